@@ -1,0 +1,19 @@
+//! The pure event-sourcing core shared by every service.
+//!
+//! Nothing here does I/O: an [`Aggregate`] turns a command into events given its past, an
+//! [`EventEnvelope`] is how an event is stored and published, [`validation`] turns untrusted
+//! JSON into typed commands while collecting every problem, and a [`Rejection`] says why a
+//! command was refused in terms an HTTP layer can map without knowing the domain.
+
+pub mod aggregate;
+pub mod context;
+pub mod envelope;
+pub mod rejection;
+pub mod time;
+pub mod validation;
+
+pub use aggregate::{Aggregate, DomainError, DomainEvent, UniqueClaim};
+pub use context::CommandContext;
+pub use envelope::{EventEnvelope, StreamId};
+pub use rejection::{Rejection, RejectionKind};
+pub use validation::{FieldProblem, Input, ValidationError};

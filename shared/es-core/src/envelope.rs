@@ -1,6 +1,6 @@
 //! The stored and published form of an event (SPEC §3).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
@@ -86,7 +86,9 @@ impl EventEnvelope {
             version,
             event_type,
             schema_version: event.schema_version(),
-            occurred_at: ctx.now,
+            // Stored times have millisecond precision; truncating here makes the envelope a
+            // command returns equal to the one read back.
+            occurred_at: ctx.now.trunc_subsecs(3),
             correlation_id: ctx.correlation_id.clone(),
             causation_id: ctx.causation_id.clone(),
             source: ctx.source.clone(),

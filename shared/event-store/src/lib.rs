@@ -1,1 +1,27 @@
-//! stub
+//! The event store on DynamoDB, the single source of truth.
+//!
+//! One table holds every stream: partition key `stream_id` (`aggregate_type#aggregate_id`),
+//! sort key `version`. An append is a conditional write on the next version
+//! (`attribute_not_exists`), so two writers that read the same version cannot both succeed.
+//! One event is one `PutItem`; several events, several streams or a uniqueness guard are one
+//! `TransactWriteItems`. Snapshots live in their own table and are only a cache.
+//!
+//! [`CommandHandler`] ties it together: load (snapshot + tail), decide with the aggregate,
+//! append with the expected version, retry a bounded number of times on a conflict.
+
+mod append;
+mod error;
+mod feed;
+mod handler;
+mod item;
+mod read;
+pub mod schema;
+mod snapshot;
+mod store;
+
+pub use append::{AppendBatch, Claim};
+pub use error::{AppendError, StoreError};
+pub use feed::{EventFilter, Page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use handler::{CommandError, CommandHandler, Expected, Outcome};
+pub use read::{Loaded, PointInTime};
+pub use store::{EventStore, Tables};

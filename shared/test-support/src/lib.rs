@@ -1,1 +1,22 @@
-//! stub
+//! What integration tests need to run against real AWS APIs on this machine.
+//!
+//! [`Moto`] starts a private `moto_server` on a free loopback port for the test that owns it
+//! and stops it when dropped; [`RequestCounter`] counts the HTTP requests an SDK client sends,
+//! so a test can assert how many DynamoDB round trips an operation costs.
+
+mod counter;
+mod moto;
+
+pub use counter::RequestCounter;
+pub use moto::Moto;
+
+/// A table name no other test uses, so tests can share a server without seeing each other.
+pub fn unique_name(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}

@@ -1,0 +1,222 @@
+//! Running a command against an aggregate: load, decide, append, retry on conflict.
+
+use es_core::{
+    Aggregate, CommandContext, DomainError, EventEnvelope, Rejection, RejectionKind, StreamId,
+};
+use std::time::Duration;
+
+use crate::append::{AppendBatch, Claim};
+use crate::error::{AppendError, StoreError};
+use crate::read::Loaded;
+use crate::store::EventStore;
+
+/// The version a command expects its stream to be at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    /// Whatever the current version: a conflict is retried from a fresh load.
+    Any,
+    /// Exactly this version (`If-Match`): if the stream moved on, the command fails with
+    /// [`CommandError::PreconditionFailed`] and is never retried, since the client decided
+    /// on a state that is gone.
+    Exactly(u64),
+}
+
+/// A command that was accepted. `events` is empty when the command changed nothing.
+#[derive(Debug, Clone)]
+pub struct Outcome<A> {
+    pub state: A,
+    pub version: u64,
+    pub events: Vec<EventEnvelope>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError<E: DomainError> {
+    /// The aggregate refused the command.
+    #[error(transparent)]
+    Rejected(E),
+    #[error("expected version {expected}, the stream is at {actual}")]
+    PreconditionFailed { expected: u64, actual: u64 },
+    /// Concurrent writers kept winning for every attempt.
+    #[error("stream {stream} kept changing concurrently ({attempts} attempts)")]
+    Conflict { stream: StreamId, attempts: u32 },
+    /// A uniqueness guard the command's events claim is already taken.
+    #[error("{scope} {value} is already taken")]
+    Duplicate { scope: String, value: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl<E: DomainError> CommandError<E> {
+    /// How a client sees the refusal; `None` for a server-side failure.
+    pub fn rejection(&self) -> Option<Rejection> {
+        match self {
+            Self::Rejected(e) => Some(e.rejection()),
+            Self::PreconditionFailed { expected, actual } => Some(Rejection::new(
+                RejectionKind::PreconditionFailed,
+                "precondition_failed",
+                format!(
+                    "If-Match expected version {expected} but the resource is at version {actual}"
+                ),
+            )),
+            Self::Conflict { stream, .. } => Some(Rejection::conflict(
+                "concurrent_modification",
+                format!("{stream} was changed concurrently; retry the request"),
+            )),
+            Self::Duplicate { scope, value } => Some(Rejection::conflict(
+                "duplicate",
+                format!("{scope} {value} is already taken"),
+            )),
+            Self::Store(_) => None,
+        }
+    }
+}
+
+/// Runs commands against the event store.
+#[derive(Debug, Clone)]
+pub struct CommandHandler {
+    store: EventStore,
+    max_attempts: u32,
+    snapshot_every: u64,
+}
+
+impl CommandHandler {
+    pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
+    pub const DEFAULT_SNAPSHOT_EVERY: u64 = 100;
+
+    pub fn new(store: EventStore) -> Self {
+        Self {
+            store,
+            max_attempts: Self::DEFAULT_MAX_ATTEMPTS,
+            snapshot_every: Self::DEFAULT_SNAPSHOT_EVERY,
+        }
+    }
+
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// A snapshot is taken whenever an append crosses a multiple of `every` events.
+    pub fn with_snapshot_every(mut self, every: u64) -> Self {
+        self.snapshot_every = every.max(1);
+        self
+    }
+
+    pub fn store(&self) -> &EventStore {
+        &self.store
+    }
+
+    /// Loads the aggregate, lets it decide, and appends its events at the next versions.
+    pub async fn execute<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+        command: &A::Command,
+        expected: Expected,
+        ctx: &CommandContext,
+    ) -> Result<Outcome<A>, CommandError<A::Error>> {
+        let stream = StreamId::new(A::TYPE, aggregate_id);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let loaded: Loaded<A> = self.store.load(aggregate_id).await?;
+            if let Expected::Exactly(version) = expected {
+                if loaded.version != version {
+                    return Err(CommandError::PreconditionFailed {
+                        expected: version,
+                        actual: loaded.version,
+                    });
+                }
+            }
+            let decided = loaded
+                .state
+                .handle(command)
+                .map_err(CommandError::Rejected)?;
+            if decided.is_empty() {
+                return Ok(Outcome {
+                    state: loaded.state,
+                    version: loaded.version,
+                    events: Vec::new(),
+                });
+            }
+            let (batch, state) = prepare(&stream, loaded, &decided, ctx)?;
+            match self.store.append(&batch).await {
+                Ok(()) => {
+                    let version = loaded_version_after(&batch);
+                    self.snapshot_if_due(aggregate_id, &state, version, decided.len() as u64)
+                        .await;
+                    return Ok(Outcome {
+                        state,
+                        version,
+                        events: batch.events,
+                    });
+                }
+                Err(AppendError::Conflict { stream: conflicted }) => match expected {
+                    Expected::Exactly(version) => {
+                        return Err(CommandError::PreconditionFailed {
+                            expected: version,
+                            actual: version + 1,
+                        })
+                    }
+                    Expected::Any if attempt < self.max_attempts => backoff(attempt).await,
+                    Expected::Any => {
+                        return Err(CommandError::Conflict {
+                            stream: conflicted,
+                            attempts: attempt,
+                        })
+                    }
+                },
+                Err(AppendError::Duplicate { scope, value }) => {
+                    return Err(CommandError::Duplicate { scope, value })
+                }
+                Err(AppendError::Store(e)) => return Err(CommandError::Store(e)),
+                Err(other @ (AppendError::TooLarge(_) | AppendError::InvalidBatch(_))) => {
+                    return Err(CommandError::Store(StoreError::corrupt(other.to_string())))
+                }
+            }
+        }
+    }
+
+    /// Best-effort: a snapshot is a cache, so failing to write one must not fail the command.
+    async fn snapshot_if_due<A: Aggregate>(&self, id: &str, state: &A, version: u64, added: u64) {
+        let every = self.snapshot_every;
+        if version / every > (version - added) / every {
+            if let Err(error) = self.store.save_snapshot(id, state, version).await {
+                tracing::warn!(%error, aggregate = A::TYPE, id, version, "snapshot not written");
+            }
+        }
+    }
+}
+
+fn loaded_version_after(batch: &AppendBatch) -> u64 {
+    batch.events.last().map(|e| e.version).unwrap_or_default()
+}
+
+/// Wraps decided events in envelopes at the next versions, with the guards they claim, and
+/// the state after them.
+fn prepare<A: Aggregate>(
+    stream: &StreamId,
+    loaded: Loaded<A>,
+    decided: &[A::Event],
+    ctx: &CommandContext,
+) -> Result<(AppendBatch, A), StoreError> {
+    let mut state = loaded.state;
+    let mut events = Vec::with_capacity(decided.len());
+    let mut claims = Vec::new();
+    for (offset, event) in decided.iter().enumerate() {
+        let envelope = EventEnvelope::new(stream, loaded.version + 1 + offset as u64, event, ctx)
+            .map_err(|e| StoreError::corrupt(e.to_string()))?;
+        claims.extend(A::unique_claims(event).into_iter().map(|claim| Claim {
+            claim,
+            by: stream.clone(),
+        }));
+        state.apply(event);
+        events.push(envelope);
+    }
+    Ok((AppendBatch::new(events).with_claims(claims), state))
+}
+
+/// Jittered, growing pause so that writers that just collided do not collide again in step.
+async fn backoff(attempt: u32) {
+    let base = 5u64 << attempt.min(6);
+    tokio::time::sleep(Duration::from_millis(base + fastrand::u64(0..=base))).await;
+}

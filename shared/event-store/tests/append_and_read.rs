@@ -1,0 +1,114 @@
+//! Appending and reading streams against DynamoDB as moto serves it.
+
+mod common;
+
+use common::*;
+use event_store::AppendBatch;
+
+#[tokio::test]
+async fn an_appended_event_reads_back_identical() {
+    let h = harness().await;
+    let stream = account("a1");
+    let written = envelopes(&stream, 1, &[opened("a@x.io")], &ctx());
+    h.store
+        .append(&AppendBatch::new(written.clone()))
+        .await
+        .unwrap();
+    assert_eq!(h.counter.count(), 1, "one event is one PutItem");
+
+    let read = h.store.read_stream(&stream, 1, None).await.unwrap();
+    assert_eq!(read, written);
+    assert_eq!(read[0].event_type, "AccountOpened");
+    assert_eq!(read[0].data, serde_json::json!({"email": "a@x.io"}));
+}
+
+#[tokio::test]
+async fn several_events_are_one_transaction_and_ranges_read_them_back() {
+    let h = harness().await;
+    let stream = account("a1");
+    let events: Vec<_> = std::iter::once(opened("a@x.io"))
+        .chain((1..=5).map(deposited))
+        .collect();
+    h.store
+        .append(&AppendBatch::new(envelopes(&stream, 1, &events, &ctx())))
+        .await
+        .unwrap();
+    assert_eq!(
+        h.counter.count(),
+        1,
+        "several events are one TransactWriteItems"
+    );
+
+    let middle = h.store.read_stream(&stream, 2, Some(4)).await.unwrap();
+    let versions: Vec<u64> = middle.iter().map(|e| e.version).collect();
+    assert_eq!(versions, [2, 3, 4]);
+    let tail = h.store.read_stream(&stream, 5, None).await.unwrap();
+    assert_eq!(tail.iter().map(|e| e.version).collect::<Vec<_>>(), [5, 6]);
+    assert!(h
+        .store
+        .read_stream(&account("nobody"), 1, None)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn a_stream_over_one_megabyte_reads_back_whole() {
+    let h = harness().await;
+    let stream = account("big");
+    let memo = "x".repeat(8 * 1024);
+    let mut version = 1;
+    h.store
+        .append(&AppendBatch::new(envelopes(
+            &stream,
+            1,
+            &[opened("big@x.io")],
+            &ctx(),
+        )))
+        .await
+        .unwrap();
+    // 200 events of 8 KiB: 1.6 MB, more than one Query page can return.
+    for _ in 0..2 {
+        let batch: Vec<_> = (0..100)
+            .map(|i| common::AccountEvent::Deposited {
+                amount: i,
+                memo: memo.clone(),
+            })
+            .collect();
+        h.store
+            .append(&AppendBatch::new(envelopes(
+                &stream,
+                version + 1,
+                &batch,
+                &ctx(),
+            )))
+            .await
+            .unwrap();
+        version += 100;
+    }
+    h.counter.reset();
+    let read = h.store.read_stream(&stream, 1, None).await.unwrap();
+    assert_eq!(read.len(), 201);
+    assert!(
+        read.windows(2).all(|w| w[1].version == w[0].version + 1),
+        "no gap, in order"
+    );
+    assert!(
+        h.counter.count() >= 2,
+        "the read had to follow LastEvaluatedKey"
+    );
+}
+
+#[tokio::test]
+async fn a_batch_with_a_version_gap_is_refused_before_any_write() {
+    let h = harness().await;
+    let stream = account("a1");
+    let mut events = envelopes(&stream, 1, &[opened("a@x.io"), deposited(1)], &ctx());
+    events[1].version = 3;
+    let error = h.store.append(&AppendBatch::new(events)).await.unwrap_err();
+    assert!(
+        matches!(error, event_store::AppendError::InvalidBatch(_)),
+        "{error}"
+    );
+    assert_eq!(h.counter.count(), 0);
+}

@@ -1,0 +1,161 @@
+//! Shared set-up of the event-store integration tests: a private moto server with fresh
+//! tables, and a small account aggregate that exercises every store feature.
+#![allow(dead_code)]
+
+use es_core::{
+    Aggregate, CommandContext, DomainError, DomainEvent, Rejection, StreamId, UniqueClaim,
+};
+use event_store::{schema, EventStore, Tables};
+use serde::{Deserialize, Serialize};
+use test_support::{unique_name, Moto, RequestCounter};
+
+pub struct Harness {
+    pub moto: Moto,
+    pub store: EventStore,
+    pub counter: RequestCounter,
+}
+
+/// Starts moto and creates the event and snapshot tables; the store's requests are counted.
+pub async fn harness() -> Harness {
+    let moto = Moto::start();
+    let counter = RequestCounter::default();
+    let client = moto.counted_dynamodb(&counter);
+    let tables = Tables {
+        events: unique_name("events"),
+        snapshots: unique_name("snapshots"),
+    };
+    schema::create_event_table(&client, &tables.events)
+        .await
+        .expect("event table");
+    schema::create_snapshot_table(&client, &tables.snapshots)
+        .await
+        .expect("snapshot table");
+    counter.reset();
+    Harness {
+        store: EventStore::new(client, tables),
+        moto,
+        counter,
+    }
+}
+
+pub fn ctx() -> CommandContext {
+    CommandContext::for_request("test", None, "request-1")
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event_type", content = "data")]
+pub enum AccountEvent {
+    AccountOpened { email: String },
+    Deposited { amount: u64, memo: String },
+}
+
+impl DomainEvent for AccountEvent {}
+
+#[derive(Debug, Clone)]
+pub enum AccountCommand {
+    Open { email: String },
+    Deposit { amount: u64 },
+    DepositWithMemo { amount: u64, memo: String },
+    DepositTwice { amount: u64 },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("account already open")]
+    AlreadyOpen,
+    #[error("account not open")]
+    NotOpen,
+}
+
+impl DomainError for AccountError {
+    fn rejection(&self) -> Rejection {
+        match self {
+            Self::AlreadyOpen => Rejection::conflict("already_open", self.to_string()),
+            Self::NotOpen => Rejection::not_found("account", "?"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub open: bool,
+    pub balance: u64,
+    pub deposits: u64,
+}
+
+impl Aggregate for Account {
+    const TYPE: &'static str = "account";
+    type Command = AccountCommand;
+    type Event = AccountEvent;
+    type Error = AccountError;
+
+    fn handle(&self, command: &AccountCommand) -> Result<Vec<AccountEvent>, AccountError> {
+        let deposit = |amount, memo: &str| AccountEvent::Deposited {
+            amount,
+            memo: memo.to_owned(),
+        };
+        match command {
+            AccountCommand::Open { .. } if self.open => Err(AccountError::AlreadyOpen),
+            AccountCommand::Open { email } => Ok(vec![AccountEvent::AccountOpened {
+                email: email.clone(),
+            }]),
+            _ if !self.open => Err(AccountError::NotOpen),
+            AccountCommand::Deposit { amount } => Ok(vec![deposit(*amount, "")]),
+            AccountCommand::DepositWithMemo { amount, memo } => Ok(vec![deposit(*amount, memo)]),
+            AccountCommand::DepositTwice { amount } => {
+                Ok(vec![deposit(*amount, ""), deposit(*amount, "")])
+            }
+        }
+    }
+
+    fn apply(&mut self, event: &AccountEvent) {
+        match event {
+            AccountEvent::AccountOpened { .. } => self.open = true,
+            AccountEvent::Deposited { amount, .. } => {
+                self.balance += amount;
+                self.deposits += 1;
+            }
+        }
+    }
+
+    fn unique_claims(event: &AccountEvent) -> Vec<UniqueClaim> {
+        match event {
+            AccountEvent::AccountOpened { email } => vec![UniqueClaim {
+                scope: "account.email",
+                value: email.clone(),
+            }],
+            _ => Vec::new(),
+        }
+    }
+}
+
+pub fn account(id: &str) -> StreamId {
+    StreamId::new(Account::TYPE, id)
+}
+
+/// Envelopes for `events` at versions `first`, `first + 1`… of `stream`.
+pub fn envelopes(
+    stream: &StreamId,
+    first: u64,
+    events: &[AccountEvent],
+    ctx: &CommandContext,
+) -> Vec<es_core::EventEnvelope> {
+    events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| es_core::EventEnvelope::new(stream, first + i as u64, e, ctx).unwrap())
+        .collect()
+}
+
+pub fn opened(email: &str) -> AccountEvent {
+    AccountEvent::AccountOpened {
+        email: email.into(),
+    }
+}
+
+pub fn deposited(amount: u64) -> AccountEvent {
+    AccountEvent::Deposited {
+        amount,
+        memo: String::new(),
+    }
+}

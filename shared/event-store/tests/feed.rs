@@ -1,0 +1,133 @@
+//! The event feeds of SPEC §5: by correlation id, type, aggregate type, and all events.
+
+mod common;
+
+use common::*;
+use es_core::{CommandContext, EventEnvelope};
+use event_store::{AppendBatch, EventFilter, StoreError};
+
+fn at(correlation: &str, second: u32) -> CommandContext {
+    let mut ctx = CommandContext::for_request("test", Some(correlation), "r");
+    ctx.now = es_core::time::parse(&format!("2026-11-22T10:00:{second:02}.000Z")).unwrap();
+    ctx
+}
+
+/// Ten events over three streams and two correlations, one second apart.
+async fn seeded() -> (Harness, Vec<EventEnvelope>) {
+    let h = harness().await;
+    let mut all = Vec::new();
+    let plan = [
+        ("a", 1, opened("a@x.io"), "c-1"),
+        ("b", 1, opened("b@x.io"), "c-2"),
+        ("a", 2, deposited(1), "c-1"),
+        ("c", 1, opened("c@x.io"), "c-2"),
+        ("a", 3, deposited(2), "c-1"),
+        ("b", 2, deposited(3), "c-2"),
+        ("c", 2, deposited(4), "c-2"),
+        ("a", 4, deposited(5), "c-1"),
+        ("b", 3, deposited(6), "c-2"),
+        ("c", 3, deposited(7), "c-1"),
+    ];
+    for (second, (id, version, event, correlation)) in plan.into_iter().enumerate() {
+        let written = envelopes(
+            &account(id),
+            version,
+            &[event],
+            &at(correlation, second as u32),
+        );
+        h.store
+            .append(&AppendBatch::new(written.clone()))
+            .await
+            .unwrap();
+        all.extend(written);
+    }
+    all.reverse(); // newest first
+    (h, all)
+}
+
+async fn read_all(h: &Harness, filter: &EventFilter, limit: usize) -> Vec<EventEnvelope> {
+    let mut items = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = h
+            .store
+            .query_events(filter, limit, cursor.as_deref())
+            .await
+            .unwrap();
+        assert!(page.items.len() <= limit);
+        items.extend(page.items);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return items,
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_global_feed_pages_through_every_event_newest_first() {
+    let (h, all) = seeded().await;
+    for limit in [1, 3, 10, 100] {
+        assert_eq!(
+            read_all(&h, &EventFilter::default(), limit).await,
+            all,
+            "limit {limit}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn filters_select_by_correlation_type_and_aggregate_type() {
+    let (h, all) = seeded().await;
+    let expect = |pred: &dyn Fn(&EventEnvelope) -> bool| -> Vec<EventEnvelope> {
+        all.iter().filter(|e| pred(e)).cloned().collect()
+    };
+    let by_correlation = EventFilter {
+        correlation_id: Some("c-1".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        read_all(&h, &by_correlation, 2).await,
+        expect(&|e| e.correlation_id == "c-1")
+    );
+
+    let by_type = EventFilter {
+        event_type: Some("AccountOpened".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        read_all(&h, &by_type, 2).await,
+        expect(&|e| e.event_type == "AccountOpened")
+    );
+
+    let by_aggregate = EventFilter {
+        aggregate_type: Some("account".into()),
+        ..Default::default()
+    };
+    assert_eq!(read_all(&h, &by_aggregate, 4).await, all);
+    let other = EventFilter {
+        aggregate_type: Some("radar".into()),
+        ..Default::default()
+    };
+    assert!(read_all(&h, &other, 4).await.is_empty());
+
+    let combined = EventFilter {
+        correlation_id: Some("c-2".into()),
+        event_type: Some("Deposited".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        read_all(&h, &combined, 1).await,
+        expect(&|e| e.correlation_id == "c-2" && e.event_type == "Deposited")
+    );
+}
+
+#[tokio::test]
+async fn a_cursor_that_is_not_ours_is_refused() {
+    let (h, _) = seeded().await;
+    let error = h
+        .store
+        .query_events(&EventFilter::default(), 5, Some("bogus!"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::BadCursor));
+}

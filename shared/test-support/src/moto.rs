@@ -1,0 +1,108 @@
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::RequestCounter;
+
+/// A `moto_server` owned by one test: started on a free loopback port, killed on drop.
+pub struct Moto {
+    child: Child,
+    port: u16,
+}
+
+const STARTUP_DEADLINE: Duration = Duration::from_secs(60);
+
+impl Moto {
+    /// Starts moto and waits until it accepts connections.
+    ///
+    /// Panics, loudly, when moto is not installed: an integration test that silently passes
+    /// without its server would prove nothing. `scripts/test` installs it and sets
+    /// `MOTO_SERVER`; otherwise `moto_server` must be on the PATH.
+    pub fn start() -> Self {
+        let program = moto_program();
+        let port = free_port();
+        let child = Command::new(&program)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot start {}: {e}. Run `scripts/test` (it installs moto into a \
+                     virtual environment) or set MOTO_SERVER to a moto_server executable.",
+                    program.display()
+                )
+            });
+        let mut moto = Self { child, port };
+        moto.wait_until_listening();
+        moto
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A DynamoDB client for this server.
+    pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
+        aws_sdk_dynamodb::Client::from_conf(self.dynamodb_config().build())
+    }
+
+    /// A DynamoDB client for this server whose requests are counted by `counter`.
+    pub fn counted_dynamodb(&self, counter: &RequestCounter) -> aws_sdk_dynamodb::Client {
+        aws_sdk_dynamodb::Client::from_conf(
+            self.dynamodb_config().interceptor(counter.clone()).build(),
+        )
+    }
+
+    fn dynamodb_config(&self) -> aws_sdk_dynamodb::config::Builder {
+        aws_sdk_dynamodb::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
+            .endpoint_url(self.endpoint())
+    }
+
+    fn wait_until_listening(&mut self) {
+        let address = SocketAddr::from(([127, 0, 0, 1], self.port));
+        let started = Instant::now();
+        while started.elapsed() < STARTUP_DEADLINE {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("moto_server exited during start-up with {status}");
+            }
+            if TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("moto_server did not listen on {address} within {STARTUP_DEADLINE:?}");
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn moto_program() -> PathBuf {
+    std::env::var_os("MOTO_SERVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("moto_server"))
+}
+
+fn free_port() -> u16 {
+    // The OS picks a free port; moto binds it right after. The window for a clash is tiny and a
+    // clash fails the start loudly rather than silently.
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}

@@ -1,0 +1,93 @@
+//! The infraction status machine of SPEC §4.3, as one decision:
+//! `PENDING_OWNER → ISSUED → PAID`; `ISSUED | PENDING_OWNER → CONTESTED`;
+//! anything not `PAID` (and not already `CANCELLED`) `→ CANCELLED`.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum InfractionStatus {
+    /// The plate had no known owner at the time of the detection.
+    #[default]
+    PendingOwner,
+    Issued,
+    Paid,
+    Contested,
+    Cancelled,
+}
+
+impl InfractionStatus {
+    pub const ALL: [InfractionStatus; 5] = [
+        Self::PendingOwner,
+        Self::Issued,
+        Self::Paid,
+        Self::Contested,
+        Self::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PendingOwner => "PENDING_OWNER",
+            Self::Issued => "ISSUED",
+            Self::Paid => "PAID",
+            Self::Contested => "CONTESTED",
+            Self::Cancelled => "CANCELLED",
+        }
+    }
+}
+
+impl fmt::Display for InfractionStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether an infraction in status `from` may move to `to`. Staying in the same status is not
+/// a transition.
+pub fn transition_allowed(from: InfractionStatus, to: InfractionStatus) -> bool {
+    use InfractionStatus::*;
+    matches!(
+        (from, to),
+        (PendingOwner, Issued)
+            | (Issued, Paid)
+            | (PendingOwner | Issued, Contested)
+            // Anything not PAID, and not already CANCELLED.
+            | (PendingOwner | Issued | Contested, Cancelled)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::InfractionStatus::*;
+    use super::*;
+
+    #[test]
+    fn every_pair_of_statuses() {
+        let allowed = [
+            (PendingOwner, Issued),
+            (Issued, Paid),
+            (PendingOwner, Contested),
+            (Issued, Contested),
+            (PendingOwner, Cancelled),
+            (Issued, Cancelled),
+            (Contested, Cancelled),
+        ];
+        for from in InfractionStatus::ALL {
+            for to in InfractionStatus::ALL {
+                assert_eq!(
+                    transition_allowed(from, to),
+                    allowed.contains(&(from, to)),
+                    "{from} → {to}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn wire_names_agree_with_serde() {
+        for status in InfractionStatus::ALL {
+            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! What can be asked of an owner, validated from request bodies.
+
+use chrono::NaiveDate;
+use es_core::{Input, ValidationError};
+use serde_json::Value;
+use std::ops::RangeInclusive;
+use uuid::Uuid;
+
+use crate::read::{check, forbid, required};
+
+const NAME_LEN: RangeInclusive<usize> = 1..=200;
+const EMAIL_LEN: RangeInclusive<usize> = 1..=254;
+const PHONE_LEN: RangeInclusive<usize> = 5..=30;
+const ADDRESS_LEN: RangeInclusive<usize> = 1..=300;
+const NATIONAL_ID_LEN: RangeInclusive<usize> = 1..=50;
+
+const EMAIL_PROBLEM: &str = "must be an email address like name@example.com";
+const PHONE_PROBLEM: &str = "must contain only digits, spaces and + - ( )";
+const NATIONAL_ID_PROBLEM: &str = "must contain only letters, digits and dashes";
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum OwnerCommand {
+    Register(RegisterOwner),
+    ChangeDetails(ChangeOwnerDetails),
+}
+
+/// `POST /owners`
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegisterOwner {
+    pub owner_id: Uuid,
+    pub name: String,
+    pub birth_date: NaiveDate,
+    pub email: String,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    /// Trimmed and upper-cased.
+    pub national_id: String,
+}
+
+impl RegisterOwner {
+    /// `today` bounds `birth_date`: it must be strictly before it.
+    pub fn from_json(
+        owner_id: Uuid,
+        body: &Value,
+        today: NaiveDate,
+    ) -> Result<Self, ValidationError> {
+        let mut input = Input::object(
+            body,
+            &[
+                "name",
+                "birth_date",
+                "email",
+                "phone",
+                "address",
+                "national_id",
+            ],
+        );
+        let name = input.string("name", NAME_LEN);
+        let birth_date = birth_date(&mut input, today, true);
+        let email = email(&mut input, true);
+        let phone = phone(&mut input);
+        let address = input.opt_string("address", ADDRESS_LEN);
+        let national_id = national_id(&mut input);
+        input.finish()?;
+        Ok(Self {
+            owner_id,
+            name,
+            birth_date: birth_date.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            phone,
+            address,
+            national_id: national_id.unwrap_or_default(),
+        })
+    }
+}
+
+/// `PATCH /owners/{owner_id}`: the fields to set; at least one. `national_id` is the owner's
+/// identity and cannot be changed. A `null` is the same as an absent field, so a phone or an
+/// address can be replaced but not removed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChangeOwnerDetails {
+    pub name: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+}
+
+impl ChangeOwnerDetails {
+    const FIELDS: [&'static str; 5] = ["name", "birth_date", "email", "phone", "address"];
+
+    pub fn from_json(body: &Value, today: NaiveDate) -> Result<Self, ValidationError> {
+        let mut input = Input::object(
+            body,
+            &[
+                "name",
+                "birth_date",
+                "email",
+                "phone",
+                "address",
+                "national_id",
+            ],
+        );
+        let name = input.opt_string("name", NAME_LEN);
+        let birth_date = birth_date(&mut input, today, false);
+        let email = email(&mut input, false);
+        let phone = phone(&mut input);
+        let address = input.opt_string("address", ADDRESS_LEN);
+        forbid(&mut input, "national_id", "cannot be changed");
+        if body.is_object() && !input.has_any(&Self::FIELDS) {
+            input.problem(
+                "body",
+                "must change at least one of name, birth_date, email, phone, address",
+            );
+        }
+        input.finish()?;
+        Ok(Self {
+            name,
+            birth_date,
+            email,
+            phone,
+            address,
+        })
+    }
+}
+
+impl From<RegisterOwner> for OwnerCommand {
+    fn from(command: RegisterOwner) -> Self {
+        Self::Register(command)
+    }
+}
+
+impl From<ChangeOwnerDetails> for OwnerCommand {
+    fn from(command: ChangeOwnerDetails) -> Self {
+        Self::ChangeDetails(command)
+    }
+}
+
+fn birth_date(input: &mut Input<'_>, today: NaiveDate, is_required: bool) -> Option<NaiveDate> {
+    let field = "birth_date";
+    let date = if is_required {
+        required(input, field, |i, f| i.opt_date(f))
+    } else {
+        input.opt_date(field)
+    };
+    let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date");
+    let date = check(input, field, date, |d| *d < today, "must be in the past");
+    check(
+        input,
+        field,
+        date,
+        |d| *d >= earliest,
+        "must not be before 1900-01-01",
+    )
+}
+
+fn email(input: &mut Input<'_>, is_required: bool) -> Option<String> {
+    let field = "email";
+    let email = if is_required {
+        required(input, field, |i, f| i.opt_string(f, EMAIL_LEN))
+    } else {
+        input.opt_string(field, EMAIL_LEN)
+    };
+    check(input, field, email, |e| is_email(e), EMAIL_PROBLEM)
+}
+
+/// Deliberately loose: the only way to know an address works is to write to it, so this only
+/// catches what is obviously not an address.
+fn is_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(char::is_whitespace)
+}
+
+fn phone(input: &mut Input<'_>) -> Option<String> {
+    let phone = input.opt_string("phone", PHONE_LEN);
+    let allowed = |c: char| c.is_ascii_digit() || " +-()".contains(c);
+    check(
+        input,
+        "phone",
+        phone,
+        |p| p.chars().all(allowed),
+        PHONE_PROBLEM,
+    )
+}
+
+fn national_id(input: &mut Input<'_>) -> Option<String> {
+    let field = "national_id";
+    let id = required(input, field, |i, f| i.opt_string(f, NATIONAL_ID_LEN))
+        .map(|id| id.to_ascii_uppercase());
+    let allowed = |c: char| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-';
+    check(
+        input,
+        field,
+        id,
+        |id| id.chars().all(allowed),
+        NATIONAL_ID_PROBLEM,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_email;
+
+    #[test]
+    fn email_shapes() {
+        for good in ["a@b.co", "first.last+tag@mail.example.org", "x@y.z"] {
+            assert!(is_email(good), "{good}");
+        }
+        for bad in [
+            "plain", "@b.co", "a@b", "a@.b", "a@b.", "a@@b.co", "a@b@c.co", "a b@c.co", "a@b\t.co",
+        ] {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! What can be asked of a vehicle, validated from request bodies.
+//!
+//! A vehicle cannot see whether its owner exists, so the commands that name an owner carry the
+//! application's answer (`owner_exists`) beside the parsed body.
+
+use es_core::{Input, ValidationError};
+use serde_json::Value;
+use std::ops::RangeInclusive;
+use uuid::Uuid;
+
+use super::VehicleType;
+use crate::plate::{read_plate, Plate};
+use crate::read::forbid;
+
+const BRAND_LEN: RangeInclusive<usize> = 1..=50;
+const MODEL_LEN: RangeInclusive<usize> = 1..=50;
+const FISCAL_POWER: RangeInclusive<i64> = 1..=100;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum VehicleCommand {
+    Register {
+        vehicle: RegisterVehicle,
+        owner_exists: bool,
+    },
+    ChangeDetails(ChangeVehicleDetails),
+    TransferOwnership {
+        owner_id: Uuid,
+        owner_exists: bool,
+    },
+}
+
+/// `POST /vehicles`
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegisterVehicle {
+    pub plate: Plate,
+    pub owner_id: Uuid,
+    pub vehicle_type: VehicleType,
+    pub brand: String,
+    pub model: String,
+    pub fiscal_power: u32,
+}
+
+impl RegisterVehicle {
+    pub fn from_json(body: &Value) -> Result<Self, ValidationError> {
+        let mut input = Input::object(
+            body,
+            &[
+                "plate",
+                "owner_id",
+                "type",
+                "brand",
+                "model",
+                "fiscal_power",
+            ],
+        );
+        let plate = read_plate(&mut input, "plate");
+        let owner_id = input.uuid("owner_id");
+        let vehicle_type = input.one_of("type", VehicleType::CHOICES);
+        let brand = input.string("brand", BRAND_LEN);
+        let model = input.string("model", MODEL_LEN);
+        let fiscal_power = input.int("fiscal_power", FISCAL_POWER) as u32;
+        input.finish()?;
+        Ok(Self {
+            plate,
+            owner_id,
+            vehicle_type,
+            brand,
+            model,
+            fiscal_power,
+        })
+    }
+
+    /// `owner_exists`: whether the application found `owner_id`'s stream.
+    pub fn into_command(self, owner_exists: bool) -> VehicleCommand {
+        VehicleCommand::Register {
+            vehicle: self,
+            owner_exists,
+        }
+    }
+}
+
+/// `PATCH /vehicles/{plate}`: the fields to set; at least one.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChangeVehicleDetails {
+    pub vehicle_type: Option<VehicleType>,
+    pub brand: Option<String>,
+    pub model: Option<String>,
+    pub fiscal_power: Option<u32>,
+}
+
+impl ChangeVehicleDetails {
+    const FIELDS: [&'static str; 4] = ["type", "brand", "model", "fiscal_power"];
+
+    pub fn from_json(body: &Value) -> Result<Self, ValidationError> {
+        let mut input = Input::object(
+            body,
+            &[
+                "type",
+                "brand",
+                "model",
+                "fiscal_power",
+                "plate",
+                "owner_id",
+            ],
+        );
+        let vehicle_type = input.opt_one_of("type", VehicleType::CHOICES);
+        let brand = input.opt_string("brand", BRAND_LEN);
+        let model = input.opt_string("model", MODEL_LEN);
+        let fiscal_power = input
+            .opt_int("fiscal_power", FISCAL_POWER)
+            .map(|n| n as u32);
+        forbid(&mut input, "plate", "cannot be changed");
+        forbid(
+            &mut input,
+            "owner_id",
+            "cannot be changed here: use PUT /vehicles/{plate}/owner",
+        );
+        if body.is_object() && !input.has_any(&Self::FIELDS) {
+            input.problem(
+                "body",
+                "must change at least one of type, brand, model, fiscal_power",
+            );
+        }
+        input.finish()?;
+        Ok(Self {
+            vehicle_type,
+            brand,
+            model,
+            fiscal_power,
+        })
+    }
+}
+
+impl From<ChangeVehicleDetails> for VehicleCommand {
+    fn from(command: ChangeVehicleDetails) -> Self {
+        Self::ChangeDetails(command)
+    }
+}
+
+/// `PUT /vehicles/{plate}/owner`
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransferVehicle {
+    pub owner_id: Uuid,
+}
+
+impl TransferVehicle {
+    pub fn from_json(body: &Value) -> Result<Self, ValidationError> {
+        let mut input = Input::object(body, &["owner_id"]);
+        let owner_id = input.uuid("owner_id");
+        input.finish()?;
+        Ok(Self { owner_id })
+    }
+
+    /// `owner_exists`: whether the application found `owner_id`'s stream.
+    pub fn into_command(self, owner_exists: bool) -> VehicleCommand {
+        VehicleCommand::TransferOwnership {
+            owner_id: self.owner_id,
+            owner_exists,
+        }
+    }
+}

@@ -12,10 +12,14 @@ pub enum RejectionKind {
     InvalidInput,
     /// 404: the resource does not exist.
     NotFound,
+    /// 405: the resource exists but not with this method.
+    MethodNotAllowed,
     /// 409: a duplicate, or a concurrent change that survived the retries.
     Conflict,
     /// 412: `If-Match` named a version the stream has moved past.
     PreconditionFailed,
+    /// 413: the body is over the size the API accepts.
+    PayloadTooLarge,
     /// 422: a business rule refused the command; `code` names the rule.
     BusinessRule,
 }
@@ -25,8 +29,10 @@ impl RejectionKind {
         match self {
             Self::InvalidInput => 400,
             Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
             Self::Conflict => 409,
             Self::PreconditionFailed => 412,
+            Self::PayloadTooLarge => 413,
             Self::BusinessRule => 422,
         }
     }

@@ -102,6 +102,18 @@ fn decode_cursor(cursor: &str) -> Result<String, StoreError> {
         .ok_or(StoreError::BadCursor)
 }
 
+/// A stream page's cursor: the next version to read.
+pub fn encode_version_cursor(version: u64) -> String {
+    encode_cursor(&format!("v#{version}"))
+}
+
+pub fn decode_version_cursor(cursor: &str) -> Result<u64, StoreError> {
+    decode_cursor(cursor)?
+        .strip_prefix("v#")
+        .and_then(|v| v.parse().ok())
+        .ok_or(StoreError::BadCursor)
+}
+
 fn feed_key_of(found: &Item) -> String {
     item::text_attribute(found, FEED_KEY).unwrap_or_default()
 }

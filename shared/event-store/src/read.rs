@@ -134,3 +134,31 @@ fn fold<A: Aggregate>(
         replayed: events.len() as u64,
     })
 }
+
+impl EventStore {
+    /// One page of a stream, oldest first, within `from..=to`. The cursor is the next version
+    /// to read, so pages neither skip nor repeat events appended in between.
+    pub async fn stream_page(
+        &self,
+        stream: &StreamId,
+        from: u64,
+        to: Option<u64>,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<crate::Page<EventEnvelope>, StoreError> {
+        let limit = limit.clamp(1, crate::MAX_PAGE_SIZE) as u64;
+        let start = match cursor {
+            None => from.max(1),
+            Some(cursor) => crate::feed::decode_version_cursor(cursor)?.max(from),
+        };
+        // One more than asked tells whether another page exists.
+        let last_wanted = start + limit;
+        let upto = to.map_or(last_wanted, |to| to.min(last_wanted));
+        let mut items = self.read_stream(stream, start, Some(upto)).await?;
+        let next_cursor = (items.len() as u64 > limit).then(|| {
+            items.truncate(limit as usize);
+            crate::feed::encode_version_cursor(start + limit)
+        });
+        Ok(crate::Page { items, next_cursor })
+    }
+}

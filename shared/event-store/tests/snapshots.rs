@@ -162,45 +162,13 @@ async fn state_at_a_version_and_at_an_instant() {
     assert_eq!((before.version, before.state), (0, Account::default()));
 }
 
-/// Appends `count` events (an opening, then deposits), one `PutItem` each: moto copies a
-/// whole table for every transaction, so seeding a long stream with transactions would take
-/// quadratic time there (DynamoDB itself has no such cost). Eight writers share the versions.
-pub async fn seed(h: &Harness, id: &str, count: u64) {
-    let writers = (0..8u64).map(|writer| {
-        let store = h.store.clone();
-        let stream = account(id);
-        let email = format!("{id}@x.io");
-        tokio::spawn(async move {
-            for version in (1..=count).filter(|v| v % 8 == writer) {
-                let event = if version == 1 {
-                    opened(&email)
-                } else {
-                    deposited(1)
-                };
-                store
-                    .append(&AppendBatch::new(envelopes(
-                        &stream,
-                        version,
-                        &[event],
-                        &ctx(),
-                    )))
-                    .await
-                    .unwrap();
-            }
-        })
-    });
-    for writer in futures::future::join_all(writers).await {
-        writer.unwrap();
-    }
-}
-
 const LONG: u64 = 10_000;
 
 #[tokio::test]
 async fn loading_a_snapshotted_stream_of_10_000_events_costs_what_10_events_cost() {
     let h = harness().await;
-    seed(&h, "short", 10).await;
-    seed(&h, "long", LONG).await;
+    seed(&h.store, "short", 10).await;
+    seed(&h.store, "long", LONG).await;
     let full = h.store.load::<Account>("long").await.unwrap();
     assert_eq!(full.replayed, LONG);
     h.store

@@ -5,7 +5,7 @@
 use es_core::{
     Aggregate, CommandContext, DomainError, DomainEvent, Rejection, StreamId, UniqueClaim,
 };
-use event_store::{schema, EventStore, Tables};
+use event_store::{schema, AppendBatch, EventStore, Tables};
 use serde::{Deserialize, Serialize};
 use test_support::{unique_name, Moto, RequestCounter};
 
@@ -159,3 +159,36 @@ pub fn deposited(amount: u64) -> AccountEvent {
         memo: String::new(),
     }
 }
+
+/// Appends `count` events (an opening, then deposits), one `PutItem` each: moto copies a
+/// whole table for every transaction, so seeding a long stream with transactions would take
+/// quadratic time there (DynamoDB itself has no such cost). Eight writers share the versions.
+pub async fn seed(store: &EventStore, id: &str, count: u64) {
+    let writers = (0..8u64).map(|writer| {
+        let store = store.clone();
+        let stream = account(id);
+        let email = format!("{id}@x.io");
+        tokio::spawn(async move {
+            for version in (1..=count).filter(|v| v % 8 == writer) {
+                let event = if version == 1 {
+                    opened(&email)
+                } else {
+                    deposited(1)
+                };
+                store
+                    .append(&AppendBatch::new(envelopes(
+                        &stream,
+                        version,
+                        &[event],
+                        &ctx(),
+                    )))
+                    .await
+                    .unwrap();
+            }
+        })
+    });
+    for writer in futures::future::join_all(writers).await {
+        writer.unwrap();
+    }
+}
+

@@ -1,0 +1,25 @@
+# Sourced by the other scripts: makes sure the pinned Python tools (scripts/requirements.txt)
+# are installed in a virtual environment, and puts it first on PATH.
+#
+# The environment lives in a cache directory outside the repository, named after the hash of
+# the requirements, so fresh clones reuse it and a change of pins builds a new one.
+# ES_TOOLS_DIR overrides the cache directory.
+
+_es_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+_es_requirements="$_es_root/scripts/requirements.txt"
+_es_hash=$(sha256sum "$_es_requirements" | cut -c1-12)
+ES_TOOLS_DIR=${ES_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/es-serverless}
+ES_VENV="$ES_TOOLS_DIR/venv-$_es_hash"
+
+if [ ! -f "$ES_VENV/.installed" ]; then
+    command -v python3 >/dev/null || { echo "python3 is required (see README)" >&2; exit 1; }
+    echo "Installing Python tools into $ES_VENV" >&2
+    rm -rf "$ES_VENV"
+    mkdir -p "$ES_TOOLS_DIR"
+    python3 -m venv "$ES_VENV"
+    "$ES_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$_es_requirements"
+    touch "$ES_VENV/.installed"
+fi
+
+export PATH="$ES_VENV/bin:$PATH"
+export MOTO_SERVER="$ES_VENV/bin/moto_server"

@@ -77,10 +77,7 @@ impl EventStore {
     /// Two requests whatever the stream's length once it has a recent snapshot.
     pub async fn load<A: Aggregate>(&self, aggregate_id: &str) -> Result<Loaded<A>, StoreError> {
         let stream = StreamId::new(A::TYPE, aggregate_id);
-        let (state, snapshot_version) = self
-            .read_snapshot::<A>(&stream)
-            .await?
-            .unwrap_or_default();
+        let (state, snapshot_version) = self.read_snapshot::<A>(&stream).await?.unwrap_or_default();
         let tail = self
             .read_stream(&stream, snapshot_version + 1, None)
             .await?;

@@ -117,7 +117,9 @@ async fn a_batch_with_a_version_gap_is_refused_before_any_write() {
 async fn a_stream_pages_oldest_first_within_its_range() {
     let h = harness().await;
     let stream = account("a1");
-    let events: Vec<_> = std::iter::once(opened("a@x.io")).chain((1..=6).map(deposited)).collect();
+    let events: Vec<_> = std::iter::once(opened("a@x.io"))
+        .chain((1..=6).map(deposited))
+        .collect();
     h.store
         .append(&AppendBatch::new(envelopes(&stream, 1, &events, &ctx())))
         .await
@@ -126,7 +128,11 @@ async fn a_stream_pages_oldest_first_within_its_range() {
     let mut versions = Vec::new();
     let mut cursor = None;
     loop {
-        let page = h.store.stream_page(&stream, 2, Some(6), 2, cursor.as_deref()).await.unwrap();
+        let page = h
+            .store
+            .stream_page(&stream, 2, Some(6), 2, cursor.as_deref())
+            .await
+            .unwrap();
         assert!(page.items.len() <= 2);
         versions.extend(page.items.iter().map(|e| e.version));
         match page.next_cursor {
@@ -135,8 +141,15 @@ async fn a_stream_pages_oldest_first_within_its_range() {
         }
     }
     assert_eq!(versions, [2, 3, 4, 5, 6]);
-    let all = h.store.stream_page(&stream, 1, None, 100, None).await.unwrap();
+    let all = h
+        .store
+        .stream_page(&stream, 1, None, 100, None)
+        .await
+        .unwrap();
     assert_eq!((all.items.len(), all.next_cursor), (7, None));
-    let bad = h.store.stream_page(&stream, 1, None, 2, Some("bogus")).await;
+    let bad = h
+        .store
+        .stream_page(&stream, 1, None, 2, Some("bogus"))
+        .await;
     assert!(matches!(bad, Err(event_store::StoreError::BadCursor)));
 }

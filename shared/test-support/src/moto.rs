@@ -17,13 +17,17 @@ const STARTUP_DEADLINE: Duration = Duration::from_secs(60);
 impl Moto {
     /// Starts moto and waits until it accepts connections.
     ///
+    /// moto runs through `localstack/moto_serial.py`, which serves one request at a time so
+    /// that a transaction moto rolls back cannot take concurrent writes with it.
+    ///
     /// Panics, loudly, when moto is not installed: an integration test that silently passes
     /// without its server would prove nothing. `scripts/test` installs it and sets
-    /// `MOTO_SERVER`; otherwise `moto_server` must be on the PATH.
+    /// `ES_PYTHON`; otherwise the `python3` on the PATH must have moto.
     pub fn start() -> Self {
-        let program = moto_program();
+        let program = python();
         let port = free_port();
         let child = Command::new(&program)
+            .arg(serial_moto_script())
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -32,7 +36,7 @@ impl Moto {
             .unwrap_or_else(|e| {
                 panic!(
                     "cannot start {}: {e}. Run `scripts/test` (it installs moto into a \
-                     virtual environment) or set MOTO_SERVER to a moto_server executable.",
+                     virtual environment) or set ES_PYTHON to a Python that has moto.",
                     program.display()
                 )
             });
@@ -74,7 +78,11 @@ impl Moto {
         let started = Instant::now();
         while started.elapsed() < STARTUP_DEADLINE {
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("moto_server exited during start-up with {status}");
+                panic!(
+                    "moto exited during start-up with {status}: is moto installed for {}? \
+                     Run `scripts/test`, which installs it.",
+                    python().display()
+                );
             }
             if TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok() {
                 return;
@@ -92,10 +100,14 @@ impl Drop for Moto {
     }
 }
 
-fn moto_program() -> PathBuf {
-    std::env::var_os("MOTO_SERVER")
+fn python() -> PathBuf {
+    std::env::var_os("ES_PYTHON")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("moto_server"))
+        .unwrap_or_else(|| PathBuf::from("python3"))
+}
+
+fn serial_moto_script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../localstack/moto_serial.py")
 }
 
 fn free_port() -> u16 {

@@ -191,4 +191,3 @@ pub async fn seed(store: &EventStore, id: &str, count: u64) {
         writer.unwrap();
     }
 }
-

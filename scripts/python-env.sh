@@ -22,4 +22,5 @@ if [ ! -f "$ES_VENV/.installed" ]; then
 fi
 
 export PATH="$ES_VENV/bin:$PATH"
-export MOTO_SERVER="$ES_VENV/bin/moto_server"
+# The Python that has moto: test-support runs localstack/moto_serial.py with it.
+export ES_PYTHON="$ES_VENV/bin/python"

@@ -1,0 +1,21 @@
+//! GET /infractions/{infraction_id}: the infraction view with its timeline.
+
+use http_api::{serve, ApiError, ApiResponse};
+use traffic_views::{tables::env::INFRACTIONS_TABLE, InfractionView};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    serve("get-infraction", |app, request| async move {
+        let infraction_id = request
+            .uuid_parameter("infraction_id", "infraction")?
+            .to_string();
+        let infraction = app
+            .view::<InfractionView>(INFRACTIONS_TABLE)?
+            .get(&infraction_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("infraction", &infraction_id))?;
+        let version = infraction.version;
+        Ok(ApiResponse::ok(infraction).etag(version))
+    })
+    .await
+}

@@ -1,0 +1,4 @@
+//! The infraction service: its commands, queries, projection and policy.
+
+pub mod policy;
+pub mod queries;

@@ -1,0 +1,148 @@
+//! Recording detections against the event store as moto serves it.
+
+use es_core::{CommandContext, StreamId};
+use event_store::{schema, CommandHandler, EventStore, Expected, Tables};
+use radar_functions::detection::record_detection;
+use serde_json::json;
+use test_support::{unique_name, Moto};
+use traffic_domain::{infraction_id_for, InstallRadar, Radar, RadarCommand, RecordDetection};
+use uuid::Uuid;
+
+async fn handler(moto: &Moto) -> CommandHandler {
+    let client = moto.dynamodb();
+    let tables = Tables {
+        events: unique_name("events"),
+        snapshots: unique_name("snapshots"),
+    };
+    schema::create_event_table(&client, &tables.events)
+        .await
+        .unwrap();
+    schema::create_snapshot_table(&client, &tables.snapshots)
+        .await
+        .unwrap();
+    CommandHandler::new(EventStore::new(client, tables))
+}
+
+fn ctx() -> CommandContext {
+    CommandContext::for_request("record-detection", None, "request")
+}
+
+async fn install(commands: &CommandHandler) -> Uuid {
+    let radar_id = Uuid::new_v4();
+    let body = json!({"name": "A7 km 12", "road": "A7", "latitude": 45.1, "longitude": 4.8, "max_speed_kmh": 90});
+    let command = RadarCommand::Install(InstallRadar::from_json(radar_id, &body).unwrap());
+    commands
+        .execute::<Radar>(&radar_id.to_string(), &command, Expected::Any, &ctx())
+        .await
+        .unwrap();
+    radar_id
+}
+
+fn detection(detection_id: Uuid, speed: u32) -> RecordDetection {
+    let an_hour_ago = es_core::time::format(&(chrono::Utc::now() - chrono::Duration::hours(1)));
+    let body = json!({"plate": "ab-123-cd", "speed_kmh": speed, "detected_at": an_hour_ago, "detection_id": detection_id});
+    RecordDetection::from_json(&body, chrono::Utc::now(), Uuid::new_v4()).unwrap()
+}
+
+async fn radar_events(commands: &CommandHandler, radar_id: Uuid) -> usize {
+    commands
+        .store()
+        .read_stream(&StreamId::new("radar", radar_id.to_string()), 1, None)
+        .await
+        .unwrap()
+        .len()
+}
+
+#[tokio::test]
+async fn the_same_detection_id_twice_gives_the_same_answer_and_one_event() {
+    let moto = Moto::start();
+    let commands = handler(&moto).await;
+    let radar_id = install(&commands).await;
+    let detection_id = Uuid::new_v4();
+
+    let first = record_detection(&commands, radar_id, detection(detection_id, 120), &ctx())
+        .await
+        .unwrap();
+    let again = record_detection(&commands, radar_id, detection(detection_id, 120), &ctx())
+        .await
+        .unwrap();
+
+    assert_eq!(first.infraction_id, infraction_id_for(detection_id));
+    assert_eq!(
+        (first.detection_id, first.infraction_id),
+        (again.detection_id, again.infraction_id)
+    );
+    assert!(first.recorded_now && !again.recorded_now);
+    assert_eq!(
+        radar_events(&commands, radar_id).await,
+        2,
+        "installed + one detection"
+    );
+}
+
+#[tokio::test]
+async fn a_resent_detection_is_answered_even_after_the_radar_was_switched_off() {
+    let moto = Moto::start();
+    let commands = handler(&moto).await;
+    let radar_id = install(&commands).await;
+    let detection_id = Uuid::new_v4();
+    record_detection(&commands, radar_id, detection(detection_id, 120), &ctx())
+        .await
+        .unwrap();
+    let off = RadarCommand::ChangeStatus(
+        traffic_domain::ChangeRadarStatus::from_json(&json!({"status": "OFF"})).unwrap(),
+    );
+    commands
+        .execute::<Radar>(&radar_id.to_string(), &off, Expected::Any, &ctx())
+        .await
+        .unwrap();
+
+    let again = record_detection(&commands, radar_id, detection(detection_id, 120), &ctx())
+        .await
+        .unwrap();
+    assert_eq!(again.infraction_id, infraction_id_for(detection_id));
+    let fresh = record_detection(&commands, radar_id, detection(Uuid::new_v4(), 120), &ctx())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        fresh.status(),
+        422,
+        "a new detection on an OFF radar is refused"
+    );
+    assert_eq!(radar_events(&commands, radar_id).await, 3);
+}
+
+#[tokio::test]
+async fn a_detection_id_used_by_another_radar_is_a_conflict() {
+    let moto = Moto::start();
+    let commands = handler(&moto).await;
+    let (first_radar, second_radar) = (install(&commands).await, install(&commands).await);
+    let detection_id = Uuid::new_v4();
+    record_detection(&commands, first_radar, detection(detection_id, 120), &ctx())
+        .await
+        .unwrap();
+
+    let error = record_detection(
+        &commands,
+        second_radar,
+        detection(detection_id, 120),
+        &ctx(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(error.status(), 409);
+    assert_eq!(radar_events(&commands, second_radar).await, 1);
+}
+
+#[tokio::test]
+async fn not_an_overspeed_is_refused_and_appends_nothing() {
+    let moto = Moto::start();
+    let commands = handler(&moto).await;
+    let radar_id = install(&commands).await;
+    let error = record_detection(&commands, radar_id, detection(Uuid::new_v4(), 90), &ctx())
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), 422);
+    assert_eq!(error.body()["error"]["code"], "not_an_overspeed");
+    assert_eq!(radar_events(&commands, radar_id).await, 1);
+}

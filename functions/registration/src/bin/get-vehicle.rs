@@ -1,0 +1,20 @@
+//! GET /vehicles/{plate}: the vehicle view with its owner.
+
+use http_api::{serve, ApiError, ApiResponse};
+use registration_functions::plate_parameter;
+use traffic_views::{tables::env::VEHICLES_TABLE, VehicleView};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    serve("get-vehicle", |app, request| async move {
+        let plate = plate_parameter(&request)?;
+        let vehicle = app
+            .view::<VehicleView>(VEHICLES_TABLE)?
+            .get(plate.as_str())
+            .await?
+            .ok_or_else(|| ApiError::not_found("vehicle", plate.as_str()))?;
+        let version = vehicle.version;
+        Ok(ApiResponse::ok(vehicle).etag(version))
+    })
+    .await
+}

@@ -1,0 +1,75 @@
+use aws_config::BehaviorVersion;
+use event_store::{CommandHandler, EventStore, Tables};
+
+use crate::ApiError;
+
+/// What a function shares between invocations: built once per cold start.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    /// `None` for functions that are not given the event store (least privilege).
+    events: Option<EventStore>,
+}
+
+impl App {
+    /// From the Lambda environment. Locally `AWS_ENDPOINT_URL` points the SDK at the emulator.
+    pub async fn from_env() -> Self {
+        let config = aws_config::load_defaults(BehaviorVersion::latest()).await;
+        let dynamodb = aws_sdk_dynamodb::Client::new(&config);
+        Self::new(dynamodb, Tables::from_env().ok())
+    }
+
+    pub fn new(dynamodb: aws_sdk_dynamodb::Client, tables: Option<Tables>) -> Self {
+        let events = tables.map(|t| EventStore::new(dynamodb.clone(), t));
+        Self { dynamodb, events }
+    }
+
+    pub fn store(&self) -> Result<&EventStore, ApiError> {
+        self.events
+            .as_ref()
+            .ok_or_else(|| ApiError::internal("EVENTS_TABLE / SNAPSHOTS_TABLE are not set"))
+    }
+
+    pub fn commands(&self) -> Result<CommandHandler, ApiError> {
+        Ok(CommandHandler::new(self.store()?.clone()))
+    }
+
+    /// The name of a read-model table, from the environment variable the template sets.
+    pub fn table(&self, variable: &str) -> Result<String, ApiError> {
+        std::env::var(variable).map_err(|_| ApiError::internal(format!("{variable} is not set")))
+    }
+}
+
+impl App {
+    /// Runs a command for `request`: its `If-Match` is the expected version, its correlation
+    /// id and request id the causal context of the events.
+    pub async fn execute<A: es_core::Aggregate>(
+        &self,
+        request: &crate::ApiRequest,
+        aggregate_id: &str,
+        command: A::Command,
+    ) -> Result<event_store::Outcome<A>, ApiError> {
+        Ok(self
+            .commands()?
+            .execute::<A>(
+                aggregate_id,
+                &command,
+                request.expected_version()?,
+                &request.command_context(),
+            )
+            .await?)
+    }
+}
+
+impl App {
+    /// The read-model table named by environment variable `variable`.
+    pub fn view<V: projection::View>(
+        &self,
+        variable: &str,
+    ) -> Result<projection::ViewTable<V>, ApiError> {
+        Ok(projection::ViewTable::new(
+            self.dynamodb.clone(),
+            self.table(variable)?,
+        ))
+    }
+}

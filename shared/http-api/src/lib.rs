@@ -1,0 +1,22 @@
+//! The HTTP side of every function, so that a function is: parse, call the core, map the
+//! result.
+//!
+//! [`serve`] runs a handler under `lambda_http`: it reads the API Gateway request into an
+//! [`ApiRequest`], gives the handler the shared [`App`] (SDK clients built once per cold
+//! start), and turns its `Result<ApiResponse, ApiError>` into the SPEC §2 response, with the
+//! `X-Correlation-Id` header on every answer, errors included.
+
+mod app;
+mod error;
+mod request;
+mod response;
+mod serve;
+
+pub use app::App;
+pub use error::ApiError;
+pub use request::{ApiRequest, PageRequest, MAX_BODY_BYTES};
+pub use response::ApiResponse;
+pub use serve::{init_tracing, serve};
+
+/// The header that carries a correlation id in and out.
+pub const CORRELATION_HEADER: &str = "x-correlation-id";

@@ -1,0 +1,60 @@
+use lambda_http::{service_fn, Request};
+use std::convert::Infallible;
+use std::future::Future;
+
+use crate::{ApiError, ApiRequest, ApiResponse, App};
+
+/// JSON logs for CloudWatch; `RUST_LOG` sets the level (default `info`).
+pub fn init_tracing() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .json()
+        .with_current_span(false)
+        .without_time()
+        .try_init();
+}
+
+/// Runs an HTTP function: `source` names it in the events it causes.
+pub async fn serve<F, Fut>(source: &'static str, handler: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(App, ApiRequest) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<ApiResponse, ApiError>> + Send,
+{
+    init_tracing();
+    let app = App::from_env().await;
+    lambda_http::run(service_fn(move |request: Request| {
+        let (app, handler) = (app.clone(), handler.clone());
+        async move {
+            let request = ApiRequest::from_lambda(source, request);
+            Ok::<_, Infallible>(respond(app, request, handler).await)
+        }
+    }))
+    .await
+}
+
+async fn respond<F, Fut>(
+    app: App,
+    request: ApiRequest,
+    handler: F,
+) -> lambda_http::Response<lambda_http::Body>
+where
+    F: Fn(App, ApiRequest) -> Fut,
+    Fut: Future<Output = Result<ApiResponse, ApiError>>,
+{
+    let correlation_id = request.correlation_id.clone();
+    let (method, path) = (request.method.clone(), request.path.clone());
+    let response = match handler(app, request).await {
+        Ok(response) => response,
+        Err(error) => {
+            if let ApiError::Internal(message) = &error {
+                tracing::error!(%method, %path, %correlation_id, message, "request failed");
+            }
+            ApiResponse::json(error.status(), error.body())
+        }
+    };
+    tracing::info!(%method, %path, status = response.status(), %correlation_id, "handled");
+    response.into_lambda(&correlation_id)
+}

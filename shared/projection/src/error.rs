@@ -1,0 +1,45 @@
+use es_core::StreamId;
+use event_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectionError {
+    #[error("DynamoDB: {0}")]
+    Dynamo(#[from] Box<aws_sdk_dynamodb::Error>),
+    #[error("building a DynamoDB request: {0}")]
+    Build(#[from] aws_sdk_dynamodb::error::BuildError),
+    #[error("event store: {0}")]
+    Store(#[from] StoreError),
+    /// A view that does not (de)serialise as a DynamoDB item, or an item that is not a view.
+    #[error("view {key} does not convert to or from an item: {reason}")]
+    Item { key: String, reason: String },
+    /// The event store does not hold the versions an envelope says exist (yet): retry later.
+    #[error("{stream}: the store has versions {found:?} where {from}..={to} were expected")]
+    Gap {
+        stream: StreamId,
+        from: u64,
+        to: u64,
+        found: Vec<u64>,
+    },
+    /// Concurrent writers kept winning: the message is retried later.
+    #[error("view {key} kept changing concurrently ({attempts} attempts)")]
+    Conflict { key: String, attempts: u32 },
+    /// A cursor this table did not hand out.
+    #[error("invalid cursor")]
+    BadCursor,
+    /// A required environment variable is missing.
+    #[error("environment variable {0} is not set")]
+    MissingEnv(String),
+}
+
+impl<E, R> From<aws_sdk_dynamodb::error::SdkError<E, R>> for ProjectionError
+where
+    aws_sdk_dynamodb::Error: From<aws_sdk_dynamodb::error::SdkError<E, R>>,
+{
+    fn from(err: aws_sdk_dynamodb::error::SdkError<E, R>) -> Self {
+        Self::Dynamo(Box::new(err.into()))
+    }
+}
+
+pub(crate) fn env(name: &str) -> Result<String, ProjectionError> {
+    std::env::var(name).map_err(|_| ProjectionError::MissingEnv(name.to_owned()))
+}

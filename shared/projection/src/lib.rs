@@ -1,0 +1,32 @@
+//! Read models on DynamoDB: version-tracked views that are idempotent and tolerate reordering,
+//! filling gaps from the event store.
+//!
+//! A [`View`] is a pure fold of one aggregate's stream: one item per aggregate, keyed by the
+//! aggregate id. [`ViewTable`] stores it as native DynamoDB attributes (so secondary indexes
+//! can index them), beside two attributes of its own: `version`, the last stream version
+//! applied, and `updated_at`, the time of that event. It also serves the query side: get by
+//! key, list, and query a secondary index, paged with an opaque cursor.
+//!
+//! [`Projector::project`] applies an envelope delivered at least once and in any order:
+//! - at or below the stored version: nothing (a duplicate, or already covered by a gap fill);
+//! - the next version: applied;
+//! - further ahead: the missing events are read from the event store and applied in order;
+//!
+//! then writes the item on the condition that its version is still the one read, and starts
+//! again from the read if another writer got there first. The stored view is therefore always
+//! the fold of versions `1..=version` of its stream, whatever the delivery order: shuffled,
+//! duplicated input gives exactly the same read model as ordered input.
+
+mod cursor;
+mod error;
+mod projector;
+mod schema;
+mod table;
+mod view;
+
+pub use error::ProjectionError;
+pub use event_store::{Page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use projector::{Projected, Projector};
+pub use schema::create_view_table;
+pub use table::ViewTable;
+pub use view::{Index, View, UPDATED_AT, VERSION};

@@ -1,0 +1,53 @@
+//! What a read model is: a pure fold of one aggregate's stream.
+
+use es_core::EventEnvelope;
+use serde::{de::DeserializeOwned, Serialize};
+
+/// The attribute holding the last stream version applied to an item.
+pub const VERSION: &str = "version";
+/// The attribute holding the time (RFC 3339, milliseconds) of the last event applied.
+pub const UPDATED_AT: &str = "updated_at";
+
+/// A read model of one aggregate type: one item per aggregate, keyed by the aggregate id.
+///
+/// The view is stored as native attributes (serde_dynamo), so its fields can be indexed by a
+/// secondary index. A `None` field is left out of the item rather than stored as `NULL`
+/// (DynamoDB refuses `NULL` for an indexed key, and an absent attribute keeps the item out of
+/// the index), and reads back as `None`; so serialise it as `null` if a client should see one.
+///
+/// The table writes [`VERSION`] and [`UPDATED_AT`] on every item; a view that declares fields
+/// with those names (`u64`, and a time serialised as RFC 3339) reads them back. Views
+/// usually also set them in `apply`, so that an in-memory fold shows them too.
+pub trait View: Serialize + DeserializeOwned + Default + Clone + Send + Sync + 'static {
+    /// The `aggregate_type` whose streams this view folds, e.g. `radar`. Envelopes of other
+    /// types are ignored.
+    const AGGREGATE_TYPE: &'static str;
+    /// The partition key attribute of the view's table, e.g. `radar_id`; its value is the
+    /// aggregate id.
+    const KEY: &'static str;
+
+    /// Folds in the next event of the stream (versions arrive exactly once, in order).
+    ///
+    /// Pure and infallible: an event is a recorded fact. Event types the view does not know
+    /// must be ignored, so that adding an event type never blocks a projection.
+    fn apply(&mut self, envelope: &EventEnvelope);
+
+    /// The view after `events`, oldest first: what the table converges to.
+    fn replay<'a>(events: impl IntoIterator<Item = &'a EventEnvelope>) -> Self {
+        let mut view = Self::default();
+        for event in events {
+            view.apply(event);
+        }
+        view
+    }
+}
+
+/// A global secondary index of a view table. Every key attribute is a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Index {
+    pub name: &'static str,
+    pub partition_key: &'static str,
+    pub sort_key: Option<&'static str>,
+    /// Queries return the largest sort keys first (a time: newest first).
+    pub newest_first: bool,
+}

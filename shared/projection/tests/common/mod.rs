@@ -1,0 +1,210 @@
+//! Shared set-up of the projection tests: a moto server with an event store and a view
+//! table, and a small "tally" view whose fold is sensitive to order, duplicates and gaps.
+#![allow(dead_code)]
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use es_core::EventEnvelope;
+use event_store::{schema, AppendBatch, EventStore, Tables};
+use projection::{create_view_table, Index, Projector, View, ViewTable};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
+use test_support::{unique_name, Moto, RequestCounter};
+use uuid::Uuid;
+
+pub const BY_OWNER: Index = Index {
+    name: "by_owner",
+    partition_key: "owner",
+    sort_key: Some("opened_at"),
+    newest_first: true,
+};
+
+/// A view whose every field depends on which events were applied and in which order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Tally {
+    pub tally_id: String,
+    /// Indexed by `by_owner`; `None` must leave the item out of the index.
+    pub owner: Option<String>,
+    pub opened_at: String,
+    pub total: i64,
+    pub note: Option<String>,
+    /// Every version applied, in the order applied.
+    pub applied: Vec<u64>,
+    /// An order-dependent digest of everything applied.
+    pub digest: u64,
+    pub version: u64,
+    pub updated_at: String,
+}
+
+impl View for Tally {
+    const AGGREGATE_TYPE: &'static str = "tally";
+    const KEY: &'static str = "tally_id";
+
+    fn apply(&mut self, envelope: &EventEnvelope) {
+        let data = &envelope.data;
+        let text = |field: &str| data[field].as_str().map(str::to_owned);
+        let mut amount = 0;
+        match envelope.event_type.as_str() {
+            "TallyOpened" => {
+                self.tally_id = envelope.aggregate_id.clone();
+                self.owner = text("owner");
+                self.opened_at = text("opened_at").unwrap_or_default();
+            }
+            "Added" => {
+                amount = data["amount"].as_i64().unwrap_or_default();
+                self.total += amount;
+                self.note = text("note");
+            }
+            "OwnerChanged" => self.owner = text("owner"),
+            _ => {}
+        }
+        self.applied.push(envelope.version);
+        self.digest = self
+            .digest
+            .wrapping_mul(1_000_003)
+            .wrapping_add(envelope.version * 7919)
+            .wrapping_add(amount as u64);
+        self.version = envelope.version;
+        self.updated_at = es_core::time::format(&envelope.occurred_at);
+    }
+}
+
+pub struct Harness {
+    pub moto: Moto,
+    pub client: aws_sdk_dynamodb::Client,
+    pub store: EventStore,
+    pub counter: RequestCounter,
+}
+
+impl Harness {
+    pub async fn start() -> Self {
+        let moto = Moto::start();
+        let counter = RequestCounter::default();
+        let client = moto.counted_dynamodb(&counter);
+        let tables = Tables {
+            events: unique_name("events"),
+            snapshots: unique_name("snapshots"),
+        };
+        schema::create_event_table(&client, &tables.events)
+            .await
+            .expect("event table");
+        Self {
+            store: EventStore::new(client.clone(), tables),
+            client,
+            moto,
+            counter,
+        }
+    }
+
+    /// A fresh tally table with its `by_owner` index, and a projector onto it.
+    pub async fn projector(&self) -> Projector<Tally> {
+        let name = unique_name("tallies");
+        create_view_table(&self.client, &name, Tally::KEY, &[BY_OWNER])
+            .await
+            .expect("view table");
+        Projector::new(
+            ViewTable::new(self.client.clone(), name),
+            self.store.clone(),
+        )
+    }
+
+    /// Stores the events, one `PutItem` each (moto makes transactions slow).
+    pub async fn append(&self, events: &[EventEnvelope]) {
+        for event in events {
+            self.store
+                .append(&AppendBatch::new(vec![event.clone()]))
+                .await
+                .expect("append");
+        }
+    }
+
+    /// Every item of a table, by key: the read model exactly as stored.
+    pub async fn scan(&self, table: &str) -> BTreeMap<String, HashMap<String, AttributeValue>> {
+        let mut items = BTreeMap::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .client
+                .scan()
+                .table_name(table)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .expect("scan");
+            for item in page.items() {
+                let key = match &item[Tally::KEY] {
+                    AttributeValue::S(key) => key.clone(),
+                    other => panic!("bad key {other:?}"),
+                };
+                items.insert(key, item.clone());
+            }
+            match page.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => return items,
+            }
+        }
+    }
+}
+
+pub fn at(minutes: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::minutes(minutes)
+}
+
+pub fn envelope(
+    id: &str,
+    version: u64,
+    event_type: &str,
+    data: serde_json::Value,
+) -> EventEnvelope {
+    EventEnvelope {
+        event_id: Uuid::new_v4(),
+        aggregate_type: Tally::AGGREGATE_TYPE.into(),
+        aggregate_id: id.into(),
+        version,
+        event_type: event_type.into(),
+        schema_version: 1,
+        occurred_at: at(version as i64),
+        correlation_id: "c-1".into(),
+        causation_id: "test".into(),
+        source: "test".into(),
+        data,
+        metadata: json!({}),
+    }
+}
+
+pub fn opened(id: &str, owner: Option<&str>, opened_at: &str) -> EventEnvelope {
+    envelope(
+        id,
+        1,
+        "TallyOpened",
+        json!({"owner": owner, "opened_at": opened_at}),
+    )
+}
+
+/// A stream of `count` events: opened, then additions (with or without a note), owner changes
+/// (sometimes to nobody) and an unknown event type now and then.
+pub fn stream(id: &str, count: u64, rng: &mut fastrand::Rng) -> Vec<EventEnvelope> {
+    let mut events = vec![opened(id, Some("alice"), &es_core::time::format(&at(0)))];
+    for version in 2..=count {
+        let event = match rng.u8(0..10) {
+            0 => envelope(id, version, "OwnerChanged", json!({"owner": null})),
+            1 => {
+                let owner = ["alice", "bob", "carol"][rng.usize(0..3)];
+                envelope(id, version, "OwnerChanged", json!({ "owner": owner }))
+            }
+            2 => envelope(id, version, "SomethingNew", json!({"x": 1})),
+            n => envelope(
+                id,
+                version,
+                "Added",
+                json!({
+                    "amount": rng.i64(-50..100),
+                    "note": (n % 2 == 0).then(|| format!("note {version}")),
+                }),
+            ),
+        };
+        events.push(event);
+    }
+    events
+}

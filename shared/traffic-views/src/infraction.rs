@@ -1,0 +1,423 @@
+//! The infraction view of SPEC §4.3, exactly its fields.
+
+use chrono::{DateTime, Utc};
+use es_core::{Aggregate, EventEnvelope};
+use serde::{Deserialize, Serialize};
+use traffic_domain::{Infraction, InfractionEvent, InfractionStatus, Location};
+use uuid::Uuid;
+
+use crate::tables::INFRACTIONS_KEY;
+
+/// One step of an infraction's life.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub event_type: String,
+    #[serde(with = "es_core::time::rfc3339_millis")]
+    pub at: DateTime<Utc>,
+}
+
+/// `owner_id` is `null` in JSON while the infraction is `PENDING_OWNER`, and absent from the
+/// item (so the `by_owner` index leaves it out). `detected_at` is the sort key of every index.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InfractionView {
+    pub infraction_id: Uuid,
+    pub detection_id: Uuid,
+    pub radar_id: Uuid,
+    pub plate: String,
+    pub owner_id: Option<Uuid>,
+    pub speed_kmh: u32,
+    pub max_speed_kmh: u32,
+    pub excess_kmh: u32,
+    pub fine_amount: u64,
+    #[serde(with = "es_core::time::rfc3339_millis")]
+    pub detected_at: DateTime<Utc>,
+    pub location: Location,
+    pub status: InfractionStatus,
+    pub notes: Option<String>,
+    /// Every event of the infraction, oldest first, with when it occurred.
+    pub timeline: Vec<TimelineEntry>,
+    pub version: u64,
+}
+
+/// What `InfractionIssued` and `InfractionPendingOwner` both carry.
+struct Opened {
+    infraction_id: Uuid,
+    detection_id: Uuid,
+    radar_id: Uuid,
+    plate: String,
+    speed_kmh: u32,
+    max_speed_kmh: u32,
+    excess_kmh: u32,
+    fine_amount: u64,
+    detected_at: DateTime<Utc>,
+    location: Location,
+}
+
+impl InfractionView {
+    fn open(&mut self, opened: Opened, owner_id: Option<Uuid>, status: InfractionStatus) {
+        self.infraction_id = opened.infraction_id;
+        self.detection_id = opened.detection_id;
+        self.radar_id = opened.radar_id;
+        self.plate = opened.plate;
+        self.owner_id = owner_id;
+        self.speed_kmh = opened.speed_kmh;
+        self.max_speed_kmh = opened.max_speed_kmh;
+        self.excess_kmh = opened.excess_kmh;
+        self.fine_amount = opened.fine_amount;
+        self.detected_at = opened.detected_at;
+        self.location = opened.location;
+        self.status = status;
+    }
+}
+
+impl projection::View for InfractionView {
+    const AGGREGATE_TYPE: &'static str = Infraction::TYPE;
+    const KEY: &'static str = INFRACTIONS_KEY;
+
+    fn apply(&mut self, envelope: &EventEnvelope) {
+        self.version = envelope.version;
+        let Some(event) = crate::decode::<InfractionEvent>(envelope) else {
+            return;
+        };
+        self.timeline.push(TimelineEntry {
+            event_type: envelope.event_type.clone(),
+            at: envelope.occurred_at,
+        });
+        match event {
+            InfractionEvent::InfractionIssued {
+                infraction_id,
+                detection_id,
+                radar_id,
+                plate,
+                owner_id,
+                speed_kmh,
+                max_speed_kmh,
+                excess_kmh,
+                fine_amount,
+                detected_at,
+                location,
+            } => self.open(
+                Opened {
+                    infraction_id,
+                    detection_id,
+                    radar_id,
+                    plate: plate.as_str().to_owned(),
+                    speed_kmh,
+                    max_speed_kmh,
+                    excess_kmh,
+                    fine_amount,
+                    detected_at,
+                    location,
+                },
+                Some(owner_id),
+                InfractionStatus::Issued,
+            ),
+            InfractionEvent::InfractionPendingOwner {
+                infraction_id,
+                detection_id,
+                radar_id,
+                plate,
+                speed_kmh,
+                max_speed_kmh,
+                excess_kmh,
+                fine_amount,
+                detected_at,
+                location,
+            } => self.open(
+                Opened {
+                    infraction_id,
+                    detection_id,
+                    radar_id,
+                    plate: plate.as_str().to_owned(),
+                    speed_kmh,
+                    max_speed_kmh,
+                    excess_kmh,
+                    fine_amount,
+                    detected_at,
+                    location,
+                },
+                None,
+                InfractionStatus::PendingOwner,
+            ),
+            InfractionEvent::InfractionOwnerAssigned { owner_id } => {
+                self.owner_id = Some(owner_id);
+                if self.status == InfractionStatus::PendingOwner {
+                    self.status = InfractionStatus::Issued;
+                }
+            }
+            InfractionEvent::InfractionAmended { fine_amount, notes } => {
+                if let Some(fine_amount) = fine_amount {
+                    self.fine_amount = fine_amount;
+                }
+                if let Some(notes) = notes {
+                    // An empty note clears the notes, as in the aggregate.
+                    self.notes = (!notes.is_empty()).then_some(notes);
+                }
+            }
+            InfractionEvent::InfractionPaid { .. } => self.status = InfractionStatus::Paid,
+            InfractionEvent::InfractionContested { .. } => {
+                self.status = InfractionStatus::Contested;
+            }
+            InfractionEvent::InfractionCancelled { .. } => {
+                self.status = InfractionStatus::Cancelled;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{at, envelope, through_dynamo};
+    use projection::View;
+    use serde_json::json;
+    use traffic_domain::Plate;
+
+    const ID: &str = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
+
+    fn alice() -> Uuid {
+        Uuid::from_u128(0xA11CE)
+    }
+
+    fn location() -> Location {
+        Location {
+            latitude: 48.85,
+            longitude: 2.35,
+            road: "A1".into(),
+        }
+    }
+
+    fn pending() -> InfractionEvent {
+        InfractionEvent::InfractionPendingOwner {
+            infraction_id: ID.parse().unwrap(),
+            detection_id: Uuid::from_u128(1),
+            radar_id: Uuid::from_u128(2),
+            plate: Plate::parse("AB123CD").unwrap(),
+            speed_kmh: 135,
+            max_speed_kmh: 110,
+            excess_kmh: 25,
+            fine_amount: 1000,
+            detected_at: at("2026-04-01T08:30:00.250Z"),
+            location: location(),
+        }
+    }
+
+    fn issued() -> InfractionEvent {
+        InfractionEvent::InfractionIssued {
+            infraction_id: ID.parse().unwrap(),
+            detection_id: Uuid::from_u128(1),
+            radar_id: Uuid::from_u128(2),
+            plate: Plate::parse("AB123CD").unwrap(),
+            owner_id: alice(),
+            speed_kmh: 135,
+            max_speed_kmh: 110,
+            excess_kmh: 25,
+            fine_amount: 1000,
+            detected_at: at("2026-04-01T08:30:00.250Z"),
+            location: location(),
+        }
+    }
+
+    fn time(i: usize) -> String {
+        format!("2026-04-01T09:00:0{}Z", i + 1)
+    }
+
+    fn fold(events: &[InfractionEvent]) -> InfractionView {
+        let envelopes: Vec<EventEnvelope> = events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| envelope("infraction", ID, i as u64 + 1, e, &time(i)))
+            .collect();
+        InfractionView::replay(&envelopes)
+    }
+
+    fn timeline(view: &InfractionView) -> Vec<(&str, DateTime<Utc>)> {
+        view.timeline
+            .iter()
+            .map(|t| (t.event_type.as_str(), t.at))
+            .collect()
+    }
+
+    #[test]
+    fn issued_sets_every_field() {
+        let view = fold(&[issued()]);
+        assert_eq!(view.infraction_id.to_string(), ID);
+        assert_eq!(view.detection_id, Uuid::from_u128(1));
+        assert_eq!(view.radar_id, Uuid::from_u128(2));
+        assert_eq!(view.plate, "AB123CD");
+        assert_eq!(view.owner_id, Some(alice()));
+        assert_eq!(
+            (view.speed_kmh, view.max_speed_kmh, view.excess_kmh),
+            (135, 110, 25)
+        );
+        assert_eq!(view.fine_amount, 1000);
+        assert_eq!(view.detected_at, at("2026-04-01T08:30:00.250Z"));
+        assert_eq!(view.location, location());
+        assert_eq!(view.status, InfractionStatus::Issued);
+        assert_eq!(view.notes, None);
+        assert_eq!(timeline(&view), [("InfractionIssued", at(&time(0)))]);
+        assert_eq!(view.version, 1);
+    }
+
+    #[test]
+    fn pending_owner_then_owner_assigned() {
+        let view = fold(&[pending()]);
+        assert_eq!(view.status, InfractionStatus::PendingOwner);
+        assert_eq!(view.owner_id, None);
+        assert_eq!(view.fine_amount, 1000);
+        assert_eq!(view.plate, "AB123CD");
+
+        let view = fold(&[
+            pending(),
+            InfractionEvent::InfractionOwnerAssigned { owner_id: alice() },
+        ]);
+        assert_eq!(view.status, InfractionStatus::Issued);
+        assert_eq!(view.owner_id, Some(alice()));
+        assert_eq!(
+            timeline(&view),
+            [
+                ("InfractionPendingOwner", at(&time(0))),
+                ("InfractionOwnerAssigned", at(&time(1)))
+            ]
+        );
+        assert_eq!(view.version, 2);
+    }
+
+    #[test]
+    fn owner_assigned_to_a_contested_infraction_keeps_it_contested() {
+        let view = fold(&[
+            pending(),
+            InfractionEvent::InfractionContested {
+                reason: "not me".into(),
+            },
+            InfractionEvent::InfractionOwnerAssigned { owner_id: alice() },
+        ]);
+        assert_eq!(view.status, InfractionStatus::Contested);
+        assert_eq!(view.owner_id, Some(alice()));
+    }
+
+    #[test]
+    fn amended_changes_the_fine_and_the_notes() {
+        let view = fold(&[
+            issued(),
+            InfractionEvent::InfractionAmended {
+                fine_amount: Some(750),
+                notes: None,
+            },
+            InfractionEvent::InfractionAmended {
+                fine_amount: None,
+                notes: Some("radar recalibrated".into()),
+            },
+        ]);
+        assert_eq!(view.fine_amount, 750);
+        assert_eq!(view.notes.as_deref(), Some("radar recalibrated"));
+        assert_eq!(view.status, InfractionStatus::Issued);
+
+        let cleared = fold(&[
+            issued(),
+            InfractionEvent::InfractionAmended {
+                fine_amount: None,
+                notes: Some("x".into()),
+            },
+            InfractionEvent::InfractionAmended {
+                fine_amount: None,
+                notes: Some(String::new()),
+            },
+        ]);
+        assert_eq!(cleared.notes, None);
+        assert_eq!(cleared.fine_amount, 1000);
+        assert_eq!(cleared.timeline.len(), 3);
+    }
+
+    #[test]
+    fn paid_contested_cancelled() {
+        let paid = fold(&[issued(), InfractionEvent::InfractionPaid { amount: 1000 }]);
+        assert_eq!(paid.status, InfractionStatus::Paid);
+
+        let contested = fold(&[
+            issued(),
+            InfractionEvent::InfractionContested {
+                reason: "wrong car".into(),
+            },
+        ]);
+        assert_eq!(contested.status, InfractionStatus::Contested);
+
+        let cancelled = fold(&[
+            issued(),
+            InfractionEvent::InfractionContested {
+                reason: "wrong car".into(),
+            },
+            InfractionEvent::InfractionCancelled {
+                reason: "upheld".into(),
+            },
+        ]);
+        assert_eq!(cancelled.status, InfractionStatus::Cancelled);
+        let types: Vec<&str> = timeline(&cancelled).into_iter().map(|(t, _)| t).collect();
+        assert_eq!(
+            types,
+            [
+                "InfractionIssued",
+                "InfractionContested",
+                "InfractionCancelled"
+            ]
+        );
+        assert_eq!(cancelled.version, 3);
+    }
+
+    #[test]
+    fn the_json_has_exactly_the_spec_fields() {
+        let view = fold(&[pending()]);
+        let json = serde_json::to_value(&view).unwrap();
+        let mut fields: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        fields.sort_unstable();
+        let mut expected = vec![
+            "infraction_id",
+            "detection_id",
+            "radar_id",
+            "plate",
+            "owner_id",
+            "speed_kmh",
+            "max_speed_kmh",
+            "excess_kmh",
+            "fine_amount",
+            "detected_at",
+            "location",
+            "status",
+            "notes",
+            "timeline",
+            "version",
+        ];
+        expected.sort_unstable();
+        assert_eq!(fields, expected);
+        assert_eq!(json["owner_id"], serde_json::Value::Null);
+        assert_eq!(json["status"], "PENDING_OWNER");
+        assert_eq!(json["detected_at"], "2026-04-01T08:30:00.250Z");
+        assert_eq!(
+            json["location"],
+            json!({"latitude": 48.85, "longitude": 2.35, "road": "A1"})
+        );
+        assert_eq!(
+            json["timeline"],
+            json!([{"event_type": "InfractionPendingOwner", "at": "2026-04-01T09:00:01.000Z"}])
+        );
+    }
+
+    #[test]
+    fn dynamo_round_trip() {
+        let view = fold(&[
+            issued(),
+            InfractionEvent::InfractionAmended {
+                fine_amount: None,
+                notes: Some("n".into()),
+            },
+        ]);
+        assert_eq!(through_dynamo(&view), view);
+        let pending = fold(&[pending()]);
+        assert_eq!(through_dynamo(&pending), pending);
+    }
+}

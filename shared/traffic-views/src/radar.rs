@@ -1,0 +1,251 @@
+//! The radar view of `GET /radars` and `GET /radars/{radar_id}`.
+
+use chrono::{DateTime, Utc};
+use es_core::{Aggregate, EventEnvelope};
+use serde::{Deserialize, Serialize};
+use traffic_domain::{Radar, RadarEvent, RadarStatus};
+use uuid::Uuid;
+
+use crate::tables::RADARS_KEY;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RadarView {
+    pub radar_id: Uuid,
+    pub name: String,
+    pub road: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub altitude_m: Option<f64>,
+    pub max_speed_kmh: u32,
+    pub status: RadarStatus,
+    pub detections_count: u64,
+    /// The radar stream's version this view reflects.
+    pub version: u64,
+    /// When the last event applied occurred.
+    #[serde(with = "es_core::time::rfc3339_millis")]
+    pub updated_at: DateTime<Utc>,
+}
+
+impl projection::View for RadarView {
+    const AGGREGATE_TYPE: &'static str = Radar::TYPE;
+    const KEY: &'static str = RADARS_KEY;
+
+    fn apply(&mut self, envelope: &EventEnvelope) {
+        self.version = envelope.version;
+        self.updated_at = envelope.occurred_at;
+        let Some(event) = crate::decode::<RadarEvent>(envelope) else {
+            return;
+        };
+        match event {
+            RadarEvent::RadarInstalled {
+                radar_id,
+                name,
+                road,
+                latitude,
+                longitude,
+                altitude_m,
+                max_speed_kmh,
+                status,
+            } => {
+                self.radar_id = radar_id;
+                self.name = name;
+                self.road = road;
+                self.latitude = latitude;
+                self.longitude = longitude;
+                self.altitude_m = altitude_m;
+                self.max_speed_kmh = max_speed_kmh;
+                self.status = status;
+            }
+            RadarEvent::RadarDetailsChanged {
+                name,
+                road,
+                latitude,
+                longitude,
+                altitude_m,
+            } => {
+                if let Some(name) = name {
+                    self.name = name;
+                }
+                if let Some(road) = road {
+                    self.road = road;
+                }
+                if let Some(latitude) = latitude {
+                    self.latitude = latitude;
+                }
+                if let Some(longitude) = longitude {
+                    self.longitude = longitude;
+                }
+                if altitude_m.is_some() {
+                    self.altitude_m = altitude_m;
+                }
+            }
+            RadarEvent::RadarSpeedLimitChanged { max_speed_kmh, .. } => {
+                self.max_speed_kmh = max_speed_kmh;
+            }
+            RadarEvent::RadarStatusChanged { status, .. } => self.status = status,
+            RadarEvent::OverspeedDetected(_) => self.detections_count += 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{at, envelope, through_dynamo};
+    use projection::View;
+    use serde_json::json;
+    use traffic_domain::{OverspeedDetection, Plate};
+
+    const ID: &str = "6f1c2a9e-3b7d-4c55-8f0e-2d9a1b3c4d5e";
+
+    fn radar_id() -> Uuid {
+        ID.parse().unwrap()
+    }
+
+    fn installed() -> RadarEvent {
+        RadarEvent::RadarInstalled {
+            radar_id: radar_id(),
+            name: "A1 north".into(),
+            road: "A1".into(),
+            latitude: 48.85,
+            longitude: 2.35,
+            altitude_m: None,
+            max_speed_kmh: 110,
+            status: RadarStatus::Active,
+        }
+    }
+
+    fn detection() -> RadarEvent {
+        let detection_id = Uuid::new_v4();
+        RadarEvent::OverspeedDetected(OverspeedDetection {
+            detection_id,
+            infraction_id: traffic_domain::infraction_id_for(detection_id),
+            radar_id: radar_id(),
+            plate: Plate::parse("AB123CD").unwrap(),
+            speed_kmh: 130,
+            max_speed_kmh: 110,
+            excess_kmh: 20,
+            detected_at: at("2026-01-01T10:00:00Z"),
+            latitude: 48.85,
+            longitude: 2.35,
+            road: "A1".into(),
+        })
+    }
+
+    fn fold(events: &[RadarEvent]) -> RadarView {
+        let envelopes: Vec<EventEnvelope> = events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let time = format!("2026-01-01T00:00:{:02}.500Z", i + 1);
+                envelope("radar", ID, i as u64 + 1, e, &time)
+            })
+            .collect();
+        RadarView::replay(&envelopes)
+    }
+
+    #[test]
+    fn installed_sets_every_field() {
+        let view = fold(&[installed()]);
+        assert_eq!(view.radar_id, radar_id());
+        assert_eq!(view.name, "A1 north");
+        assert_eq!(view.road, "A1");
+        assert_eq!((view.latitude, view.longitude), (48.85, 2.35));
+        assert_eq!(view.altitude_m, None);
+        assert_eq!(view.max_speed_kmh, 110);
+        assert_eq!(view.status, RadarStatus::Active);
+        assert_eq!(view.detections_count, 0);
+        assert_eq!(view.version, 1);
+        assert_eq!(view.updated_at, at("2026-01-01T00:00:01.500Z"));
+    }
+
+    #[test]
+    fn details_changed_changes_only_what_it_carries() {
+        let view = fold(&[
+            installed(),
+            RadarEvent::RadarDetailsChanged {
+                name: Some("A1 north, km 12".into()),
+                road: None,
+                latitude: None,
+                longitude: Some(2.5),
+                altitude_m: Some(35.0),
+            },
+        ]);
+        assert_eq!(view.name, "A1 north, km 12");
+        assert_eq!(view.road, "A1");
+        assert_eq!((view.latitude, view.longitude), (48.85, 2.5));
+        assert_eq!(view.altitude_m, Some(35.0));
+        assert_eq!(view.version, 2);
+
+        let view = fold(&[
+            installed(),
+            RadarEvent::RadarDetailsChanged {
+                name: None,
+                road: Some("A6".into()),
+                latitude: Some(45.0),
+                longitude: None,
+                altitude_m: None,
+            },
+        ]);
+        assert_eq!((view.name.as_str(), view.road.as_str()), ("A1 north", "A6"));
+        assert_eq!(view.latitude, 45.0);
+    }
+
+    #[test]
+    fn speed_limit_and_status_changed() {
+        let view = fold(&[
+            installed(),
+            RadarEvent::RadarSpeedLimitChanged {
+                max_speed_kmh: 90,
+                previous_max_speed_kmh: 110,
+            },
+            RadarEvent::RadarStatusChanged {
+                status: RadarStatus::OutOfOrder,
+                previous_status: RadarStatus::Active,
+            },
+        ]);
+        assert_eq!(view.max_speed_kmh, 90);
+        assert_eq!(view.status, RadarStatus::OutOfOrder);
+        assert_eq!(view.version, 3);
+    }
+
+    #[test]
+    fn each_detection_counts() {
+        let view = fold(&[installed(), detection(), detection(), detection()]);
+        assert_eq!(view.detections_count, 3);
+        assert_eq!(view.version, 4);
+        assert_eq!(view.max_speed_kmh, 110, "a detection changes nothing else");
+    }
+
+    #[test]
+    fn an_unknown_event_only_moves_the_version() {
+        let mut view = fold(&[installed()]);
+        let before = view.clone();
+        let mut unknown = envelope("radar", ID, 2, &installed(), "2026-01-02T00:00:00Z");
+        unknown.event_type = "RadarRepainted".into();
+        unknown.data = json!({"colour": "red"});
+        view.apply(&unknown);
+        assert_eq!(view.version, 2);
+        assert_eq!(
+            RadarView {
+                version: 1,
+                updated_at: before.updated_at,
+                ..view
+            },
+            before
+        );
+    }
+
+    #[test]
+    fn json_and_dynamo_shapes() {
+        let view = fold(&[installed(), detection()]);
+        let json = serde_json::to_value(&view).unwrap();
+        assert_eq!(json["radar_id"], ID);
+        assert_eq!(json["status"], "ACTIVE");
+        assert_eq!(json["altitude_m"], serde_json::Value::Null);
+        assert_eq!(json["detections_count"], 1);
+        assert_eq!(json["version"], 2);
+        assert_eq!(json["updated_at"], "2026-01-01T00:00:02.500Z");
+        assert_eq!(through_dynamo(&view), view);
+    }
+}

@@ -1,0 +1,190 @@
+//! The vehicle view of `GET /vehicles` and `GET /vehicles/{plate}`.
+
+use chrono::{DateTime, Utc};
+use es_core::{Aggregate, EventEnvelope};
+use serde::{Deserialize, Serialize};
+use traffic_domain::{Vehicle, VehicleEvent, VehicleType};
+use uuid::Uuid;
+
+use crate::tables::VEHICLES_KEY;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VehicleView {
+    /// The normalised plate, the vehicle's id.
+    pub plate: String,
+    /// The current owner; indexed by `by_owner`.
+    pub owner_id: Uuid,
+    #[serde(rename = "type")]
+    pub vehicle_type: VehicleType,
+    pub brand: String,
+    pub model: String,
+    pub fiscal_power: u32,
+    pub version: u64,
+    #[serde(with = "es_core::time::rfc3339_millis")]
+    pub updated_at: DateTime<Utc>,
+}
+
+impl projection::View for VehicleView {
+    const AGGREGATE_TYPE: &'static str = Vehicle::TYPE;
+    const KEY: &'static str = VEHICLES_KEY;
+
+    fn apply(&mut self, envelope: &EventEnvelope) {
+        self.version = envelope.version;
+        self.updated_at = envelope.occurred_at;
+        let Some(event) = crate::decode::<VehicleEvent>(envelope) else {
+            return;
+        };
+        match event {
+            VehicleEvent::VehicleRegistered {
+                plate,
+                owner_id,
+                vehicle_type,
+                brand,
+                model,
+                fiscal_power,
+            } => {
+                self.plate = plate.as_str().to_owned();
+                self.owner_id = owner_id;
+                self.vehicle_type = vehicle_type;
+                self.brand = brand;
+                self.model = model;
+                self.fiscal_power = fiscal_power;
+            }
+            VehicleEvent::VehicleDetailsChanged {
+                vehicle_type,
+                brand,
+                model,
+                fiscal_power,
+            } => {
+                if let Some(vehicle_type) = vehicle_type {
+                    self.vehicle_type = vehicle_type;
+                }
+                if let Some(brand) = brand {
+                    self.brand = brand;
+                }
+                if let Some(model) = model {
+                    self.model = model;
+                }
+                if let Some(fiscal_power) = fiscal_power {
+                    self.fiscal_power = fiscal_power;
+                }
+            }
+            VehicleEvent::VehicleOwnershipTransferred { owner_id, .. } => {
+                self.owner_id = owner_id;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{at, envelope, through_dynamo};
+    use projection::View;
+    use traffic_domain::Plate;
+
+    fn alice() -> Uuid {
+        Uuid::from_u128(0xA11CE)
+    }
+
+    fn bob() -> Uuid {
+        Uuid::from_u128(0xB0B)
+    }
+
+    fn registered() -> VehicleEvent {
+        VehicleEvent::VehicleRegistered {
+            plate: Plate::parse("ab-123-cd").unwrap(),
+            owner_id: alice(),
+            vehicle_type: VehicleType::Car,
+            brand: "Renault".into(),
+            model: "Clio".into(),
+            fiscal_power: 5,
+        }
+    }
+
+    fn fold(events: &[VehicleEvent]) -> VehicleView {
+        let envelopes: Vec<EventEnvelope> = events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let time = format!("2026-03-01T00:00:0{}Z", i + 1);
+                envelope("vehicle", "AB123CD", i as u64 + 1, e, &time)
+            })
+            .collect();
+        VehicleView::replay(&envelopes)
+    }
+
+    #[test]
+    fn registered_sets_every_field() {
+        let view = fold(&[registered()]);
+        assert_eq!(view.plate, "AB123CD");
+        assert_eq!(view.owner_id, alice());
+        assert_eq!(view.vehicle_type, VehicleType::Car);
+        assert_eq!(
+            (view.brand.as_str(), view.model.as_str()),
+            ("Renault", "Clio")
+        );
+        assert_eq!(view.fiscal_power, 5);
+        assert_eq!(view.version, 1);
+        assert_eq!(view.updated_at, at("2026-03-01T00:00:01Z"));
+    }
+
+    #[test]
+    fn details_changed_changes_only_what_it_carries() {
+        let view = fold(&[
+            registered(),
+            VehicleEvent::VehicleDetailsChanged {
+                vehicle_type: Some(VehicleType::Truck),
+                brand: None,
+                model: Some("Master".into()),
+                fiscal_power: None,
+            },
+        ]);
+        assert_eq!(view.vehicle_type, VehicleType::Truck);
+        assert_eq!(
+            (view.brand.as_str(), view.model.as_str()),
+            ("Renault", "Master")
+        );
+        assert_eq!(view.fiscal_power, 5);
+
+        let view = fold(&[
+            registered(),
+            VehicleEvent::VehicleDetailsChanged {
+                vehicle_type: None,
+                brand: Some("Dacia".into()),
+                model: None,
+                fiscal_power: Some(7),
+            },
+        ]);
+        assert_eq!(view.vehicle_type, VehicleType::Car);
+        assert_eq!(view.brand, "Dacia");
+        assert_eq!(view.fiscal_power, 7);
+        assert_eq!(view.version, 2);
+    }
+
+    #[test]
+    fn ownership_transferred_changes_the_owner() {
+        let view = fold(&[
+            registered(),
+            VehicleEvent::VehicleOwnershipTransferred {
+                plate: Plate::parse("AB123CD").unwrap(),
+                previous_owner_id: alice(),
+                owner_id: bob(),
+            },
+        ]);
+        assert_eq!(view.owner_id, bob());
+        assert_eq!(view.brand, "Renault");
+        assert_eq!(view.version, 2);
+        assert_eq!(view.updated_at, at("2026-03-01T00:00:02Z"));
+    }
+
+    #[test]
+    fn json_and_dynamo_shapes() {
+        let view = fold(&[registered()]);
+        let json = serde_json::to_value(&view).unwrap();
+        assert_eq!(json["type"], "CAR");
+        assert_eq!(json["plate"], "AB123CD");
+        assert_eq!(json["owner_id"], alice().to_string());
+        assert_eq!(through_dynamo(&view), view);
+    }
+}

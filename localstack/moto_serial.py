@@ -7,17 +7,83 @@ changed size during iteration". DynamoDB has neither problem. Serving one reques
 makes every moto operation atomic, as DynamoDB's are; callers must then not long-poll (an SQS
 ReceiveMessage with WaitTimeSeconds would hold the lock).
 
+moto's rollback is also unsafe for stream readers: it swaps in a copy of the table, while a
+shard iterator (GetShardIterator, then GetRecords: two requests) keeps the old table's stream.
+A transaction cancelled in between leaves its records there ("phantoms"), and the real records
+written next reuse their sequence numbers: a poller reads the phantoms and never the real
+ones. Here a cancelled transaction is rolled back IN PLACE: the same table and stream objects
+get their key maps and record list back, so every reader sees the records as they are. And no
+whole-table deep copy is taken (moto's costs time in proportion to the table). Put, Delete and
+ConditionCheck replace or remove items and never change one in place, so restoring the key
+maps restores them; a transactional Update changes its item in place and is not restored by
+this patch (nothing in this project uses one).
+
 Usage: python moto_serial.py -H 127.0.0.1 -p PORT   (same options as moto_server)
 """
 
 import argparse
+import copy
 import os
 import signal
 import sys
 import threading
 
+import moto.dynamodb.models as dynamodb_models
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import run_simple
+
+
+def table_state(table):
+    """What a cancelled transaction restores: the key maps and the stream's record list."""
+    items = copy.copy(table.items)  # keeps a defaultdict a defaultdict
+    for key, value in table.items.items():
+        items[key] = dict(value) if isinstance(value, dict) else value
+    records = list(table.stream_shard.items) if table.stream_shard is not None else None
+    return items, records
+
+
+def restore(table, state):
+    items, records = state
+    table.items = items
+    if records is not None:
+        # Slice assignment: iterators hold this very list's shard.
+        table.stream_shard.items[:] = records
+
+
+class KeepTables:
+    """Stands for the `copy` module inside moto's DynamoDB models: moto's "backup" of a table
+    is the table itself, so its rollback puts back the same object, restored in place."""
+
+    def __getattr__(self, name):
+        return getattr(copy, name)
+
+    @staticmethod
+    def deepcopy(value, memo=None):
+        if isinstance(value, Table):
+            return value
+        return copy.deepcopy(value, memo)
+
+
+def transact_in_place(transact):
+    def transact_write_items(self, transact_items):
+        names = {next(iter(i.values())).get("TableName") for i in transact_items}
+        tables = {n: self.tables[n] for n in names if n in self.tables}
+        saved = {n: table_state(t) for n, t in tables.items()}
+        try:
+            return transact(self, transact_items)
+        except Exception:
+            for name, table in tables.items():
+                restore(table, saved[name])
+                self.tables[name] = table
+            raise
+
+    return transact_write_items
+
+
+dynamodb_models.copy = KeepTables()
+DynamoDBBackend.transact_write_items = transact_in_place(DynamoDBBackend.transact_write_items)
 
 
 def serialised(app):

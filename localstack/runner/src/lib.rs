@@ -1,0 +1,52 @@
+//! The embedded local cloud: runs `template.yaml` on a machine without Docker.
+//!
+//! - [`template`]: the template read as data, intrinsics resolved (the one source of truth).
+//! - [`provision`]: tables, queues (+ DLQs), bus and rules created on moto, idempotently.
+//! - [`invoke`]: the [`invoke::Invoker`] trait and its Lambda Invoke API implementation.
+//! - [`gateway`]: the HTTP API (routes, payload format 2.0, responses).
+//! - [`stream`]: the DynamoDB stream event source mapping (checkpoints in [`checkpoint`]).
+//! - [`sqs`]: the SQS event source mappings.
+//! - [`services`]: gateway and pollers started together from a provisioned stack.
+//! - [`process`]: child processes (moto, `cargo lambda watch`) and ports.
+
+pub mod aws;
+pub mod checkpoint;
+pub mod gateway;
+pub mod invoke;
+pub mod process;
+pub mod provision;
+pub mod services;
+pub mod sqs;
+pub mod stream;
+pub mod template;
+
+/// An error of the local cloud, with its context written out.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Error(pub String);
+
+impl Error {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
+impl From<template::TemplateError> for Error {
+    fn from(error: template::TemplateError) -> Self {
+        Self(error.to_string())
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(error: std::io::Error) -> Self {
+        Self(error.to_string())
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// `map_err(context("what"))`: the error, its sources, and what was being done.
+pub fn context<E: std::error::Error + 'static>(what: impl Into<String>) -> impl FnOnce(E) -> Error {
+    let what = what.into();
+    move |error| Error(format!("{what}: {}", aws::error_text(&error)))
+}

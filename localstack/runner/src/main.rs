@@ -1,0 +1,576 @@
+//! `local-cloud`: runs `template.yaml` on this machine, without Docker (see `--help`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use local_cloud::aws::{Clients, ACCESS_KEY_ID, SECRET_ACCESS_KEY};
+use local_cloud::invoke::LambdaInvoker;
+use local_cloud::process::{self, Child};
+use local_cloud::provision::{provision, Provisioned};
+use local_cloud::services::Services;
+use local_cloud::template::{Stack, StackContext, Template};
+use local_cloud::{Error, Result};
+use tokio::sync::watch;
+
+const USAGE: &str = "\
+local-cloud: runs template.yaml locally, without Docker: moto (DynamoDB, Streams, SQS,
+EventBridge), `cargo lambda watch` (the functions), and its own HTTP API gateway and event
+source pollers.
+
+USAGE:
+  local-cloud up    [OPTIONS]   start moto and cargo lambda watch (unless given endpoints),
+                                provision, serve the API until Ctrl-C, then stop everything
+  local-cloud serve --moto-endpoint URL --lambda-endpoint URL [OPTIONS]
+                                provision, serve the API and poll the event sources only
+  local-cloud env   [--moto-endpoint URL] [--template PATH]
+                                print the environment the functions need (KEY=VALUE lines)
+
+OPTIONS:
+  --template PATH         template.yaml (default: found from the current directory upwards)
+  --state-dir DIR         stream checkpoints and logs (default: <workspace>/target/local-cloud)
+  --port N                API port (default 3000; 0 = a free port)
+  --moto-port N           moto port for `up` (default 4566; 0 = a free port)
+  --lambda-port N         cargo lambda watch port for `up` (default 9000; 0 = a free port)
+  --moto-endpoint URL     use this emulator instead of starting moto
+  --lambda-endpoint URL   use this Lambda endpoint instead of starting cargo lambda watch
+  --python PATH           the Python that has moto (default: $ES_PYTHON, else python3)
+  --no-build              `up`: skip `cargo build --workspace --bins` before the watch starts
+  --no-reload             `up`: pass --ignore-changes to cargo lambda watch (tests, CI)
+  --poll-interval-ms N    pause of an idle poller (default 150)
+
+The API line `API: http://127.0.0.1:PORT` is printed on standard output once everything runs;
+logs go to standard error (filter: LOCAL_CLOUD_LOG, default local_cloud=info,warn).";
+
+#[derive(Debug)]
+struct Options {
+    command: String,
+    template: Option<PathBuf>,
+    state_dir: Option<PathBuf>,
+    port: u16,
+    moto_port: u16,
+    lambda_port: u16,
+    moto_endpoint: Option<String>,
+    lambda_endpoint: Option<String>,
+    python: Option<PathBuf>,
+    build: bool,
+    reload: bool,
+    idle: Duration,
+}
+
+fn parse_args(args: &[String]) -> Result<Options> {
+    let mut options = Options {
+        command: String::new(),
+        template: None,
+        state_dir: None,
+        port: 3000,
+        moto_port: 4566,
+        lambda_port: 9000,
+        moto_endpoint: None,
+        lambda_endpoint: None,
+        python: None,
+        build: true,
+        reload: true,
+        idle: Duration::from_millis(150),
+    };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_string())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = |flag: &str| -> Result<String> {
+            inline
+                .clone()
+                .or_else(|| args.next().cloned())
+                .ok_or_else(|| Error::new(format!("{flag} needs a value")))
+        };
+        let port = |text: String, flag: &str| -> Result<u16> {
+            text.parse()
+                .map_err(|_| Error::new(format!("{flag}: {text} is not a port")))
+        };
+        match flag {
+            "up" | "serve" | "env" | "help" if options.command.is_empty() => {
+                options.command = flag.to_string()
+            }
+            "-h" | "--help" => options.command = "help".into(),
+            "--template" => options.template = Some(value(flag)?.into()),
+            "--state-dir" => options.state_dir = Some(value(flag)?.into()),
+            "--port" => options.port = port(value(flag)?, flag)?,
+            "--moto-port" => options.moto_port = port(value(flag)?, flag)?,
+            "--lambda-port" => options.lambda_port = port(value(flag)?, flag)?,
+            "--moto-endpoint" => options.moto_endpoint = Some(value(flag)?),
+            "--lambda-endpoint" => options.lambda_endpoint = Some(value(flag)?),
+            "--python" => options.python = Some(value(flag)?.into()),
+            "--no-build" => options.build = false,
+            "--no-reload" => options.reload = false,
+            "--poll-interval-ms" => {
+                let text = value(flag)?;
+                let ms: u64 = text
+                    .parse()
+                    .map_err(|_| Error::new(format!("{flag}: {text} is not a number")))?;
+                options.idle = Duration::from_millis(ms.max(10));
+            }
+            other => return Err(Error::new(format!("unknown argument {other} (see --help)"))),
+        }
+    }
+    Ok(options)
+}
+
+fn main() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LOCAL_CLOUD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("local_cloud=info,warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let options = match parse_args(&args) {
+        Ok(options) => options,
+        Err(e) => {
+            eprintln!("local-cloud: {e}\n\n{USAGE}");
+            std::process::exit(2);
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    // `block_on` runs the command on this, the main thread: children are spawned from it (see
+    // `process`), so their PR_SET_PDEATHSIG fires only when the runner exits.
+    let result = runtime.block_on(run(options));
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    if let Err(e) = result {
+        eprintln!("local-cloud: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(options: Options) -> Result<()> {
+    match options.command.as_str() {
+        "up" => up(options).await,
+        "serve" => serve(options).await,
+        "env" => env(options),
+        "help" | "" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => Err(Error::new(format!("unknown command {other}"))),
+    }
+}
+
+/// template.yaml: the option, else the first found from the current directory upwards.
+fn find_template(options: &Options) -> Result<PathBuf> {
+    if let Some(path) = &options.template {
+        return Ok(path.clone());
+    }
+    let mut dir = std::env::current_dir()?;
+    loop {
+        let candidate = dir.join("template.yaml");
+        if candidate.is_file() {
+            return Ok(candidate);
+        }
+        if !dir.pop() {
+            break;
+        }
+    }
+    let built_in = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml");
+    if built_in.is_file() {
+        return Ok(built_in);
+    }
+    Err(Error::new(
+        "no template.yaml here or above: pass --template PATH",
+    ))
+}
+
+/// The workspace root: the template's folder.
+fn workspace_root(template: &Path) -> Result<PathBuf> {
+    let template = template
+        .canonicalize()
+        .map_err(|e| Error::new(format!("{}: {e}", template.display())))?;
+    Ok(template
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(".")))
+}
+
+fn state_dir(options: &Options, root: &Path) -> Result<PathBuf> {
+    let dir = options
+        .state_dir
+        .clone()
+        .unwrap_or_else(|| root.join("target").join("local-cloud"));
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Error::new(format!("cannot create {}: {e}", dir.display())))?;
+    Ok(dir)
+}
+
+/// Resolves to `true` on Ctrl-C or SIGTERM.
+fn shutdown_signal() -> watch::Receiver<bool> {
+    let (sender, receiver) = watch::channel(false);
+    tokio::spawn(async move {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("a SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+        tracing::info!("stopping");
+        let _ = sender.send(true);
+    });
+    receiver
+}
+
+/// Runs `work` unless the shutdown signal comes first.
+async fn unless_stopped<T>(
+    shutdown: &watch::Receiver<bool>,
+    work: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    let mut shutdown = shutdown.clone();
+    tokio::select! {
+        result = work => result,
+        _ = shutdown.wait_for(|stopped| *stopped) => Err(Error::new("stopped during start-up")),
+    }
+}
+
+/// Loads the template and provisions it; the stack with the real stream ARNs.
+async fn provisioned_stack(
+    template_path: &Path,
+    clients: &Clients,
+) -> Result<(Stack, Provisioned)> {
+    let template = Template::load(template_path)?;
+    let stack = Stack::from_template(&template, StackContext::local(&clients.endpoint))?;
+    for warning in &stack.warnings {
+        tracing::warn!("{warning}");
+    }
+    let provisioned = provision(&stack, clients).await?;
+    let mut context = StackContext::local(&clients.endpoint);
+    context.stream_arns = provisioned.stream_arns.clone();
+    let stack = Stack::from_template(&template, context)?;
+    tracing::info!(
+        "provisioned {} tables, {} queues, {} buses, {} rules; {} functions",
+        stack.tables.len(),
+        stack.queues.len(),
+        stack.buses.len(),
+        stack.rules.len(),
+        stack.functions.len()
+    );
+    Ok((stack, provisioned))
+}
+
+/// The environment of the functions: the stack's variables and the local AWS settings.
+fn function_environment(stack: &Stack, moto_endpoint: &str) -> BTreeMap<String, String> {
+    let (mut env, conflicts) = stack.function_environment();
+    for conflict in conflicts {
+        tracing::warn!("environment conflict: {conflict}");
+    }
+    for (key, value) in [
+        ("AWS_ENDPOINT_URL", moto_endpoint),
+        ("AWS_REGION", stack.context.region.as_str()),
+        ("AWS_DEFAULT_REGION", stack.context.region.as_str()),
+        ("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID),
+        ("AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY),
+    ] {
+        env.insert(key.into(), value.into());
+    }
+    env
+}
+
+fn env(options: Options) -> Result<()> {
+    let template_path = find_template(&options)?;
+    let endpoint = options
+        .moto_endpoint
+        .clone()
+        .unwrap_or_else(|| format!("http://127.0.0.1:{}", options.moto_port));
+    let template = Template::load(&template_path)?;
+    let stack = Stack::from_template(&template, StackContext::local(&endpoint))?;
+    for (key, value) in function_environment(&stack, &endpoint) {
+        println!("{key}={value}");
+    }
+    Ok(())
+}
+
+async fn bind_api(port: u16) -> Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|e| {
+            Error::new(format!(
+                "cannot listen on 127.0.0.1:{port}: {e} (pass --port 0 for a free port)"
+            ))
+        })
+}
+
+async fn serve_until_stopped(
+    stack: Stack,
+    provisioned: Provisioned,
+    clients: Clients,
+    lambda_endpoint: &str,
+    state_dir: PathBuf,
+    options: &Options,
+    shutdown: watch::Receiver<bool>,
+) -> Result<()> {
+    let listener = bind_api(options.port).await?;
+    let port = listener.local_addr()?.port();
+    let invoker = Arc::new(LambdaInvoker::new(lambda_endpoint, &stack.context.region));
+    let services = Services {
+        stack,
+        provisioned,
+        clients,
+        invoker,
+        state_dir,
+        idle: options.idle,
+    };
+    // Check the mappings before announcing the API.
+    services.stream_pollers()?;
+    services.queue_pollers()?;
+    println!("API: http://127.0.0.1:{port}");
+    services.run(listener, shutdown).await
+}
+
+async fn serve(options: Options) -> Result<()> {
+    let (Some(moto), Some(lambda)) = (&options.moto_endpoint, &options.lambda_endpoint) else {
+        return Err(Error::new(
+            "serve needs --moto-endpoint and --lambda-endpoint (or use `up`)",
+        ));
+    };
+    let shutdown = shutdown_signal();
+    let template_path = find_template(&options)?;
+    let root = workspace_root(&template_path)?;
+    let state_dir = state_dir(&options, &root)?;
+    let clients = Clients::new(moto, StackContext::REGION);
+    let (stack, provisioned) =
+        unless_stopped(&shutdown, provisioned_stack(&template_path, &clients)).await?;
+    serve_until_stopped(
+        stack,
+        provisioned,
+        clients,
+        lambda,
+        state_dir,
+        &options,
+        shutdown,
+    )
+    .await
+}
+
+/// The Python that has moto: the option, else `$ES_PYTHON` (the venv of
+/// `scripts/python-env.sh`), else the one beside `$MOTO_SERVER`, else `python3`.
+fn python(options: &Options) -> PathBuf {
+    if let Some(python) = &options.python {
+        return python.clone();
+    }
+    if let Some(python) = std::env::var_os("ES_PYTHON").filter(|p| !p.is_empty()) {
+        return PathBuf::from(python);
+    }
+    if let Some(moto_server) = std::env::var_os("MOTO_SERVER") {
+        let beside = Path::new(&moto_server).with_file_name("python");
+        if beside.is_file() {
+            return beside;
+        }
+    }
+    PathBuf::from("python3")
+}
+
+/// PATH with the Python's folder first (the venv also holds `cargo-lambda`).
+fn path_with(python: &Path) -> std::ffi::OsString {
+    let mut dirs: Vec<PathBuf> = python
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .map(|d| vec![d.to_path_buf()])
+        .unwrap_or_default();
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(dirs).unwrap_or_default()
+}
+
+async fn wait_for_exit(child: &mut Child, shutdown: &watch::Receiver<bool>) -> Result<()> {
+    let mut shutdown = shutdown.clone();
+    loop {
+        if let Some(status) = child.exited() {
+            return if status.success() {
+                Ok(())
+            } else {
+                Err(Error::new(format!("{} failed ({status})", child.name())))
+            };
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+            _ = shutdown.wait_for(|stopped| *stopped) => {
+                return Err(Error::new("stopped during start-up"));
+            }
+        }
+    }
+}
+
+async fn up(options: Options) -> Result<()> {
+    // Function instances that `cargo lambda watch` leaves behind come back to us (stopped at
+    // the end).
+    process::become_subreaper();
+    let shutdown = shutdown_signal();
+    let template_path = find_template(&options)?;
+    let root = workspace_root(&template_path)?;
+    let state_dir = state_dir(&options, &root)?;
+    let python = python(&options);
+    let path = path_with(&python);
+    // Children, stopped in reverse order when this function returns, however it does.
+    let mut children = Children(vec![]);
+
+    let moto_endpoint = match &options.moto_endpoint {
+        Some(endpoint) => endpoint.clone(),
+        None => {
+            let port = process::choose_port(options.moto_port, "moto", "--moto-port")?;
+            let log = state_dir.join("moto.log");
+            let (stdout, stderr) = process::log_file(&log)?;
+            let mut command = Command::new(&python);
+            command
+                .arg(root.join("localstack").join("moto_serial.py"))
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .current_dir(&root)
+                .stdin(Stdio::null())
+                .stdout(stdout)
+                .stderr(stderr);
+            let mut moto = Child::spawn("moto", command)?;
+            let started = process::wait_for_port(&mut moto, port, Duration::from_secs(60));
+            unless_stopped(&shutdown, started).await.map_err(|e| {
+                Error::new(format!(
+                    "{e}; see {} (is moto installed? source scripts/python-env.sh, or pass --python)",
+                    log.display()
+                ))
+            })?;
+            children.0.push(moto);
+            let endpoint = format!("http://127.0.0.1:{port}");
+            tracing::info!("moto on {endpoint} (log: {})", log.display());
+            endpoint
+        }
+    };
+
+    let clients = Clients::new(&moto_endpoint, StackContext::REGION);
+    let (stack, provisioned) =
+        unless_stopped(&shutdown, provisioned_stack(&template_path, &clients)).await?;
+
+    let lambda_endpoint = match &options.lambda_endpoint {
+        Some(endpoint) => endpoint.clone(),
+        None => {
+            if options.build {
+                tracing::info!("cargo build --workspace --bins");
+                let mut command = Command::new("cargo");
+                command
+                    .args(["build", "--workspace", "--bins"])
+                    .current_dir(&root)
+                    .stdin(Stdio::null());
+                let mut build = Child::spawn("cargo build", command)?;
+                wait_for_exit(&mut build, &shutdown).await?;
+            }
+            let port =
+                process::choose_port(options.lambda_port, "cargo lambda watch", "--lambda-port")?;
+            // Its own logs and the functions' (RUST_LOG of the template) are many: to a file.
+            let log = state_dir.join("lambda.log");
+            let (stdout, stderr) = process::log_file(&log)?;
+            let mut command = Command::new("cargo");
+            command
+                .args([
+                    "lambda",
+                    "watch",
+                    "-A",
+                    "127.0.0.1",
+                    "-P",
+                    &port.to_string(),
+                ])
+                .args(["--concurrency", "4"])
+                .current_dir(&root)
+                .env("PATH", &path)
+                .envs(function_environment(&stack, &moto_endpoint))
+                .stdin(Stdio::null())
+                .stdout(stdout)
+                .stderr(stderr);
+            if !options.reload {
+                command.arg("--ignore-changes");
+            }
+            let mut watch = Child::spawn("cargo lambda watch", command)?;
+            let started = process::wait_for_lambda(&mut watch, port, Duration::from_secs(180));
+            unless_stopped(&shutdown, started).await.map_err(|e| {
+                Error::new(format!(
+                    "{e}; see {} (is cargo-lambda installed? source scripts/python-env.sh)",
+                    log.display()
+                ))
+            })?;
+            children.0.push(watch);
+            let endpoint = format!("http://127.0.0.1:{port}");
+            tracing::info!(
+                "cargo lambda watch on {endpoint} (functions' log: {})",
+                log.display()
+            );
+            endpoint
+        }
+    };
+
+    let result = serve_until_stopped(
+        stack,
+        provisioned,
+        clients,
+        &lambda_endpoint,
+        state_dir,
+        &options,
+        shutdown,
+    )
+    .await;
+    drop(children);
+    result
+}
+
+/// The children of `up`, stopped in reverse order of start when dropped: the watch first (it
+/// stops its function instances, which takes a while when there are many), then moto; then
+/// whatever they left behind.
+struct Children(Vec<Child>);
+
+impl Drop for Children {
+    fn drop(&mut self) {
+        while let Some(mut child) = self.0.pop() {
+            child.stop(Duration::from_secs(15));
+        }
+        process::stop_orphans(Duration::from_secs(2));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &str) -> Result<Options> {
+        let args: Vec<String> = args.split_whitespace().map(String::from).collect();
+        parse_args(&args)
+    }
+
+    #[test]
+    fn arguments_parse_with_defaults_and_both_flag_forms() {
+        let options = parse("up").unwrap();
+        assert_eq!(options.command, "up");
+        assert_eq!(
+            (options.port, options.moto_port, options.lambda_port),
+            (3000, 4566, 9000)
+        );
+        assert!(options.build && options.reload);
+
+        let options = parse(
+            "serve --moto-endpoint http://127.0.0.1:1 --lambda-endpoint=http://127.0.0.1:2 --port 0 --state-dir /tmp/x --no-reload",
+        )
+        .unwrap();
+        assert_eq!(options.command, "serve");
+        assert_eq!(options.moto_endpoint.as_deref(), Some("http://127.0.0.1:1"));
+        assert_eq!(
+            options.lambda_endpoint.as_deref(),
+            Some("http://127.0.0.1:2")
+        );
+        assert_eq!(options.port, 0);
+        assert_eq!(options.state_dir, Some(PathBuf::from("/tmp/x")));
+        assert!(!options.reload);
+
+        assert!(parse("up --port nope").is_err());
+        assert!(parse("up --bogus").is_err());
+        assert!(parse("up --port").is_err());
+    }
+}

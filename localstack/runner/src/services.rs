@@ -1,0 +1,182 @@
+//! The running local cloud over a provisioned stack: the gateway and one task per event source
+//! mapping, stopped together.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::aws::Clients;
+use crate::checkpoint::CheckpointFile;
+use crate::gateway::{self, Gateway};
+use crate::invoke::Invoker;
+use crate::provision::Provisioned;
+use crate::sqs::QueuePoller;
+use crate::stream::StreamPoller;
+use crate::template::Stack;
+use crate::{Error, Result};
+
+/// Everything the gateway and the pollers need.
+pub struct Services {
+    pub stack: Stack,
+    pub provisioned: Provisioned,
+    pub clients: Clients,
+    pub invoker: Arc<dyn Invoker>,
+    /// Where the stream checkpoints are kept.
+    pub state_dir: PathBuf,
+    /// The pause of a poller that found nothing.
+    pub idle: Duration,
+}
+
+/// The id of a stream mapping (names its checkpoint file).
+pub fn stream_mapping_id(function: &str, table: &str) -> String {
+    format!("{function}@{table}")
+}
+
+impl Services {
+    pub fn stream_pollers(&self) -> Result<Vec<StreamPoller>> {
+        let mut pollers = vec![];
+        for function in &self.stack.functions {
+            for source in function.stream_sources.iter() {
+                if !source.enabled {
+                    tracing::info!(function = %function.name, "stream source disabled");
+                    continue;
+                }
+                let stream_arn = self
+                    .provisioned
+                    .stream_arns
+                    .get(&source.table_name)
+                    .cloned()
+                    .ok_or_else(|| {
+                        Error::new(format!(
+                            "{}: table {} has no stream",
+                            function.name, source.table_name
+                        ))
+                    })?;
+                let on_failure_url = match &source.on_failure_arn {
+                    None => None,
+                    Some(arn) => {
+                        let queue = self.stack.queue_by_arn(arn).ok_or_else(|| {
+                            Error::new(format!(
+                                "{}: on-failure destination {arn} is not a queue of the template",
+                                function.name
+                            ))
+                        })?;
+                        self.provisioned.queue_urls.get(&queue.name).cloned()
+                    }
+                };
+                pollers.push(StreamPoller {
+                    clients: self.clients.clone(),
+                    invoker: self.invoker.clone(),
+                    function: function.name.clone(),
+                    function_arn: self.stack.context.function_arn(&function.name),
+                    function_timeout: function.timeout,
+                    stream_arn,
+                    batch_size: source.batch_size,
+                    starting_position: source.starting_position.clone(),
+                    maximum_retry_attempts: source.maximum_retry_attempts,
+                    reports_item_failures: source.report_batch_item_failures,
+                    on_failure_url,
+                    checkpoints: CheckpointFile::new(
+                        &self.state_dir,
+                        &stream_mapping_id(&function.name, &source.table_name),
+                    ),
+                    idle: self.idle,
+                });
+            }
+        }
+        Ok(pollers)
+    }
+
+    pub fn queue_pollers(&self) -> Result<Vec<QueuePoller>> {
+        let mut pollers = vec![];
+        for function in &self.stack.functions {
+            for source in &function.sqs_sources {
+                if !source.enabled {
+                    tracing::info!(function = %function.name, "queue source disabled");
+                    continue;
+                }
+                let queue = self.stack.queue_by_arn(&source.queue_arn).ok_or_else(|| {
+                    Error::new(format!(
+                        "{}: {} is not a queue of the template",
+                        function.name, source.queue_arn
+                    ))
+                })?;
+                let queue_url = self
+                    .provisioned
+                    .queue_urls
+                    .get(&queue.name)
+                    .cloned()
+                    .ok_or_else(|| Error::new(format!("queue {} not provisioned", queue.name)))?;
+                pollers.push(QueuePoller {
+                    clients: self.clients.clone(),
+                    invoker: self.invoker.clone(),
+                    function: function.name.clone(),
+                    function_timeout: function.timeout,
+                    queue_name: queue.name.clone(),
+                    queue_url,
+                    queue_arn: source.queue_arn.clone(),
+                    region: self.stack.context.region.clone(),
+                    batch_size: source.batch_size,
+                    reports_item_failures: source.report_batch_item_failures,
+                    idle: self.idle,
+                });
+            }
+        }
+        Ok(pollers)
+    }
+
+    /// Serves the gateway on `listener` and runs every poller until `shutdown` turns true.
+    pub async fn run(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: watch::Receiver<bool>,
+    ) -> Result<()> {
+        let mut tasks = JoinSet::new();
+        for poller in self.stream_pollers()? {
+            let name = poller.function.clone();
+            let shutdown = shutdown.clone();
+            tasks.spawn(async move { (name, poller.run(shutdown).await) });
+        }
+        for poller in self.queue_pollers()? {
+            let name = poller.function.clone();
+            let shutdown = shutdown.clone();
+            tasks.spawn(async move { (name, poller.run(shutdown).await) });
+        }
+        let gateway = Gateway::new(&self.stack, self.invoker.clone());
+        tracing::info!(
+            "gateway: {} routes, {} pollers",
+            gateway.routes.len(),
+            tasks.len()
+        );
+        let mut stop = shutdown.clone();
+        let served = gateway::serve(listener, gateway, async move {
+            let _ = stop.wait_for(|stopped| *stopped).await;
+        });
+        let mut watch_pollers = shutdown.clone();
+        let result = tokio::select! {
+            served = served => served.map_err(|e| Error::new(format!("gateway: {e}"))),
+            // A poller that stops with an error (its checkpoint unreadable, …) stops everything.
+            Some(Ok((name, Err(e)))) = tasks.join_next(), if !tasks.is_empty() => {
+                Err(Error::new(format!("poller of {name}: {e}")))
+            }
+            _ = watch_pollers.wait_for(|stopped| *stopped) => Ok(()),
+        };
+        // Pollers finish their batch (its checkpoint saved) or are dropped after a grace period:
+        // an interrupted batch is delivered again (at least once, as on AWS).
+        let grace = tokio::time::sleep(Duration::from_secs(3));
+        tokio::pin!(grace);
+        loop {
+            tokio::select! {
+                next = tasks.join_next() => if next.is_none() { break },
+                _ = &mut grace => {
+                    tasks.abort_all();
+                    break;
+                }
+            }
+        }
+        result
+    }
+}

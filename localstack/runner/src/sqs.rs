@@ -1,0 +1,377 @@
+//! The SQS event source mappings: each queue polled by its own task, batches of real SQS events
+//! handed to the queue's consumer, as Lambda does.
+//!
+//! - `ReceiveMessage` never long-polls (`WaitTimeSeconds` 0: moto serves one request at a time)
+//!   and asks for `min(BatchSize, 10)` messages; an empty queue is polled again after a short
+//!   pause.
+//! - Received messages stay hidden for the consumer's timeout plus a margin (the receive's
+//!   `VisibilityTimeout`), not the queue's 180 s: a runner killed mid-batch gets them back soon.
+//! - On success every message not listed in `batchItemFailures` is deleted. Failed messages
+//!   (all of them on a function error or timeout) are made visible again after
+//!   [`RETRY_DELAY`] (`ChangeMessageVisibility`) instead of the queue's long visibility timeout,
+//!   so local retries are quick; the queue's redrive policy moves a message to its DLQ after
+//!   `maxReceiveCount` receives (moto does it on the receive after the last one).
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aws_sdk_sqs::types::{
+    ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry, Message,
+    MessageSystemAttributeName,
+};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use serde_json::{json, Map, Value};
+use tokio::sync::watch;
+
+use crate::aws::Clients;
+use crate::invoke::{batch_item_failures, client_timeout, Invocation, Invoker};
+use crate::{context, Result};
+
+/// How long a failed message stays hidden before it is retried.
+pub const RETRY_DELAY: Duration = Duration::from_secs(1);
+
+/// Which messages of a batch (by index) failed.
+pub fn failed_messages(
+    message_ids: &[String],
+    invocation: &Invocation,
+    reports: bool,
+) -> Vec<bool> {
+    let all = |failed: bool| vec![failed; message_ids.len()];
+    let Invocation::Ok(response) = invocation else {
+        return all(true);
+    };
+    if !reports {
+        return all(false);
+    }
+    let Some(failures) = batch_item_failures(response) else {
+        return all(false);
+    };
+    let mut failed = BTreeSet::new();
+    for failure in failures {
+        match failure.and_then(|id| message_ids.iter().position(|m| *m == id)) {
+            Some(index) => {
+                failed.insert(index);
+            }
+            // An identifier that is no message of the batch fails the whole batch (Lambda).
+            None => return all(true),
+        }
+    }
+    (0..message_ids.len())
+        .map(|i| failed.contains(&i))
+        .collect()
+}
+
+/// A message as Lambda's SQS event carries it.
+pub fn record_json(message: &Message, queue_arn: &str, region: &str) -> Value {
+    let attributes: Map<String, Value> = message
+        .attributes
+        .iter()
+        .flatten()
+        .map(|(k, v)| (k.as_str().to_string(), Value::String(v.clone())))
+        .collect();
+    let message_attributes: Map<String, Value> = message
+        .message_attributes
+        .iter()
+        .flatten()
+        .map(|(name, value)| {
+            (
+                name.clone(),
+                json!({
+                    "stringValue": value.string_value,
+                    "binaryValue": value.binary_value.as_ref().map(|b| BASE64.encode(b.as_ref())),
+                    "stringListValues": value.string_list_values.clone().unwrap_or_default(),
+                    "binaryListValues": value
+                        .binary_list_values
+                        .iter()
+                        .flatten()
+                        .map(|b| BASE64.encode(b.as_ref()))
+                        .collect::<Vec<_>>(),
+                    "dataType": value.data_type,
+                }),
+            )
+        })
+        .collect();
+    let mut record = json!({
+        "messageId": message.message_id,
+        "receiptHandle": message.receipt_handle,
+        "body": message.body,
+        "attributes": attributes,
+        "messageAttributes": message_attributes,
+        "md5OfBody": message.md5_of_body,
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": region,
+    });
+    if let Some(md5) = &message.md5_of_message_attributes {
+        record["md5OfMessageAttributes"] = json!(md5);
+    }
+    record
+}
+
+/// One queue → function mapping, running.
+pub struct QueuePoller {
+    pub clients: Clients,
+    pub invoker: Arc<dyn Invoker>,
+    pub function: String,
+    pub function_timeout: Duration,
+    pub queue_name: String,
+    pub queue_url: String,
+    pub queue_arn: String,
+    pub region: String,
+    pub batch_size: u32,
+    pub reports_item_failures: bool,
+    /// Pause when the queue is empty.
+    pub idle: Duration,
+}
+
+impl QueuePoller {
+    /// Polls until `shutdown` turns true.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) -> Result<()> {
+        tracing::info!(function = %self.function, "queue poller on {}", self.queue_name);
+        // While the function cannot be invoked at all, every receive still counts towards the
+        // redrive: back off (1 s doubling to 30 s) rather than move messages to the DLQ in
+        // seconds.
+        let mut unreachable = 0u32;
+        loop {
+            if *shutdown.borrow() {
+                return Ok(());
+            }
+            let pause = match self.poll().await {
+                Ok(Polled::Batch) => {
+                    unreachable = 0;
+                    Duration::ZERO
+                }
+                Ok(Polled::Empty) => self.idle,
+                Ok(Polled::Unreachable) => {
+                    unreachable += 1;
+                    (Duration::from_secs(1) * 2u32.pow(unreachable.min(5) - 1))
+                        .min(Duration::from_secs(30))
+                }
+                Err(e) => {
+                    tracing::warn!(function = %self.function, queue = %self.queue_name, "{e}");
+                    Duration::from_secs(1)
+                }
+            };
+            if pause.is_zero() {
+                continue;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+
+    /// One receive and its batch.
+    pub async fn poll(&self) -> Result<Polled> {
+        let timeout = client_timeout(self.function_timeout);
+        let received = self
+            .clients
+            .sqs
+            .receive_message()
+            .queue_url(&self.queue_url)
+            .max_number_of_messages(self.batch_size.clamp(1, 10) as i32)
+            .wait_time_seconds(0)
+            .visibility_timeout(timeout.as_secs() as i32 + 5)
+            .message_system_attribute_names(MessageSystemAttributeName::All)
+            .message_attribute_names("All")
+            .send()
+            .await
+            .map_err(context(format!("ReceiveMessage {}", self.queue_name)))?;
+        let messages = received.messages.unwrap_or_default();
+        if messages.is_empty() {
+            return Ok(Polled::Empty);
+        }
+        let ids: Vec<String> = messages
+            .iter()
+            .map(|m| m.message_id.clone().unwrap_or_default())
+            .collect();
+        let event = json!({
+            "Records": messages
+                .iter()
+                .map(|m| record_json(m, &self.queue_arn, &self.region))
+                .collect::<Vec<_>>()
+        });
+        let started = Instant::now();
+        let invocation = self
+            .invoker
+            .invoke(&self.function, event.to_string().into_bytes(), timeout)
+            .await;
+        let elapsed = started.elapsed().as_millis();
+        let failed = failed_messages(&ids, &invocation, self.reports_item_failures);
+        let (retry, done): (Vec<_>, Vec<_>) = messages
+            .iter()
+            .zip(&failed)
+            .partition(|(_, failed)| **failed);
+        let outcome = match &invocation {
+            Invocation::Ok(_) => String::new(),
+            Invocation::FunctionError(e) => format!(", function error: {}", one_line(e)),
+            Invocation::Timeout => ", timed out".into(),
+            Invocation::Unreachable(e) => format!(", cannot invoke: {}", one_line(e)),
+        };
+        let line = format!(
+            "SQS {} -> {}: {} messages, {} failed{outcome} ({elapsed} ms)",
+            self.queue_name,
+            self.function,
+            messages.len(),
+            retry.len()
+        );
+        if retry.is_empty() {
+            tracing::info!("{line}");
+        } else {
+            tracing::warn!("{line}");
+        }
+        if !done.is_empty() {
+            let mut request = self
+                .clients
+                .sqs
+                .delete_message_batch()
+                .queue_url(&self.queue_url);
+            for (i, (message, _)) in done.iter().enumerate() {
+                request = request.entries(
+                    DeleteMessageBatchRequestEntry::builder()
+                        .id(i.to_string())
+                        .receipt_handle(message.receipt_handle.clone().unwrap_or_default())
+                        .build()
+                        .map_err(context("DeleteMessageBatch entry"))?,
+                );
+            }
+            let output = request
+                .send()
+                .await
+                .map_err(context(format!("DeleteMessageBatch {}", self.queue_name)))?;
+            if !output.failed.is_empty() {
+                tracing::warn!(queue = %self.queue_name, "not deleted: {:?}", output.failed);
+            }
+        }
+        if !retry.is_empty() {
+            let mut request = self
+                .clients
+                .sqs
+                .change_message_visibility_batch()
+                .queue_url(&self.queue_url);
+            for (i, (message, _)) in retry.iter().enumerate() {
+                request = request.entries(
+                    ChangeMessageVisibilityBatchRequestEntry::builder()
+                        .id(i.to_string())
+                        .receipt_handle(message.receipt_handle.clone().unwrap_or_default())
+                        .visibility_timeout(RETRY_DELAY.as_secs() as i32)
+                        .build()
+                        .map_err(context("ChangeMessageVisibilityBatch entry"))?,
+                );
+            }
+            request.send().await.map_err(context(format!(
+                "ChangeMessageVisibilityBatch {}",
+                self.queue_name
+            )))?;
+        }
+        Ok(match invocation {
+            Invocation::Unreachable(_) => Polled::Unreachable,
+            _ => Polled::Batch,
+        })
+    }
+}
+
+/// What one poll of a queue found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Polled {
+    Empty,
+    Batch,
+    /// There was a batch, and the function could not be invoked at all.
+    Unreachable,
+}
+
+fn one_line(text: &str) -> String {
+    text.chars().filter(|c| *c != '\n').take(300).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_sqs::types::MessageAttributeValue;
+
+    fn ids() -> Vec<String> {
+        ["m1", "m2", "m3"].map(String::from).to_vec()
+    }
+
+    fn reported(ids: &[&str]) -> Invocation {
+        Invocation::Ok(
+            json!({"batchItemFailures": ids.iter().map(|id| json!({"itemIdentifier": id})).collect::<Vec<_>>()})
+                .to_string()
+                .into_bytes(),
+        )
+    }
+
+    #[test]
+    fn only_the_reported_messages_are_retried() {
+        assert_eq!(
+            failed_messages(&ids(), &reported(&["m3", "m1"]), true),
+            [true, false, true]
+        );
+        assert_eq!(
+            failed_messages(&ids(), &Invocation::Ok(b"{}".to_vec()), true),
+            [false; 3]
+        );
+        assert_eq!(
+            failed_messages(&ids(), &reported(&["m2"]), false),
+            [false; 3]
+        );
+    }
+
+    #[test]
+    fn errors_and_unknown_identifiers_fail_the_whole_batch() {
+        assert_eq!(failed_messages(&ids(), &reported(&["zz"]), true), [true; 3]);
+        assert_eq!(failed_messages(&ids(), &reported(&[""]), true), [true; 3]);
+        assert_eq!(
+            failed_messages(&ids(), &Invocation::FunctionError("x".into()), true),
+            [true; 3]
+        );
+        assert_eq!(
+            failed_messages(&ids(), &Invocation::Timeout, false),
+            [true; 3]
+        );
+    }
+
+    #[test]
+    fn messages_read_as_lambda_sqs_events() {
+        let message = Message::builder()
+            .message_id("m1")
+            .receipt_handle("rh")
+            .body(r#"{"detail-type":"RadarInstalled"}"#)
+            .md5_of_body("abc")
+            .attributes(MessageSystemAttributeName::ApproximateReceiveCount, "2")
+            .attributes(MessageSystemAttributeName::SentTimestamp, "1795342500123")
+            .message_attributes(
+                "trace",
+                MessageAttributeValue::builder()
+                    .data_type("String")
+                    .string_value("t-1")
+                    .build()
+                    .unwrap(),
+            )
+            .build();
+        let record = record_json(
+            &message,
+            "arn:aws:sqs:us-east-1:123456789012:Q",
+            "us-east-1",
+        );
+        assert_eq!(record["attributes"]["ApproximateReceiveCount"], "2");
+        let event: aws_lambda_events::sqs::SqsEvent =
+            serde_json::from_value(json!({ "Records": [record] })).expect("a Lambda SQS event");
+        let record = &event.records[0];
+        assert_eq!(record.message_id.as_deref(), Some("m1"));
+        assert_eq!(record.receipt_handle.as_deref(), Some("rh"));
+        assert_eq!(record.event_source.as_deref(), Some("aws:sqs"));
+        assert_eq!(
+            record.event_source_arn.as_deref(),
+            Some("arn:aws:sqs:us-east-1:123456789012:Q")
+        );
+        assert_eq!(record.attributes["ApproximateReceiveCount"], "2");
+        assert_eq!(
+            record.message_attributes["trace"].string_value.as_deref(),
+            Some("t-1")
+        );
+    }
+}

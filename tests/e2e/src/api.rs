@@ -1,0 +1,131 @@
+use reqwest::Method;
+use serde_json::Value;
+
+/// A client of the product's HTTP API.
+#[derive(Clone)]
+pub struct Api {
+    client: reqwest::Client,
+    pub base: String,
+}
+
+/// One answer: status, headers, and the body as JSON (`null` when empty or not JSON).
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The `error.code` of a SPEC §2 error body.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or_default()
+    }
+
+    /// The fields named in `error.details`, sorted.
+    pub fn problem_fields(&self) -> Vec<String> {
+        let mut fields: Vec<String> = self.body["error"]["details"]
+            .as_array()
+            .map(|d| {
+                d.iter()
+                    .filter_map(|p| p["field"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        fields.sort();
+        fields
+    }
+}
+
+impl Api {
+    pub fn new(base: &str) -> Self {
+        Self {
+            client: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(60))
+                .build()
+                .expect("http client"),
+            base: base.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Result<Reply, reqwest::Error> {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body.to_owned());
+        }
+        let response = request.send().await?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await?;
+        Ok(Reply {
+            status,
+            headers,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        })
+    }
+
+    /// Sends and panics on a transport error: scenarios assert on replies.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let body = body.map(|b| b.to_string());
+        self.send(method.clone(), path, body.as_deref(), headers)
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.call(Method::GET, path, None, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.call(Method::POST, path, Some(body), &[]).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.call(Method::PUT, path, Some(body), &[]).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Reply {
+        self.call(Method::PATCH, path, Some(body), &[]).await
+    }
+
+    /// Every item of a list route, following `next_cursor`.
+    pub async fn all_items(&self, path: &str) -> Vec<Value> {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let url = match &cursor {
+                Some(c) => format!("{path}{separator}limit=100&cursor={c}"),
+                None => format!("{path}{separator}limit=100"),
+            };
+            let reply = self.get(&url).await;
+            assert_eq!(reply.status, 200, "GET {url}: {}", reply.body);
+            items.extend(reply.body["items"].as_array().cloned().unwrap_or_default());
+            match reply.body["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => return items,
+            }
+        }
+    }
+}

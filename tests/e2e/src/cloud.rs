@@ -1,0 +1,230 @@
+//! The local cloud the end-to-end tests run on: moto (one request at a time), `cargo lambda
+//! watch` serving every function, and the `local-cloud` runner (gateway + event sources).
+//! The runner can be stopped and started again while moto and the functions keep running.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::Api;
+
+const START_DEADLINE: Duration = Duration::from_secs(120);
+
+pub struct LocalCloud {
+    workspace: PathBuf,
+    bin_dir: PathBuf,
+    moto: Option<Child>,
+    watch: Option<Child>,
+    runner: Option<Child>,
+    moto_port: u16,
+    lambda_port: u16,
+    api_port: u16,
+    state_dir: PathBuf,
+}
+
+impl LocalCloud {
+    /// Starts everything. Panics, loudly, when a part is missing: `scripts/test` installs the
+    /// Python tools and builds the binaries first.
+    pub async fn start() -> Self {
+        let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+        // The test runs from <target>/debug/deps; the workspace's binaries are in <target>/debug.
+        let bin_dir = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent()?.parent().map(Path::to_path_buf))
+            .expect("the test executable's folder");
+        assert!(
+            bin_dir.join("local-cloud").exists(),
+            "{} missing: run scripts/test, which builds every binary first",
+            bin_dir.join("local-cloud").display()
+        );
+        let state_dir =
+            std::env::temp_dir().join(format!("e2e-local-cloud-{}", std::process::id()));
+        let mut cloud = Self {
+            workspace,
+            bin_dir,
+            moto: None,
+            watch: None,
+            runner: None,
+            moto_port: free_port(),
+            lambda_port: free_port(),
+            api_port: free_port(),
+            state_dir,
+        };
+        cloud.start_moto().await;
+        cloud.start_functions().await;
+        cloud.start_runner().await;
+        cloud
+    }
+
+    /// Where each part listens, for debugging.
+    pub fn describe(&self) -> String {
+        format!(
+            "moto {} lambda {} api http://127.0.0.1:{} state {}",
+            self.moto_endpoint(),
+            self.lambda_endpoint(),
+            self.api_port,
+            self.state_dir.display()
+        )
+    }
+
+    pub fn api(&self) -> Api {
+        Api::new(&format!("http://127.0.0.1:{}", self.api_port))
+    }
+
+    fn moto_endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.moto_port)
+    }
+
+    fn lambda_endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.lambda_port)
+    }
+
+    async fn start_moto(&mut self) {
+        let python = std::env::var("ES_PYTHON").unwrap_or_else(|_| "python3".into());
+        let child = Command::new(&python)
+            .arg(self.workspace.join("localstack/moto_serial.py"))
+            .args(["-H", "127.0.0.1", "-p", &self.moto_port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start moto with {python}: {e} (run scripts/test)"));
+        self.moto = Some(child);
+        wait_for_http(&self.moto_endpoint(), "moto").await;
+    }
+
+    /// `cargo lambda watch`, with the functions' environment as the runner computes it from
+    /// template.yaml.
+    async fn start_functions(&mut self) {
+        let env = Command::new(self.bin_dir.join("local-cloud"))
+            .args(["env", "--moto-endpoint", &self.moto_endpoint()])
+            .current_dir(&self.workspace)
+            .output()
+            .expect("local-cloud env");
+        assert!(
+            env.status.success(),
+            "local-cloud env: {}",
+            String::from_utf8_lossy(&env.stderr)
+        );
+        let mut watch = Command::new("cargo");
+        watch
+            .args([
+                "lambda",
+                "watch",
+                "--ignore-changes",
+                "--quiet",
+                "--concurrency",
+                "4",
+            ])
+            .args(["-A", "127.0.0.1", "-P", &self.lambda_port.to_string()])
+            .current_dir(&self.workspace)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for line in String::from_utf8_lossy(&env.stdout).lines() {
+            if let Some((key, value)) = line.split_once('=') {
+                watch.env(key, value);
+            }
+        }
+        self.watch = Some(
+            watch
+                .spawn()
+                .expect("cargo lambda watch (is cargo-lambda installed? run scripts/test)"),
+        );
+        // An unknown function answers 404 once watch serves the Invoke API.
+        wait_for_http(
+            &format!(
+                "{}/2015-03-31/functions/none/invocations",
+                self.lambda_endpoint()
+            ),
+            "cargo lambda watch",
+        )
+        .await;
+    }
+
+    /// Starts (or restarts) the runner: provisioning is idempotent and stream positions are
+    /// kept in the state folder.
+    pub async fn start_runner(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(std::env::temp_dir().join(format!("e2e-local-cloud-{}.log", std::process::id())))
+            .expect("runner log");
+        let child = Command::new(self.bin_dir.join("local-cloud"))
+            .args(["serve", "--moto-endpoint", &self.moto_endpoint()])
+            .args(["--lambda-endpoint", &self.lambda_endpoint()])
+            .args(["--port", &self.api_port.to_string()])
+            .arg("--state-dir")
+            .arg(&self.state_dir)
+            .current_dir(&self.workspace)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("local-cloud serve");
+        self.runner = Some(child);
+        wait_for_http(
+            &format!("http://127.0.0.1:{}/", self.api_port),
+            "local-cloud",
+        )
+        .await;
+    }
+
+    /// Kills the runner at once, as a crash would.
+    pub fn stop_runner(&mut self) {
+        if let Some(mut runner) = self.runner.take() {
+            let _ = runner.kill();
+            let _ = runner.wait();
+        }
+    }
+
+    pub fn stop(&mut self) {
+        self.stop_runner();
+        if let Some(mut watch) = self.watch.take() {
+            // SIGTERM lets watch stop the function processes it started.
+            let _ = Command::new("kill")
+                .args(["-TERM", &watch.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline && matches!(watch.try_wait(), Ok(None)) {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = watch.kill();
+            let _ = watch.wait();
+        }
+        if let Some(mut moto) = self.moto.take() {
+            let _ = moto.kill();
+            let _ = moto.wait();
+        }
+    }
+}
+
+impl Drop for LocalCloud {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// Waits until `url` answers HTTP at all (any status).
+async fn wait_for_http(url: &str, what: &str) {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    while started.elapsed() < START_DEADLINE {
+        if client.post(url).body("{}").send().await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what} did not answer at {url} within {START_DEADLINE:?}");
+}

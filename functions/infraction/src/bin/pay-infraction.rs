@@ -1,21 +1,8 @@
 //! POST /infractions/{infraction_id}/payments: pays the fine; the amount must equal it.
 
-use http_api::{serve, ApiResponse};
-use traffic_domain::{Infraction, PayInfraction};
+use traffic_domain::PayInfraction;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    serve("pay-infraction", |app, request| async move {
-        let infraction_id = request.uuid_parameter("infraction_id", "infraction")?;
-        let command = PayInfraction::from_json(&request.json()?)?;
-        let outcome = app
-            .execute::<Infraction>(&request, &infraction_id.to_string(), command.into())
-            .await?;
-        Ok(ApiResponse::version(
-            "infraction_id",
-            infraction_id,
-            outcome.version,
-        ))
-    })
-    .await
+    infraction_functions::serve_command("pay-infraction", PayInfraction::from_json).await
 }

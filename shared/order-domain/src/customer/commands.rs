@@ -1,0 +1,86 @@
+//! What can be asked of a customer: by clients (register, deposit, validated from request
+//! bodies) and by the saga (pay for an order).
+
+use es_core::{Input, ValidationError};
+use serde_json::Value;
+use std::ops::RangeInclusive;
+use uuid::Uuid;
+
+use crate::read::email;
+
+const NAME_LEN: RangeInclusive<usize> = 1..=200;
+const BALANCE_CENTS: RangeInclusive<i64> = 0..=1_000_000_000;
+const DEPOSIT_CENTS: RangeInclusive<i64> = 1..=1_000_000_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CustomerCommand {
+    Register(RegisterCustomer),
+    Deposit(MakeDeposit),
+    Pay(PayForOrder),
+}
+
+/// `POST /customers` `{name, email, balance_cents}`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterCustomer {
+    pub customer_id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub balance_cents: u64,
+}
+
+impl RegisterCustomer {
+    pub fn from_json(customer_id: Uuid, body: &Value) -> Result<Self, ValidationError> {
+        let mut input = Input::object(body, &["name", "email", "balance_cents"]);
+        let name = input.string("name", NAME_LEN);
+        let email = email(&mut input);
+        let balance_cents = input.int("balance_cents", BALANCE_CENTS) as u64;
+        input.finish()?;
+        Ok(Self {
+            customer_id,
+            name,
+            email: email.unwrap_or_default(),
+            balance_cents,
+        })
+    }
+}
+
+/// `POST /customers/{id}/deposits` `{amount_cents}`
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MakeDeposit {
+    pub amount_cents: u64,
+}
+
+impl MakeDeposit {
+    pub fn from_json(body: &Value) -> Result<Self, ValidationError> {
+        let mut input = Input::object(body, &["amount_cents"]);
+        let amount_cents = input.int("amount_cents", DEPOSIT_CENTS) as u64;
+        input.finish()?;
+        Ok(Self { amount_cents })
+    }
+}
+
+/// Saga step on `StockReserved`: debit the order's total if the balance covers it, else
+/// record the refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PayForOrder {
+    pub order_id: Uuid,
+    pub amount_cents: u64,
+}
+
+impl From<RegisterCustomer> for CustomerCommand {
+    fn from(command: RegisterCustomer) -> Self {
+        Self::Register(command)
+    }
+}
+
+impl From<MakeDeposit> for CustomerCommand {
+    fn from(command: MakeDeposit) -> Self {
+        Self::Deposit(command)
+    }
+}
+
+impl From<PayForOrder> for CustomerCommand {
+    fn from(command: PayForOrder) -> Self {
+        Self::Pay(command)
+    }
+}

@@ -26,6 +26,24 @@ impl FieldProblem {
     }
 }
 
+/// What an email that [`is_email`] refuses is told.
+pub const EMAIL_PROBLEM: &str = "must be an email address like name@example.com";
+const EMAIL_LENGTH: RangeInclusive<usize> = 1..=254;
+
+/// Deliberately loose: the only way to know an address works is to write to it, so this only
+/// catches what is obviously not an address.
+pub fn is_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(char::is_whitespace)
+}
+
 /// Every problem found in one input.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid input: {}", summary(.0))]
@@ -118,6 +136,37 @@ impl<'a> Input<'a> {
         if self.fields.is_some() {
             self.problem(field, "is required");
         }
+    }
+
+    /// A required field read with one of the `opt_*` readers: `None` means it was absent or
+    /// invalid, and the problem is recorded either way ("is required" only for an object body,
+    /// so a body that is not an object keeps its single "body" problem).
+    pub fn required<T>(
+        &mut self,
+        field: &str,
+        read: impl FnOnce(&mut Self, &str) -> Option<T>,
+    ) -> Option<T> {
+        let value = read(self, field);
+        if value.is_none() && self.get(field).is_none() {
+            self.missing(field);
+        }
+        value
+    }
+
+    /// An email address (1 to 254 characters, checked by [`is_email`]).
+    pub fn opt_email(&mut self, field: &str) -> Option<String> {
+        let email = self.opt_string(field, EMAIL_LENGTH)?;
+        if is_email(&email) {
+            Some(email)
+        } else {
+            self.problem(field, EMAIL_PROBLEM);
+            None
+        }
+    }
+
+    /// A required email address.
+    pub fn email(&mut self, field: &str) -> Option<String> {
+        self.required(field, |input, field| input.opt_email(field))
     }
 
     /// A string of `len` characters once trimmed.
@@ -347,6 +396,65 @@ mod tests {
         assert_eq!(
             problems,
             vec![FieldProblem::new("body", "must be a JSON object")]
+        );
+    }
+
+    #[test]
+    fn required_records_absence_once() {
+        let body = json!({"present": "2026-01-01", "bad": "x"});
+        let mut input = Input::object(&body, &["present", "bad", "absent"]);
+        assert!(input.required("present", |i, f| i.opt_date(f)).is_some());
+        assert!(input.required("bad", |i, f| i.opt_date(f)).is_none());
+        assert!(input.required("absent", |i, f| i.opt_date(f)).is_none());
+        let problems = input.finish().unwrap_err().0;
+        let got: Vec<(&str, &str)> = problems
+            .iter()
+            .map(|p| (p.field.as_str(), p.problem.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("bad", "must be a date YYYY-MM-DD"),
+                ("absent", "is required")
+            ]
+        );
+    }
+
+    #[test]
+    fn required_adds_nothing_to_a_non_object_body() {
+        let body = json!(3);
+        let mut input = Input::object(&body, &["a"]);
+        assert!(input.required("a", |i, f| i.opt_date(f)).is_none());
+        assert_eq!(input.finish().unwrap_err().0.len(), 1);
+    }
+
+    #[test]
+    fn email_shapes() {
+        for good in ["a@b.co", "first.last+tag@mail.example.org", "x@y.z"] {
+            assert!(is_email(good), "{good}");
+        }
+        for bad in [
+            "plain", "@b.co", "a@b", "a@.b", "a@b.", "a@@b.co", "a@b@c.co", "a b@c.co", "a@b\t.co",
+        ] {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn email_readers() {
+        let body = json!({"good": " a@b.co ", "bad": "plain"});
+        let mut input = Input::object(&body, &["good", "bad", "absent"]);
+        assert_eq!(input.email("good").as_deref(), Some("a@b.co"));
+        assert_eq!(input.email("bad"), None);
+        assert_eq!(input.email("absent"), None);
+        assert_eq!(input.opt_email("absent"), None);
+        let problems = input.finish().unwrap_err().0;
+        assert_eq!(
+            problems,
+            vec![
+                FieldProblem::new("bad", EMAIL_PROBLEM),
+                FieldProblem::new("absent", "is required")
+            ]
         );
     }
 

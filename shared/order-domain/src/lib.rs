@@ -21,7 +21,6 @@ pub mod customer;
 pub mod line;
 pub mod order;
 pub mod product;
-mod read;
 
 #[cfg(test)]
 mod testing;

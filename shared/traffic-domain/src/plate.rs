@@ -59,7 +59,7 @@ impl AsRef<str> for Plate {
 
 /// Reads a required plate field, recording a problem when it is missing or does not normalise.
 pub fn read_plate(input: &mut Input<'_>, field: &str) -> Plate {
-    let raw = crate::read::required(input, field, |i, f| i.opt_string(f, 0..=usize::MAX));
+    let raw = input.required(field, |i, f| i.opt_string(f, 0..=usize::MAX));
     let plate = crate::read::check(
         input,
         field,

@@ -6,8 +6,6 @@ use serde_json::Value;
 use std::ops::RangeInclusive;
 use uuid::Uuid;
 
-use crate::read::email;
-
 const NAME_LEN: RangeInclusive<usize> = 1..=200;
 const BALANCE_CENTS: RangeInclusive<i64> = 0..=1_000_000_000;
 const DEPOSIT_CENTS: RangeInclusive<i64> = 1..=1_000_000_000;
@@ -32,7 +30,7 @@ impl RegisterCustomer {
     pub fn from_json(customer_id: Uuid, body: &Value) -> Result<Self, ValidationError> {
         let mut input = Input::object(body, &["name", "email", "balance_cents"]);
         let name = input.string("name", NAME_LEN);
-        let email = email(&mut input);
+        let email = input.email("email");
         let balance_cents = input.int("balance_cents", BALANCE_CENTS) as u64;
         input.finish()?;
         Ok(Self {

@@ -9,6 +9,8 @@ pub mod aggregate;
 pub mod context;
 pub mod envelope;
 pub mod rejection;
+/// Test helpers for the domains: given/when/then and the checks their tests share.
+pub mod testing;
 pub mod time;
 pub mod validation;
 

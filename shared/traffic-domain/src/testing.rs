@@ -1,73 +1,9 @@
-//! Given past events, when a command, then exactly these new events or this refusal.
+//! The shared given/when/then (`es_core::testing`), and the times and dates the traffic tests
+//! use.
+
+pub(crate) use es_core::testing::*;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use es_core::{Aggregate, DomainError, RejectionKind};
-use std::fmt::Debug;
-
-pub(crate) struct Given<A> {
-    state: A,
-}
-
-/// The aggregate as its past events leave it (replayed with `Aggregate::replay`).
-pub(crate) fn given<A: Aggregate>(events: &[A::Event]) -> Given<A> {
-    Given {
-        state: A::replay(events),
-    }
-}
-
-impl<A: Aggregate> Given<A> {
-    pub(crate) fn when(self, command: A::Command) -> Then<A> {
-        let result = self.state.handle(&command);
-        Then {
-            state: self.state,
-            result,
-        }
-    }
-}
-
-pub(crate) struct Then<A: Aggregate> {
-    state: A,
-    result: Result<Vec<A::Event>, A::Error>,
-}
-
-impl<A: Aggregate> Then<A>
-where
-    A::Event: PartialEq,
-{
-    /// Asserts the new events and returns the state once they are applied.
-    #[track_caller]
-    pub(crate) fn then(self, expected: Vec<A::Event>) -> A {
-        match self.result {
-            Ok(events) => {
-                assert_eq!(events, expected);
-                let mut state = self.state;
-                for event in &events {
-                    state.apply(event);
-                }
-                state
-            }
-            Err(error) => panic!("expected {expected:?}, got the refusal {error:?}"),
-        }
-    }
-
-    /// An idempotent command: accepted, nothing to append.
-    #[track_caller]
-    pub(crate) fn then_nothing(self) {
-        self.then(Vec::new());
-    }
-
-    #[track_caller]
-    pub(crate) fn then_refused(self, kind: RejectionKind, code: &str) {
-        match self.result {
-            Ok(events) => panic!("expected the refusal {code}, got {events:?}"),
-            Err(error) => {
-                let rejection = error.rejection();
-                assert_eq!((rejection.kind, rejection.code.as_str()), (kind, code));
-                assert!(!rejection.message.is_empty());
-            }
-        }
-    }
-}
 
 pub(crate) fn at(text: &str) -> DateTime<Utc> {
     es_core::time::parse(text).expect("a test time")
@@ -75,37 +11,4 @@ pub(crate) fn at(text: &str) -> DateTime<Utc> {
 
 pub(crate) fn date(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("a test date")
-}
-
-/// The fields named by a validation error, in order.
-pub(crate) fn fields<T: Debug>(result: Result<T, es_core::ValidationError>) -> Vec<String> {
-    result
-        .expect_err("expected a validation error")
-        .0
-        .into_iter()
-        .map(|p| p.field)
-        .collect()
-}
-
-/// The single problem of a validation error.
-#[track_caller]
-pub(crate) fn problem<T: Debug>(result: Result<T, es_core::ValidationError>) -> (String, String) {
-    let problems = result.expect_err("expected a validation error").0;
-    assert_eq!(problems.len(), 1, "expected one problem, got {problems:?}");
-    let p = problems.into_iter().next().expect("one problem");
-    (p.field, p.problem)
-}
-
-/// Encodes an event as the store does, checks its `event_type`, decodes it back.
-#[track_caller]
-pub(crate) fn round_trip<E: es_core::DomainEvent + PartialEq>(
-    event: &E,
-    event_type: &str,
-) -> serde_json::Value {
-    let (ty, data) = es_core::envelope::encode_event(event).expect("encodes");
-    assert_eq!(ty, event_type);
-    let back: E = es_core::envelope::decode_event(&ty, &data).expect("decodes");
-    assert_eq!(&back, event);
-    assert_eq!(event.schema_version(), 1);
-    data
 }

@@ -291,7 +291,9 @@ fn every_allowed_and_refused_transition() {
                     let state = outcome.then(vec![event]);
                     assert_eq!(state.status, status, "{from} with {command:?}");
                 }
-                None => outcome.then_refused(RULE, "invalid_transition"),
+                None => {
+                    outcome.then_refused(RULE, "invalid_transition");
+                }
             }
         }
     }

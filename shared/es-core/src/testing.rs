@@ -1,0 +1,112 @@
+//! Given/when/then for aggregates, and the checks every domain's tests share: given past
+//! events, when a command, then exactly these new events or this refusal.
+
+use crate::{Aggregate, DomainError, RejectionKind};
+use std::fmt::Debug;
+
+pub struct Given<A> {
+    state: A,
+}
+
+/// The aggregate as its past events leave it (replayed with `Aggregate::replay`).
+pub fn given<A: Aggregate>(events: &[A::Event]) -> Given<A> {
+    Given {
+        state: A::replay(events),
+    }
+}
+
+impl<A: Aggregate> Given<A> {
+    pub fn when(self, command: A::Command) -> Then<A> {
+        let result = self.state.handle(&command);
+        Then {
+            state: self.state,
+            result,
+        }
+    }
+}
+
+pub struct Then<A: Aggregate> {
+    state: A,
+    result: Result<Vec<A::Event>, A::Error>,
+}
+
+impl<A: Aggregate> Then<A>
+where
+    A::Event: PartialEq,
+{
+    /// Asserts the new events and returns the state once they are applied.
+    #[track_caller]
+    pub fn then(self, expected: Vec<A::Event>) -> A {
+        match self.result {
+            Ok(events) => {
+                assert_eq!(events, expected);
+                let mut state = self.state;
+                for event in &events {
+                    state.apply(event);
+                }
+                state
+            }
+            Err(error) => panic!("expected {expected:?}, got the refusal {error:?}"),
+        }
+    }
+
+    /// An idempotent command: accepted, nothing to append.
+    #[track_caller]
+    pub fn then_nothing(self) {
+        self.then(Vec::new());
+    }
+
+    #[track_caller]
+    pub fn then_refused(self, kind: RejectionKind, code: &str) -> A::Error {
+        match self.result {
+            Ok(events) => panic!("expected the refusal {code}, got {events:?}"),
+            Err(error) => {
+                let rejection = error.rejection();
+                assert_eq!((rejection.kind, rejection.code.as_str()), (kind, code));
+                assert!(!rejection.message.is_empty());
+                error
+            }
+        }
+    }
+}
+
+/// The fields named by a validation error, in order.
+pub fn fields<T: Debug>(result: Result<T, crate::ValidationError>) -> Vec<String> {
+    result
+        .expect_err("expected a validation error")
+        .0
+        .into_iter()
+        .map(|p| p.field)
+        .collect()
+}
+
+/// The single problem of a validation error.
+#[track_caller]
+pub fn problem<T: Debug>(result: Result<T, crate::ValidationError>) -> (String, String) {
+    let problems = result.expect_err("expected a validation error").0;
+    assert_eq!(problems.len(), 1, "expected one problem, got {problems:?}");
+    let p = problems.into_iter().next().expect("one problem");
+    (p.field, p.problem)
+}
+
+/// Encodes an event as the store does, checks its `event_type`, decodes it back.
+#[track_caller]
+pub fn round_trip<E: crate::DomainEvent + PartialEq>(
+    event: &E,
+    event_type: &str,
+) -> serde_json::Value {
+    let (ty, data) = crate::envelope::encode_event(event).expect("encodes");
+    assert_eq!(ty, event_type);
+    let back: E = crate::envelope::decode_event(&ty, &data).expect("decodes");
+    assert_eq!(&back, event);
+    assert_eq!(event.schema_version(), 1);
+    data
+}
+
+/// A state survives a snapshot: serialised and read back, it is unchanged.
+#[track_caller]
+pub fn snapshot_round_trip<A: Aggregate + PartialEq + Debug>(state: &A) {
+    let json = serde_json::to_value(state).expect("serialises");
+    let back: A = serde_json::from_value(json).expect("deserialises");
+    assert_eq!(&back, state);
+}

@@ -8,7 +8,7 @@ mod counter;
 mod moto;
 
 pub use counter::RequestCounter;
-pub use moto::Moto;
+pub use moto::{free_port, Moto};
 
 /// A table name no other test uses, so tests can share a server without seeing each other.
 pub fn unique_name(prefix: &str) -> String {

@@ -110,7 +110,8 @@ fn serial_moto_script() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../localstack/moto_serial.py")
 }
 
-fn free_port() -> u16 {
+/// A loopback port free right now, for a server a test is about to start.
+pub fn free_port() -> u16 {
     // The OS picks a free port; moto binds it right after. The window for a clash is tiny and a
     // clash fails the start loudly rather than silently.
     TcpListener::bind("127.0.0.1:0")

@@ -2,10 +2,11 @@
 //! watch` serving every function, and the `local-cloud` runner (gateway + event sources).
 //! The runner can be stopped and started again while moto and the functions keep running.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use test_support::{free_port, Moto};
 
 use crate::Api;
 
@@ -14,10 +15,9 @@ const START_DEADLINE: Duration = Duration::from_secs(120);
 pub struct LocalCloud {
     workspace: PathBuf,
     bin_dir: PathBuf,
-    moto: Option<Child>,
+    moto: Option<Moto>,
     watch: Option<Child>,
     runner: Option<Child>,
-    moto_port: u16,
     lambda_port: u16,
     api_port: u16,
     state_dir: PathBuf,
@@ -46,7 +46,6 @@ impl LocalCloud {
             moto: None,
             watch: None,
             runner: None,
-            moto_port: free_port(),
             lambda_port: free_port(),
             api_port: free_port(),
             state_dir,
@@ -73,25 +72,16 @@ impl LocalCloud {
     }
 
     fn moto_endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.moto_port)
+        self.moto.as_ref().expect("moto started").endpoint()
     }
 
     fn lambda_endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.lambda_port)
     }
 
+    /// moto through `localstack/moto_serial.py`, as test-support starts it for every test.
     async fn start_moto(&mut self) {
-        let python = std::env::var("ES_PYTHON").unwrap_or_else(|_| "python3".into());
-        let child = Command::new(&python)
-            .arg(self.workspace.join("localstack/moto_serial.py"))
-            .args(["-H", "127.0.0.1", "-p", &self.moto_port.to_string()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start moto with {python}: {e} (run scripts/test)"));
-        self.moto = Some(child);
-        wait_for_http(&self.moto_endpoint(), "moto").await;
+        self.moto = Some(Moto::start());
     }
 
     /// `cargo lambda watch`, with the functions' environment as the runner computes it from
@@ -193,10 +183,8 @@ impl LocalCloud {
             let _ = watch.kill();
             let _ = watch.wait();
         }
-        if let Some(mut moto) = self.moto.take() {
-            let _ = moto.kill();
-            let _ = moto.wait();
-        }
+        // Dropping moto stops it.
+        self.moto.take();
     }
 }
 
@@ -204,13 +192,6 @@ impl Drop for LocalCloud {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
 }
 
 /// Waits until `url` answers HTTP at all (any status).

@@ -3,11 +3,21 @@
 use es_core::Aggregate;
 use event_store::{EventStore, PointInTime};
 use http_api::ApiError;
+use order_domain::{Cart, Customer, Order, Product};
 use serde_json::Value;
 use traffic_domain::{Infraction, Owner, Radar, Vehicle};
 
-/// Every aggregate type of the product.
-pub const AGGREGATE_TYPES: [&str; 4] = [Radar::TYPE, Owner::TYPE, Vehicle::TYPE, Infraction::TYPE];
+/// Every aggregate type of the product (SPEC §3).
+pub const AGGREGATE_TYPES: [&str; 8] = [
+    Radar::TYPE,
+    Owner::TYPE,
+    Vehicle::TYPE,
+    Infraction::TYPE,
+    Product::TYPE,
+    Customer::TYPE,
+    Cart::TYPE,
+    Order::TYPE,
+];
 
 /// A state rebuilt by replaying a stream: `None` when the stream has no events at all.
 pub struct Rebuilt {
@@ -27,6 +37,10 @@ pub async fn rebuild(
         Owner::TYPE => rebuild_as::<Owner>(store, aggregate_id, point).await,
         Vehicle::TYPE => rebuild_as::<Vehicle>(store, aggregate_id, point).await,
         Infraction::TYPE => rebuild_as::<Infraction>(store, aggregate_id, point).await,
+        Product::TYPE => rebuild_as::<Product>(store, aggregate_id, point).await,
+        Customer::TYPE => rebuild_as::<Customer>(store, aggregate_id, point).await,
+        Cart::TYPE => rebuild_as::<Cart>(store, aggregate_id, point).await,
+        Order::TYPE => rebuild_as::<Order>(store, aggregate_id, point).await,
         _ => Ok(None),
     }
 }

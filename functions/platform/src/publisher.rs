@@ -257,7 +257,9 @@ mod tests {
             ("owner", "registration-service"),
             ("vehicle", "registration-service"),
             ("infraction", "infraction-service"),
-            ("order", "unknown-service"),
+            ("order", "order-service"),
+            ("product", "stock-service"),
+            ("invoice", "unknown-service"),
         ] {
             let envelope = envelope(aggregate_type);
             let entry = entry(&envelope, "bus-1");

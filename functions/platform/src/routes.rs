@@ -27,6 +27,22 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("PATCH", "/infractions/{infraction_id}"),
     ("GET", "/infractions/{infraction_id}"),
     ("GET", "/infractions"),
+    ("POST", "/products"),
+    ("POST", "/products/{product_id}/restock"),
+    ("GET", "/inventory"),
+    ("GET", "/inventory/{product_id}"),
+    ("GET", "/inventory/low-stock"),
+    ("POST", "/customers"),
+    ("POST", "/customers/{customer_id}/deposits"),
+    ("GET", "/customers/{customer_id}"),
+    ("POST", "/customers/{customer_id}/cart/items"),
+    ("DELETE", "/customers/{customer_id}/cart/items/{product_id}"),
+    ("POST", "/customers/{customer_id}/cart/checkout"),
+    ("GET", "/customers/{customer_id}/cart"),
+    ("GET", "/orders/{order_id}"),
+    ("GET", "/customers/{customer_id}/orders"),
+    ("GET", "/customers/{customer_id}/summary"),
+    ("GET", "/statistics/orders"),
     ("GET", "/events"),
     ("GET", "/aggregates/{aggregate_type}/{aggregate_id}/events"),
     ("GET", "/aggregates/{aggregate_type}/{aggregate_id}/state"),
@@ -76,6 +92,11 @@ mod tests {
         assert_eq!(allowed_methods("/radars"), ["GET", "POST"]);
         assert_eq!(allowed_methods("/radars/r1"), ["GET", "PATCH"]);
         assert_eq!(allowed_methods("/infractions/i1/payments"), ["POST"]);
+        assert_eq!(allowed_methods("/customers/c1/cart/items/p1"), ["DELETE"]);
+        assert_eq!(allowed_methods("/customers/c1/cart/items"), ["POST"]);
+        assert_eq!(allowed_methods("/customers/c1"), ["GET"]);
+        assert_eq!(allowed_methods("/inventory/low-stock"), ["GET"]);
+        assert_eq!(allowed_methods("/products"), ["POST"]);
         assert!(allowed_methods("/nothing/here").is_empty());
     }
 }

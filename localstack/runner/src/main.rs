@@ -40,6 +40,9 @@ OPTIONS:
   --no-build              `up`: skip `cargo build --workspace --bins` before the watch starts
   --no-reload             `up`: pass --ignore-changes to cargo lambda watch (tests, CI)
   --poll-interval-ms N    pause of an idle poller (default 150)
+  --deliver-twice         for idempotency tests: every SQS message is delivered twice,
+                          concurrently (each batch handed to its consumer twice at once; a
+                          message is retried if either invocation fails it)
 
 The API line `API: http://127.0.0.1:PORT` is printed on standard output once everything runs;
 logs go to standard error (filter: LOCAL_CLOUD_LOG, default local_cloud=info,warn).";
@@ -58,6 +61,7 @@ struct Options {
     build: bool,
     reload: bool,
     idle: Duration,
+    deliver_twice: bool,
 }
 
 fn parse_args(args: &[String]) -> Result<Options> {
@@ -74,6 +78,7 @@ fn parse_args(args: &[String]) -> Result<Options> {
         build: true,
         reload: true,
         idle: Duration::from_millis(150),
+        deliver_twice: false,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -106,6 +111,7 @@ fn parse_args(args: &[String]) -> Result<Options> {
             "--python" => options.python = Some(value(flag)?.into()),
             "--no-build" => options.build = false,
             "--no-reload" => options.reload = false,
+            "--deliver-twice" => options.deliver_twice = true,
             "--poll-interval-ms" => {
                 let text = value(flag)?;
                 let ms: u64 = text
@@ -323,7 +329,11 @@ async fn serve_until_stopped(
         invoker,
         state_dir,
         idle: options.idle,
+        deliver_twice: options.deliver_twice,
     };
+    if options.deliver_twice {
+        tracing::info!("--deliver-twice: every SQS batch is delivered twice, concurrently");
+    }
     // Check the mappings before announcing the API.
     services.stream_pollers()?;
     services.queue_pollers()?;
@@ -554,6 +564,7 @@ mod tests {
             (3000, 4566, 9000)
         );
         assert!(options.build && options.reload);
+        assert!(!options.deliver_twice);
 
         let options = parse(
             "serve --moto-endpoint http://127.0.0.1:1 --lambda-endpoint=http://127.0.0.1:2 --port 0 --state-dir /tmp/x --no-reload",
@@ -569,8 +580,27 @@ mod tests {
         assert_eq!(options.state_dir, Some(PathBuf::from("/tmp/x")));
         assert!(!options.reload);
 
+        assert!(!options.deliver_twice);
+
         assert!(parse("up --port nope").is_err());
         assert!(parse("up --bogus").is_err());
         assert!(parse("up --port").is_err());
+    }
+
+    #[test]
+    fn deliver_twice_is_a_flag_of_serve_and_up() {
+        let options = parse(
+            "serve --moto-endpoint http://127.0.0.1:1 --deliver-twice --lambda-endpoint http://127.0.0.1:2",
+        )
+        .unwrap();
+        assert_eq!(options.command, "serve");
+        assert!(options.deliver_twice);
+        assert_eq!(
+            options.lambda_endpoint.as_deref(),
+            Some("http://127.0.0.1:2")
+        );
+        let options = parse("up --no-reload --deliver-twice").unwrap();
+        assert_eq!(options.command, "up");
+        assert!(options.deliver_twice && !options.reload);
     }
 }

@@ -28,6 +28,9 @@ pub struct Services {
     pub state_dir: PathBuf,
     /// The pause of a poller that found nothing.
     pub idle: Duration,
+    /// Queue pollers hand every batch to their function twice, concurrently
+    /// (`--deliver-twice`: idempotency tests).
+    pub deliver_twice: bool,
 }
 
 /// The id of a stream mapping (names its checkpoint file).
@@ -122,6 +125,7 @@ impl Services {
                     batch_size: source.batch_size,
                     reports_item_failures: source.report_batch_item_failures,
                     idle: self.idle,
+                    deliver_twice: self.deliver_twice,
                 });
             }
         }

@@ -11,6 +11,10 @@
 //!   [`RETRY_DELAY`] (`ChangeMessageVisibility`) instead of the queue's long visibility timeout,
 //!   so local retries are quick; the queue's redrive policy moves a message to its DLQ after
 //!   `maxReceiveCount` receives (moto does it on the receive after the last one).
+//! - With [`QueuePoller::deliver_twice`] (`--deliver-twice`, for idempotency tests) every batch
+//!   is handed to the function twice, concurrently, as if SQS had delivered each message twice
+//!   to two consumers at once: a message is retried if either invocation failed it
+//!   ([`merge_failures`]) and deleted only if both succeeded.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -61,6 +65,12 @@ pub fn failed_messages(
     (0..message_ids.len())
         .map(|i| failed.contains(&i))
         .collect()
+}
+
+/// The failures of a batch delivered more than once: a message failed if any delivery failed it.
+pub fn merge_failures(first: &[bool], second: &[bool]) -> Vec<bool> {
+    debug_assert_eq!(first.len(), second.len());
+    first.iter().zip(second).map(|(a, b)| *a || *b).collect()
 }
 
 /// A message as Lambda's SQS event carries it.
@@ -124,12 +134,24 @@ pub struct QueuePoller {
     pub reports_item_failures: bool,
     /// Pause when the queue is empty.
     pub idle: Duration,
+    /// Hand every batch to the function twice, concurrently (`--deliver-twice`: idempotency
+    /// tests).
+    pub deliver_twice: bool,
 }
 
 impl QueuePoller {
     /// Polls until `shutdown` turns true.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) -> Result<()> {
-        tracing::info!(function = %self.function, "queue poller on {}", self.queue_name);
+        tracing::info!(
+            function = %self.function,
+            "queue poller on {}{}",
+            self.queue_name,
+            if self.deliver_twice {
+                " (every batch delivered twice)"
+            } else {
+                ""
+            }
+        );
         // While the function cannot be invoked at all, every receive still counts towards the
         // redrive: back off (1 s doubling to 30 s) rather than move messages to the DLQ in
         // seconds.
@@ -194,30 +216,67 @@ impl QueuePoller {
                 .map(|m| record_json(m, &self.queue_arn, &self.region))
                 .collect::<Vec<_>>()
         });
+        let payload = event.to_string().into_bytes();
         let started = Instant::now();
-        let invocation = self
-            .invoker
-            .invoke(&self.function, event.to_string().into_bytes(), timeout)
-            .await;
+        let invocations = if self.deliver_twice {
+            // Two consumers receiving the same messages at the same time.
+            let (first, second) = tokio::join!(
+                self.invoker
+                    .invoke(&self.function, payload.clone(), timeout),
+                self.invoker.invoke(&self.function, payload, timeout),
+            );
+            vec![first, second]
+        } else {
+            vec![self.invoker.invoke(&self.function, payload, timeout).await]
+        };
         let elapsed = started.elapsed().as_millis();
-        let failed = failed_messages(&ids, &invocation, self.reports_item_failures);
+        let per_delivery: Vec<Vec<bool>> = invocations
+            .iter()
+            .map(|invocation| failed_messages(&ids, invocation, self.reports_item_failures))
+            .collect();
+        let failed = per_delivery
+            .iter()
+            .fold(vec![false; ids.len()], |all, one| merge_failures(&all, one));
         let (retry, done): (Vec<_>, Vec<_>) = messages
             .iter()
             .zip(&failed)
             .partition(|(_, failed)| **failed);
-        let outcome = match &invocation {
-            Invocation::Ok(_) => String::new(),
-            Invocation::FunctionError(e) => format!(", function error: {}", one_line(e)),
-            Invocation::Timeout => ", timed out".into(),
-            Invocation::Unreachable(e) => format!(", cannot invoke: {}", one_line(e)),
+        let line = if let [first, second] = invocations.as_slice() {
+            let count = |failed: &[bool]| failed.iter().filter(|f| **f).count();
+            let counts = if retry.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (first delivery {}, second {})",
+                    count(&per_delivery[0]),
+                    count(&per_delivery[1])
+                )
+            };
+            let mut outcome = String::new();
+            for (ordinal, invocation) in [("first", first), ("second", second)] {
+                if let Some(what) = outcome_of(invocation) {
+                    outcome.push_str(&format!(", {ordinal} delivery: {what}"));
+                }
+            }
+            format!(
+                "SQS {} -> {}: {} messages delivered twice, {} failed{counts}{outcome} ({elapsed} ms)",
+                self.queue_name,
+                self.function,
+                messages.len(),
+                retry.len()
+            )
+        } else {
+            let outcome = outcome_of(&invocations[0])
+                .map(|what| format!(", {what}"))
+                .unwrap_or_default();
+            format!(
+                "SQS {} -> {}: {} messages, {} failed{outcome} ({elapsed} ms)",
+                self.queue_name,
+                self.function,
+                messages.len(),
+                retry.len()
+            )
         };
-        let line = format!(
-            "SQS {} -> {}: {} messages, {} failed{outcome} ({elapsed} ms)",
-            self.queue_name,
-            self.function,
-            messages.len(),
-            retry.len()
-        );
         if retry.is_empty() {
             tracing::info!("{line}");
         } else {
@@ -267,10 +326,25 @@ impl QueuePoller {
                 self.queue_name
             )))?;
         }
-        Ok(match invocation {
-            Invocation::Unreachable(_) => Polled::Unreachable,
-            _ => Polled::Batch,
+        // Either delivery unreachable: back off (every receive counts towards the redrive).
+        let unreachable = invocations
+            .iter()
+            .any(|invocation| matches!(invocation, Invocation::Unreachable(_)));
+        Ok(if unreachable {
+            Polled::Unreachable
+        } else {
+            Polled::Batch
         })
+    }
+}
+
+/// What went wrong with an invocation, for the log line (`None`: the function returned).
+fn outcome_of(invocation: &Invocation) -> Option<String> {
+    match invocation {
+        Invocation::Ok(_) => None,
+        Invocation::FunctionError(e) => Some(format!("function error: {}", one_line(e))),
+        Invocation::Timeout => Some("timed out".into()),
+        Invocation::Unreachable(e) => Some(format!("cannot invoke: {}", one_line(e))),
     }
 }
 
@@ -332,6 +406,28 @@ mod tests {
             failed_messages(&ids(), &Invocation::Timeout, false),
             [true; 3]
         );
+    }
+
+    #[test]
+    fn a_message_delivered_twice_fails_if_either_delivery_failed_it() {
+        assert_eq!(
+            merge_failures(&[false, true, false, true], &[false, false, true, true]),
+            [false, true, true, true]
+        );
+        assert_eq!(merge_failures(&[], &[]), Vec::<bool>::new());
+        // One delivery reports m2, the other succeeds: only m2 is retried.
+        let first = failed_messages(&ids(), &reported(&["m2"]), true);
+        let second = failed_messages(&ids(), &Invocation::Ok(b"{}".to_vec()), true);
+        assert_eq!(merge_failures(&first, &second), [false, true, false]);
+        assert_eq!(merge_failures(&second, &first), [false, true, false]);
+        // A function error or timeout of either delivery fails (retries) the whole batch.
+        for broken in [Invocation::FunctionError("x".into()), Invocation::Timeout] {
+            let broken = failed_messages(&ids(), &broken, true);
+            assert_eq!(merge_failures(&broken, &second), [true; 3]);
+            assert_eq!(merge_failures(&first, &broken), [true; 3]);
+        }
+        // Both succeed: every message is deleted.
+        assert_eq!(merge_failures(&second, &second), [false; 3]);
     }
 
     #[test]

@@ -1123,6 +1123,10 @@ mod tests {
             "VehiclesTable",
             "InfractionsTable",
             "PlateOwnersTable",
+            "InventoryTable",
+            "CustomersTable",
+            "CartsTable",
+            "OrdersTable",
         ] {
             assert!(names.contains(table), "{table} in {names:?}");
         }
@@ -1185,6 +1189,16 @@ mod tests {
             "VehicleProjectionQueue",
             "InfractionProjectionQueue",
             "InfractionPolicyQueue",
+            "InventoryProjectionQueue",
+            "CustomerProjectionQueue",
+            "CartProjectionQueue",
+            "OrderProjectionQueue",
+            "ReserveStockQueue",
+            "TakePaymentQueue",
+            "CommitStockQueue",
+            "ReleaseStockQueue",
+            "ConfirmOrderQueue",
+            "CancelOrderQueue",
         ] {
             let spec = &stack.queues[position(queue)];
             let redrive = spec.redrive.as_ref().expect("a redrive policy");
@@ -1199,7 +1213,8 @@ mod tests {
             assert_eq!(policy["maxReceiveCount"], 5);
         }
         assert!(stack.queues.iter().any(|q| q.name == "PublishEventsDLQ"));
-        assert_eq!(stack.queues.len(), 11);
+        // 15 consumer queues with their DLQs, and PublishEventsDLQ.
+        assert_eq!(stack.queues.len(), 31);
     }
 
     #[test]
@@ -1207,7 +1222,7 @@ mod tests {
         let stack = real_stack();
         assert_eq!(stack.buses.len(), 1);
         assert_eq!(stack.buses[0].name, "es-serverless-traffic");
-        assert_eq!(stack.rules.len(), 5);
+        assert_eq!(stack.rules.len(), 15);
         for rule in &stack.rules {
             assert_eq!(rule.bus_name, "es-serverless-traffic");
             assert!(rule.enabled);
@@ -1311,10 +1326,20 @@ mod tests {
         assert_eq!(
             consumers,
             [
+                ("CancelOrderQueue", "cancel-order"),
+                ("CartProjectionQueue", "project-carts"),
+                ("CommitStockQueue", "commit-stock"),
+                ("ConfirmOrderQueue", "confirm-order"),
+                ("CustomerProjectionQueue", "project-customers"),
                 ("InfractionPolicyQueue", "infraction-policy"),
                 ("InfractionProjectionQueue", "project-infractions"),
+                ("InventoryProjectionQueue", "project-inventory"),
+                ("OrderProjectionQueue", "project-orders"),
                 ("OwnerProjectionQueue", "project-owners"),
                 ("RadarProjectionQueue", "project-radars"),
+                ("ReleaseStockQueue", "release-stock"),
+                ("ReserveStockQueue", "reserve-stock"),
+                ("TakePaymentQueue", "take-payment"),
                 ("VehicleProjectionQueue", "project-vehicles"),
             ]
             .map(|(q, f)| (q.to_string(), f.to_string()))
@@ -1338,6 +1363,10 @@ mod tests {
             ("VEHICLES_TABLE", "VehiclesTable"),
             ("INFRACTIONS_TABLE", "InfractionsTable"),
             ("PLATE_OWNERS_TABLE", "PlateOwnersTable"),
+            ("INVENTORY_TABLE", "InventoryTable"),
+            ("CUSTOMERS_TABLE", "CustomersTable"),
+            ("CARTS_TABLE", "CartsTable"),
+            ("ORDERS_TABLE", "OrdersTable"),
             ("EVENT_BUS_NAME", "es-serverless-traffic"),
         ] {
             assert_eq!(env.get(key).map(String::as_str), Some(value), "{key}");

@@ -33,6 +33,7 @@ fn services(
         invoker,
         state_dir: state_dir.to_path_buf(),
         idle: IDLE,
+        deliver_twice: false,
     }
 }
 
@@ -129,6 +130,10 @@ async fn provisioning_creates_the_template_resources_idempotently() {
         "VehiclesTable",
         "InfractionsTable",
         "PlateOwnersTable",
+        "InventoryTable",
+        "CustomersTable",
+        "CartsTable",
+        "OrdersTable",
     ] {
         assert!(tables.iter().any(|t| t == table), "{table} in {tables:?}");
     }
@@ -173,7 +178,7 @@ async fn provisioning_creates_the_template_resources_idempotently() {
         redrive["maxReceiveCount"].to_string().trim_matches('"'),
         "5"
     );
-    assert_eq!(first.queue_urls.len(), 11);
+    assert_eq!(first.queue_urls.len(), 31);
 
     clients
         .events
@@ -196,10 +201,20 @@ async fn provisioning_creates_the_template_resources_idempotently() {
     assert_eq!(
         names,
         [
+            "CancelOrderRule",
+            "CartProjectionRule",
+            "CommitStockRule",
+            "ConfirmOrderRule",
+            "CustomerProjectionRule",
             "InfractionPolicyRule",
             "InfractionProjectionRule",
+            "InventoryProjectionRule",
+            "OrderProjectionRule",
             "OwnerProjectionRule",
             "RadarProjectionRule",
+            "ReleaseStockRule",
+            "ReserveStockRule",
+            "TakePaymentRule",
             "VehicleProjectionRule"
         ]
     );
@@ -512,5 +527,130 @@ async fn sqs_consumers_delete_successes_and_redrive_failures_to_the_dlq() {
     assert_eq!(
         count(QueueAttributeName::ApproximateNumberOfMessagesNotVisible),
         "0"
+    );
+}
+
+/// Answers as `inner` only once two invocations are running at the same time (a timeout after
+/// 5 s alone).
+struct InPairs {
+    inner: Arc<RecordingInvoker>,
+    barrier: tokio::sync::Barrier,
+}
+
+impl Invoker for InPairs {
+    fn invoke<'a>(
+        &'a self,
+        function: &'a str,
+        payload: Vec<u8>,
+        timeout: Duration,
+    ) -> futures::future::BoxFuture<'a, Invocation> {
+        Box::pin(async move {
+            let answer = self.inner.invoke(function, payload, timeout).await;
+            match tokio::time::timeout(Duration::from_secs(5), self.barrier.wait()).await {
+                Ok(_) => answer,
+                Err(_) => Invocation::Timeout,
+            }
+        })
+    }
+}
+
+#[tokio::test]
+async fn deliver_twice_hands_every_batch_to_two_concurrent_invocations() {
+    let moto = MotoSerial::start();
+    let (stack, provisioned, clients) = provisioned(&moto).await;
+    let state_dir = temp_dir("sqs-twice");
+    let url = provisioned.queue_urls["ReserveStockQueue"].clone();
+    clients
+        .sqs
+        .send_message()
+        .queue_url(&url)
+        .message_body("reserve")
+        .send()
+        .await
+        .unwrap();
+    // The very first invocation reports the message as failed, every later one succeeds: the
+    // other delivery of the first batch succeeded, and yet the message comes back.
+    let invoker = RecordingInvoker::new(|_, payload, earlier| {
+        let failures: Vec<Value> = payload["Records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|_| earlier == 0)
+            .map(|r| json!({"itemIdentifier": r["messageId"]}))
+            .collect();
+        Invocation::Ok(
+            json!({ "batchItemFailures": failures })
+                .to_string()
+                .into_bytes(),
+        )
+    });
+    let in_pairs = Arc::new(InPairs {
+        inner: invoker.clone(),
+        barrier: tokio::sync::Barrier::new(2),
+    });
+    let mut running = services(
+        stack,
+        provisioned.clone(),
+        clients.clone(),
+        in_pairs,
+        &state_dir,
+    );
+    running.deliver_twice = true;
+    let poller = running
+        .queue_pollers()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.queue_name == "ReserveStockQueue")
+        .expect("the reserve-stock mapping");
+    assert_eq!(poller.function, "reserve-stock");
+    assert!(poller.deliver_twice);
+    let (stop, shutdown) = watch::channel(false);
+    let task = tokio::spawn(poller.run(shutdown));
+    eventually(Duration::from_secs(20), "the second batch", || {
+        invoker.calls().len() >= 4
+    })
+    .await;
+    // The poller finishes its batch (deletes the message) before it stops.
+    stop.send(true).unwrap();
+    task.await.unwrap().unwrap();
+
+    let calls = invoker.calls();
+    assert_eq!(calls.len(), 4, "two batches, each delivered twice");
+    assert_eq!(calls[0], calls[1], "the same event twice");
+    assert_eq!(calls[2], calls[3], "the same event twice");
+    let received: Vec<&str> = calls
+        .iter()
+        .map(|(_, payload)| {
+            let records = payload["Records"].as_array().unwrap();
+            assert_eq!(records.len(), 1);
+            assert_eq!(records[0]["body"], "reserve");
+            records[0]["attributes"]["ApproximateReceiveCount"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(received, ["1", "1", "2", "2"]);
+    // Both deliveries of the second batch succeeded: deleted.
+    let attributes = clients
+        .sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+        .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap_or_default();
+    let count = |name: QueueAttributeName| attributes.get(&name).cloned().unwrap_or_default();
+    assert_eq!(count(QueueAttributeName::ApproximateNumberOfMessages), "0");
+    assert_eq!(
+        count(QueueAttributeName::ApproximateNumberOfMessagesNotVisible),
+        "0"
+    );
+    assert!(
+        queue_messages(&clients, &provisioned.queue_urls["ReserveStockQueueDLQ"])
+            .await
+            .is_empty()
     );
 }

@@ -106,6 +106,16 @@ where
     Box::pin(lambda_runtime::run(service)).await
 }
 
+/// The command handler of a consumer that appends events (a policy or a saga step), on the
+/// event store named by `EVENTS_TABLE` and `SNAPSHOTS_TABLE`.
+pub async fn command_handler_from_env() -> Result<event_store::CommandHandler, BoxError> {
+    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let tables = event_store::Tables::from_env()
+        .map_err(|e| format!("EVENTS_TABLE / SNAPSHOTS_TABLE: {e}"))?;
+    let store = event_store::EventStore::new(aws_sdk_dynamodb::Client::new(&config), tables);
+    Ok(event_store::CommandHandler::new(store))
+}
+
 /// Logging for a function: JSON lines in Lambda (CloudWatch indexes the fields), plain text
 /// on a terminal. The level comes from `AWS_LAMBDA_LOG_LEVEL` (Lambda's logging controls),
 /// else `RUST_LOG`, else `info`. Calling it twice is harmless.

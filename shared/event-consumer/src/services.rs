@@ -10,12 +10,16 @@
 /// still see it. The publisher logs a warning for each.
 pub const UNKNOWN_SERVICE: &str = "unknown-service";
 
-/// The services of the traffic domain, by aggregate type (the contract's names).
+/// The services of both business systems, by aggregate type (the contract's names).
 const SERVICES: &[(&str, &str)] = &[
     ("radar", "radar-service"),
     ("owner", "registration-service"),
     ("vehicle", "registration-service"),
     ("infraction", "infraction-service"),
+    ("product", "stock-service"),
+    ("customer", "customer-service"),
+    ("cart", "order-service"),
+    ("order", "order-service"),
 ];
 
 /// The service that owns `aggregate_type`, if any does.
@@ -42,12 +46,16 @@ mod tests {
         assert_eq!(service_for("owner"), "registration-service");
         assert_eq!(service_for("vehicle"), "registration-service");
         assert_eq!(service_for("infraction"), "infraction-service");
+        assert_eq!(service_for("product"), "stock-service");
+        assert_eq!(service_for("customer"), "customer-service");
+        assert_eq!(service_for("cart"), "order-service");
+        assert_eq!(service_for("order"), "order-service");
     }
 
     #[test]
     fn unknown_types_fall_back() {
-        assert_eq!(known_service("order"), None);
-        assert_eq!(service_for("order"), UNKNOWN_SERVICE);
+        assert_eq!(known_service("invoice"), None);
+        assert_eq!(service_for("invoice"), UNKNOWN_SERVICE);
         assert_eq!(service_for(""), UNKNOWN_SERVICE);
         assert_eq!(service_for("Radar"), UNKNOWN_SERVICE);
     }

@@ -106,6 +106,14 @@ impl CommandHandler {
         &self.store
     }
 
+    pub(crate) fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    pub(crate) fn snapshot_every(&self) -> u64 {
+        self.snapshot_every
+    }
+
     /// Loads the aggregate, lets it decide, and appends its events at the next versions.
     pub async fn execute<A: Aggregate>(
         &self,
@@ -200,10 +208,23 @@ fn prepare<A: Aggregate>(
     ctx: &CommandContext,
 ) -> Result<(AppendBatch, A), StoreError> {
     let mut state = loaded.state;
+    let (events, claims) = envelopes(stream, loaded.version, &mut state, decided, ctx)?;
+    Ok((AppendBatch::new(events).with_claims(claims), state))
+}
+
+/// The envelopes of `decided` at the versions after `version`, and the guards they claim;
+/// `state` is moved past them.
+pub(crate) fn envelopes<A: Aggregate>(
+    stream: &StreamId,
+    version: u64,
+    state: &mut A,
+    decided: &[A::Event],
+    ctx: &CommandContext,
+) -> Result<(Vec<EventEnvelope>, Vec<Claim>), StoreError> {
     let mut events = Vec::with_capacity(decided.len());
     let mut claims = Vec::new();
     for (offset, event) in decided.iter().enumerate() {
-        let envelope = EventEnvelope::new(stream, loaded.version + 1 + offset as u64, event, ctx)
+        let envelope = EventEnvelope::new(stream, version + 1 + offset as u64, event, ctx)
             .map_err(|e| StoreError::corrupt(e.to_string()))?;
         claims.extend(A::unique_claims(event).into_iter().map(|claim| Claim {
             claim,
@@ -212,11 +233,11 @@ fn prepare<A: Aggregate>(
         state.apply(event);
         events.push(envelope);
     }
-    Ok((AppendBatch::new(events).with_claims(claims), state))
+    Ok((events, claims))
 }
 
 /// Jittered, growing pause so that writers that just collided do not collide again in step.
-async fn backoff(attempt: u32) {
+pub(crate) async fn backoff(attempt: u32) {
     let base = 5u64 << attempt.min(6);
     tokio::time::sleep(Duration::from_millis(base + fastrand::u64(0..=base))).await;
 }

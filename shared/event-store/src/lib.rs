@@ -7,7 +7,9 @@
 //! `TransactWriteItems`. Snapshots live in their own table and are only a cache.
 //!
 //! [`CommandHandler`] ties it together: load (snapshot + tail), decide with the aggregate,
-//! append with the expected version, retry a bounded number of times on a conflict.
+//! append with the expected version, retry a bounded number of times on a conflict; its
+//! [`CommandHandler::transact`] does the same for a decision across several aggregates, appended
+//! as one atomic write ([`Transaction`]).
 
 mod append;
 mod error;
@@ -18,6 +20,7 @@ mod read;
 pub mod schema;
 mod snapshot;
 mod store;
+mod transaction;
 
 pub use append::{AppendBatch, Claim};
 pub use error::{AppendError, StoreError};
@@ -25,3 +28,4 @@ pub use feed::{EventFilter, Page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use handler::{CommandError, CommandHandler, Expected, Outcome};
 pub use read::{Loaded, PointInTime};
 pub use store::{EventStore, Tables};
+pub use transaction::Transaction;

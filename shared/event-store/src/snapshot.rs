@@ -56,25 +56,25 @@ impl EventStore {
         state: &A,
         version: u64,
     ) -> Result<(), StoreError> {
-        let stream = StreamId::new(A::TYPE, aggregate_id);
-        let state = serde_json::to_string(state)
-            .map_err(|e| StoreError::corrupt(format!("state does not serialise: {e}")))?;
+        let snapshot = Snapshot::of(aggregate_id, state, version)?;
+        self.write_snapshot(&snapshot).await
+    }
+
+    /// Writes a snapshot taken with [`Snapshot::of`] (see [`EventStore::save_snapshot`]).
+    pub(crate) async fn write_snapshot(&self, snapshot: &Snapshot) -> Result<(), StoreError> {
         let result = self
             .client
             .put_item()
             .table_name(&self.tables.snapshots)
-            .item(STREAM_ID, item::stream_value(&stream))
-            .item(VERSION, item::version_value(version))
-            .item(SCHEMA, AttributeValue::N(A::SNAPSHOT_SCHEMA.to_string()))
-            .item(STATE, AttributeValue::S(state))
+            .item(STREAM_ID, item::stream_value(&snapshot.stream))
+            .item(VERSION, item::version_value(snapshot.version))
+            .item(SCHEMA, AttributeValue::N(snapshot.schema.to_string()))
+            .item(STATE, AttributeValue::S(snapshot.state.clone()))
             .condition_expression(
                 "attribute_not_exists(stream_id) OR version < :v OR snapshot_schema <> :schema",
             )
-            .expression_attribute_values(":v", item::version_value(version))
-            .expression_attribute_values(
-                ":schema",
-                AttributeValue::N(A::SNAPSHOT_SCHEMA.to_string()),
-            )
+            .expression_attribute_values(":v", item::version_value(snapshot.version))
+            .expression_attribute_values(":schema", AttributeValue::N(snapshot.schema.to_string()))
             .send()
             .await;
         match result {
@@ -84,5 +84,31 @@ impl EventStore {
                 other => Err(StoreError::Dynamo(Box::new(other.into()))),
             },
         }
+    }
+}
+
+/// A state serialised for the snapshot table, whatever its aggregate type (so that one write
+/// of several aggregates can snapshot each of them afterwards).
+#[derive(Debug, Clone)]
+pub(crate) struct Snapshot {
+    pub stream: StreamId,
+    pub schema: u32,
+    pub state: String,
+    pub version: u64,
+}
+
+impl Snapshot {
+    pub fn of<A: Aggregate>(
+        aggregate_id: &str,
+        state: &A,
+        version: u64,
+    ) -> Result<Self, StoreError> {
+        Ok(Self {
+            stream: StreamId::new(A::TYPE, aggregate_id),
+            schema: A::SNAPSHOT_SCHEMA,
+            state: serde_json::to_string(state)
+                .map_err(|e| StoreError::corrupt(format!("state does not serialise: {e}")))?,
+            version,
+        })
     }
 }

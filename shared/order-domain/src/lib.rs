@@ -21,6 +21,7 @@ pub mod customer;
 pub mod line;
 pub mod order;
 pub mod product;
+pub mod stock;
 
 #[cfg(test)]
 mod testing;
@@ -42,3 +43,4 @@ pub use product::{
     CommitStock, CreateProduct, Product, ProductCommand, ProductError, ProductEvent, ReleaseStock,
     ReserveStock, RestockProduct, DEFAULT_REORDER_LEVEL,
 };
+pub use stock::{Reservation, Settlement, RESERVATION_SCOPE};

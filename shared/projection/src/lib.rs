@@ -16,9 +16,14 @@
 //! again from the read if another writer got there first. The stored view is therefore always
 //! the fold of versions `1..=version` of its stream, whatever the delivery order: shuffled,
 //! duplicated input gives exactly the same read model as ordered input.
+//!
+//! A [`JoinedView`] gathers events of several streams in one item (an order with the stock and
+//! payment events of the saga); [`JoinProjector`] keeps it, idempotent by event id, with a fold
+//! that does not depend on the order of arrival.
 
 mod cursor;
 mod error;
+mod joined;
 mod projector;
 mod schema;
 mod table;
@@ -26,6 +31,7 @@ mod view;
 
 pub use error::ProjectionError;
 pub use event_store::{Page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use joined::{JoinProjector, Joined, JoinedView};
 pub use projector::{Projected, Projector};
 pub use schema::create_view_table;
 pub use table::ViewTable;

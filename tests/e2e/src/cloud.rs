@@ -21,6 +21,8 @@ pub struct LocalCloud {
     lambda_port: u16,
     api_port: u16,
     state_dir: PathBuf,
+    /// Extra arguments of `local-cloud serve` (e.g. `--deliver-twice`).
+    runner_args: Vec<String>,
 }
 
 impl LocalCloud {
@@ -49,6 +51,7 @@ impl LocalCloud {
             lambda_port: free_port(),
             api_port: free_port(),
             state_dir,
+            runner_args: Vec::new(),
         };
         cloud.start_moto().await;
         cloud.start_functions().await;
@@ -147,6 +150,7 @@ impl LocalCloud {
             .args(["--port", &self.api_port.to_string()])
             .arg("--state-dir")
             .arg(&self.state_dir)
+            .args(&self.runner_args)
             .current_dir(&self.workspace)
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log"))
@@ -159,6 +163,14 @@ impl LocalCloud {
             "local-cloud",
         )
         .await;
+    }
+
+    /// Restarts the runner with `args` added to `local-cloud serve` (moto and the functions
+    /// keep running, and so does every saga in flight).
+    pub async fn restart_runner_with(&mut self, args: &[&str]) {
+        self.stop_runner();
+        self.runner_args = args.iter().map(|a| a.to_string()).collect();
+        self.start_runner().await;
     }
 
     /// Kills the runner at once, as a crash would.

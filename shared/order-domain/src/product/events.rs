@@ -35,6 +35,15 @@ pub enum ProductEvent {
         product_id: Uuid,
         quantity: u32,
     },
+    /// The order could not be reserved because this product (the first short line) had only
+    /// `available` of the `requested`: nothing was reserved for the order, on any product.
+    /// A fact for the saga (the order is cancelled); the stock does not change.
+    StockUnavailable {
+        order_id: Uuid,
+        product_id: Uuid,
+        requested: u32,
+        available: u64,
+    },
 }
 
 impl DomainEvent for ProductEvent {}

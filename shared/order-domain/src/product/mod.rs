@@ -184,6 +184,7 @@ impl Aggregate for Product {
             ProductEvent::StockReleased { order_id, .. } => {
                 self.reservations.remove(order_id);
             }
+            ProductEvent::StockUnavailable { .. } => {}
         }
     }
 }

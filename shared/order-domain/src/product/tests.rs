@@ -292,6 +292,19 @@ fn events_round_trip_with_their_event_types() {
     );
     round_trip(&committed(1, 3), "StockCommitted");
     round_trip(&released(1, 3), "StockReleased");
+    let data = round_trip(
+        &ProductEvent::StockUnavailable {
+            order_id: order(1),
+            product_id: product_id(),
+            requested: 4,
+            available: 3,
+        },
+        "StockUnavailable",
+    );
+    assert_eq!(
+        data,
+        json!({"order_id": order(1), "product_id": product_id(), "requested": 4, "available": 3})
+    );
 }
 
 #[test]

@@ -1,0 +1,78 @@
+//! The payment step, on `StockReserved`.
+//!
+//! An order's reservation is one atomic write of a `StockReserved` per product, so the step
+//! acts on the event of the order's first product only (the others say nothing new). It reads
+//! the order (its customer and total, from the event store) and lets the customer decide:
+//! `PaymentAccepted` (debited) or `PaymentRefused`. Both claim the guard
+//! `customer.payment/{order_id}` in the same write, so a redelivered or concurrent event
+//! never debits twice: the second claim fails, and the step counts it as done.
+
+use es_core::{CommandContext, EventEnvelope};
+use event_consumer::BoxError;
+use event_store::{CommandError, CommandHandler, Expected};
+use order_domain::stock::quantities;
+use order_domain::{Customer, CustomerCommand, Order, PayForOrder, ProductEvent};
+use uuid::Uuid;
+
+pub const SOURCE: &str = "take-payment";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentOutcome {
+    Accepted {
+        order_id: Uuid,
+    },
+    Refused {
+        order_id: Uuid,
+    },
+    /// The payment of this order was already decided: nothing appended.
+    AlreadyDecided {
+        order_id: Uuid,
+    },
+    /// Another line's `StockReserved`, or not an event this step handles.
+    Ignored,
+}
+
+pub async fn take_payment(
+    commands: &CommandHandler,
+    envelope: &EventEnvelope,
+) -> Result<PaymentOutcome, BoxError> {
+    if envelope.aggregate_type != "product" || envelope.event_type != "StockReserved" {
+        return Ok(PaymentOutcome::Ignored);
+    }
+    let ProductEvent::StockReserved {
+        order_id,
+        product_id,
+        ..
+    } = envelope.decode::<ProductEvent>()?
+    else {
+        return Ok(PaymentOutcome::Ignored);
+    };
+    let order = commands
+        .store()
+        .load::<Order>(&order_id.to_string())
+        .await?;
+    let (Some(customer_id), true) = (order.state.customer_id, order.exists()) else {
+        return Err(format!("order {order_id} of a reservation does not exist").into());
+    };
+    if quantities(&order.state.lines).first().map(|(id, _)| *id) != Some(product_id) {
+        return Ok(PaymentOutcome::Ignored);
+    }
+    let ctx = CommandContext::caused_by(SOURCE, envelope);
+    let command = CustomerCommand::Pay(PayForOrder {
+        order_id,
+        amount_cents: order.state.total_cents,
+    });
+    match commands
+        .execute::<Customer>(&customer_id.to_string(), &command, Expected::Any, &ctx)
+        .await
+    {
+        Ok(outcome) => Ok(
+            match outcome.events.first().map(|e| e.event_type.as_str()) {
+                Some("PaymentAccepted") => PaymentOutcome::Accepted { order_id },
+                _ => PaymentOutcome::Refused { order_id },
+            },
+        ),
+        Err(CommandError::Duplicate { .. }) => Ok(PaymentOutcome::AlreadyDecided { order_id }),
+        Err(other) => Err(other.into()),
+    }
+}

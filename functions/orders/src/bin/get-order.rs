@@ -1,0 +1,19 @@
+//! GET /orders/{order_id}: the order, its status in the saga, and its timeline.
+
+use http_api::{serve, ApiError, ApiResponse};
+use order_views::{tables::env::ORDERS_TABLE, OrderView};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    serve("get-order", |app, request| async move {
+        let order_id = request.uuid_parameter("order_id", "order")?.to_string();
+        let order = app
+            .view::<OrderView>(ORDERS_TABLE)?
+            .get(&order_id)
+            .await?
+            .filter(OrderView::is_placed)
+            .ok_or_else(|| ApiError::not_found("order", &order_id))?;
+        Ok(ApiResponse::ok(order))
+    })
+    .await
+}

@@ -1,0 +1,19 @@
+//! OrderProjectionQueue → OrdersTable: each order joined with its saga's stock and payment
+//! events (see `projection::JoinProjector`).
+
+use aws_config::BehaviorVersion;
+use order_views::{tables::env::ORDERS_TABLE, OrderView};
+use projection::JoinProjector;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    event_consumer::init_tracing();
+    let config = aws_config::load_defaults(BehaviorVersion::latest()).await;
+    let client = aws_sdk_dynamodb::Client::new(&config);
+    let projector = JoinProjector::<OrderView>::from_env(client, ORDERS_TABLE)?;
+    let projector = &projector;
+    event_consumer::run_sqs_consumer(move |envelope| async move {
+        projector.project(&envelope).await.map(drop)
+    })
+    .await
+}

@@ -1,0 +1,119 @@
+//! The cart view of `GET /customers/{customer_id}/cart`: the lines with their totals.
+
+use es_core::{Aggregate, EventEnvelope};
+use order_domain::{Cart, CartEvent, OrderLine};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::tables::CARTS_KEY;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CartLineView {
+    pub product_id: Uuid,
+    pub quantity: u32,
+    pub price_cents: u64,
+    pub line_total_cents: u64,
+}
+
+impl From<&OrderLine> for CartLineView {
+    fn from(line: &OrderLine) -> Self {
+        Self {
+            product_id: line.product_id,
+            quantity: line.quantity,
+            price_cents: line.price_cents,
+            line_total_cents: line.line_total_cents(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CartView {
+    pub customer_id: Uuid,
+    pub lines: Vec<CartLineView>,
+    pub total_cents: u64,
+    pub version: u64,
+}
+
+impl CartView {
+    /// The answer for a cart whose state is `cart` at `version` (also what a cart command
+    /// answers, from the state after it).
+    pub fn of(customer_id: Uuid, cart: &Cart, version: u64) -> Self {
+        Self {
+            customer_id,
+            lines: cart.lines.iter().map(CartLineView::from).collect(),
+            total_cents: cart.total_cents(),
+            version,
+        }
+    }
+
+    fn cart(&self) -> Cart {
+        Cart {
+            lines: self
+                .lines
+                .iter()
+                .map(|l| OrderLine {
+                    product_id: l.product_id,
+                    quantity: l.quantity,
+                    price_cents: l.price_cents,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl projection::View for CartView {
+    const AGGREGATE_TYPE: &'static str = Cart::TYPE;
+    const KEY: &'static str = CARTS_KEY;
+
+    /// The cart's own fold (adding to a line, removing it, emptying on checkout), so that the
+    /// view cannot disagree with what the next command will see.
+    fn apply(&mut self, envelope: &EventEnvelope) {
+        let customer_id = envelope.aggregate_id.parse().unwrap_or_default();
+        let mut cart = self.cart();
+        if let Some(event) = crate::decode::<CartEvent>(envelope) {
+            cart.apply(&event);
+        }
+        *self = Self::of(customer_id, &cart, envelope.version);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{envelope, through_dynamo};
+    use projection::View;
+
+    #[test]
+    fn lines_with_totals_emptied_by_a_checkout() {
+        let customer = Uuid::from_u128(0xC01);
+        let product = |n: u128| Uuid::from_u128(0xB00 + n);
+        let added = |n, quantity, price_cents| CartEvent::CartItemAdded {
+            product_id: product(n),
+            quantity,
+            price_cents,
+        };
+        let mut events = vec![added(1, 2, 300), added(2, 1, 50), added(1, 1, 300)];
+        let fold = |events: &[CartEvent]| {
+            let envelopes: Vec<_> = events
+                .iter()
+                .enumerate()
+                .map(|(i, e)| envelope("cart", &customer.to_string(), i as u64 + 1, e, i as i64))
+                .collect();
+            CartView::replay(&envelopes)
+        };
+        let view = fold(&events);
+        assert_eq!(view.customer_id, customer);
+        assert_eq!(view.lines.len(), 2);
+        assert_eq!(view.lines[0].quantity, 3);
+        assert_eq!(view.lines[0].line_total_cents, 900);
+        assert_eq!(view.total_cents, 950);
+        assert_eq!(through_dynamo(&view), view);
+        events.push(CartEvent::CartCheckedOut {
+            order_id: Uuid::from_u128(1),
+            lines: Vec::new(),
+        });
+        let view = fold(&events);
+        assert!(view.lines.is_empty());
+        assert_eq!((view.total_cents, view.version), (0, 4));
+    }
+}

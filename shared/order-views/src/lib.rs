@@ -1,0 +1,70 @@
+//! The order system's read models (SPEC §6).
+//!
+//! - [`InventoryView`], [`CustomerView`], [`CartView`]: pure folds of one stream each
+//!   ([`projection::View`]), kept by `project-inventory`, `project-customers`, `project-carts`.
+//! - [`OrderView`]: an order joined with the saga's events for it, whichever stream holds them
+//!   (the stock service's product events, the customer service's payment events), kept by
+//!   `project-orders` ([`projection::JoinedView`]). Its status passes through `STOCK_RESERVED`
+//!   and `PAID`, which only this join can see.
+//! - [`reports`]: the customer summary and the order statistics, computed from order views.
+//!
+//! [`tables`] names the tables' environment variables, keys and indexes.
+
+mod cart;
+mod customer;
+mod inventory;
+mod order;
+pub mod reports;
+pub mod tables;
+
+pub use cart::{CartLineView, CartView};
+pub use customer::CustomerView;
+pub use inventory::InventoryView;
+pub use order::{OrderLineView, OrderTimelineEntry, OrderView, OrderViewStatus};
+
+use es_core::{DomainEvent, EventEnvelope};
+
+/// The domain event an envelope carries, or `None` (logged) for one this build does not know:
+/// a view skips it rather than block its projection.
+fn decode<E: DomainEvent>(envelope: &EventEnvelope) -> Option<E> {
+    match envelope.decode::<E>() {
+        Ok(event) => Some(event),
+        Err(error) => {
+            tracing::warn!(
+                event_type = %envelope.event_type,
+                stream = %envelope.stream_id(),
+                version = envelope.version,
+                %error,
+                "event not understood, skipped by the view"
+            );
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use es_core::{CommandContext, DomainEvent, EventEnvelope, StreamId};
+
+    /// Version `version` of stream `aggregate_type#id`, carrying `event`, `seconds` after a
+    /// fixed time.
+    pub fn envelope<E: DomainEvent>(
+        aggregate_type: &str,
+        id: &str,
+        version: u64,
+        event: &E,
+        seconds: i64,
+    ) -> EventEnvelope {
+        let at = es_core::time::parse("2026-11-22T10:00:00.000Z").unwrap()
+            + chrono::Duration::seconds(seconds);
+        let ctx = CommandContext::for_request("test", Some("c-1"), "r-1").at(at);
+        EventEnvelope::new(&StreamId::new(aggregate_type, id), version, event, &ctx)
+            .expect("an envelope")
+    }
+
+    /// Serialised for DynamoDB and read back, as the table stores it.
+    pub fn through_dynamo<V: projection::View + PartialEq + std::fmt::Debug>(view: &V) -> V {
+        let item: serde_dynamo::Item = serde_dynamo::to_item(view).expect("to item");
+        serde_dynamo::from_item(item).expect("from item")
+    }
+}

@@ -1,0 +1,463 @@
+//! The order view of `GET /orders/{order_id}` and `GET /customers/{customer_id}/orders`: the
+//! order joined with every saga event of it, whichever stream holds them.
+//!
+//! The order's own stream says `PENDING`, `CONFIRMED` or `CANCELLED`; the stock service's
+//! `StockReserved` and the customer service's `PaymentAccepted` (on their own streams) show
+//! the `STOCK_RESERVED` and `PAID` steps in between. The status is derived from which events
+//! the item holds, never from the order in which they arrived, so a late or redelivered event
+//! cannot move an order backwards.
+
+use es_core::{Aggregate, EventEnvelope};
+use order_domain::{CustomerEvent, Order, OrderEvent, OrderLine, ProductEvent};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::tables::ORDERS_KEY;
+
+/// SPEC §6: `PENDING` → `STOCK_RESERVED` → `PAID` → `CONFIRMED`, or `CANCELLED`.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OrderViewStatus {
+    #[default]
+    Pending,
+    StockReserved,
+    Paid,
+    Confirmed,
+    Cancelled,
+}
+
+impl OrderViewStatus {
+    pub const ALL: [Self; 5] = [
+        Self::Pending,
+        Self::StockReserved,
+        Self::Paid,
+        Self::Confirmed,
+        Self::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::StockReserved => "STOCK_RESERVED",
+            Self::Paid => "PAID",
+            Self::Confirmed => "CONFIRMED",
+            Self::Cancelled => "CANCELLED",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OrderLineView {
+    pub product_id: Uuid,
+    pub quantity: u32,
+    pub price_cents: u64,
+    pub line_total_cents: u64,
+}
+
+/// One event of the order's saga.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderTimelineEntry {
+    pub event_type: String,
+    /// RFC 3339, milliseconds.
+    pub at: String,
+    /// The stream that holds the event: the order, a product or the customer.
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    pub event_id: Uuid,
+}
+
+impl OrderTimelineEntry {
+    /// Time first; within one millisecond, the saga's own order of steps.
+    fn sort_key(&self) -> (String, u8, Uuid) {
+        (self.at.clone(), step(&self.event_type), self.event_id)
+    }
+}
+
+fn step(event_type: &str) -> u8 {
+    const STEPS: [&str; 9] = [
+        "OrderPlaced",
+        "StockReserved",
+        "StockUnavailable",
+        "PaymentAccepted",
+        "PaymentRefused",
+        "StockCommitted",
+        "StockReleased",
+        "SaleConfirmed",
+        "OrderCancelled",
+    ];
+    STEPS
+        .iter()
+        .position(|s| *s == event_type)
+        .map_or(u8::MAX, |i| i as u8)
+}
+
+/// `customer_id` and `placed_at` are absent from the item until `OrderPlaced` arrives (so the
+/// `by_customer` index leaves the order out until then); `cancellation_reason` is `null` in
+/// JSON unless the order was cancelled.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OrderView {
+    pub order_id: Uuid,
+    pub customer_id: Option<Uuid>,
+    pub lines: Vec<OrderLineView>,
+    pub total_cents: u64,
+    pub status: OrderViewStatus,
+    pub cancellation_reason: Option<String>,
+    /// The checkout request's correlation id, shared by every event of the saga.
+    pub correlation_id: Option<String>,
+    /// RFC 3339, milliseconds: when the order was placed.
+    pub placed_at: Option<String>,
+    /// Every event of the saga held so far, in time order.
+    pub timeline: Vec<OrderTimelineEntry>,
+    /// How many events the item holds (the projection's revision).
+    pub version: u64,
+    pub updated_at: String,
+}
+
+impl OrderView {
+    /// Whether `OrderPlaced` has been seen: before that the item only holds saga events that
+    /// overtook it, and the API does not show the order yet.
+    pub fn is_placed(&self) -> bool {
+        self.customer_id.is_some()
+    }
+
+    fn holds(&self, event_type: &str) -> bool {
+        self.timeline.iter().any(|e| e.event_type == event_type)
+    }
+
+    fn derive_status(&self) -> OrderViewStatus {
+        if self.holds("OrderCancelled") {
+            OrderViewStatus::Cancelled
+        } else if self.holds("SaleConfirmed") {
+            OrderViewStatus::Confirmed
+        } else if self.holds("PaymentAccepted") || self.holds("StockCommitted") {
+            OrderViewStatus::Paid
+        } else if self.holds("StockReserved") {
+            OrderViewStatus::StockReserved
+        } else {
+            OrderViewStatus::Pending
+        }
+    }
+
+    fn placed(
+        &mut self,
+        envelope: &EventEnvelope,
+        customer_id: Uuid,
+        lines: &[OrderLine],
+        total: u64,
+    ) {
+        self.customer_id = Some(customer_id);
+        self.lines = lines
+            .iter()
+            .map(|l| OrderLineView {
+                product_id: l.product_id,
+                quantity: l.quantity,
+                price_cents: l.price_cents,
+                line_total_cents: l.line_total_cents(),
+            })
+            .collect();
+        self.total_cents = total;
+        self.correlation_id = Some(envelope.correlation_id.clone());
+        self.placed_at = Some(es_core::time::format(&envelope.occurred_at));
+    }
+}
+
+/// The order an event of the saga is about, if it is one.
+fn order_of(envelope: &EventEnvelope) -> Option<Uuid> {
+    match envelope.aggregate_type.as_str() {
+        Order::TYPE => envelope.aggregate_id.parse().ok(),
+        order_domain::Product::TYPE => match crate::decode::<ProductEvent>(envelope)? {
+            ProductEvent::StockReserved { order_id, .. }
+            | ProductEvent::StockCommitted { order_id, .. }
+            | ProductEvent::StockReleased { order_id, .. }
+            | ProductEvent::StockUnavailable { order_id, .. } => Some(order_id),
+            ProductEvent::ProductCreated { .. } | ProductEvent::ProductRestocked { .. } => None,
+        },
+        order_domain::Customer::TYPE => match crate::decode::<CustomerEvent>(envelope)? {
+            CustomerEvent::PaymentAccepted { order_id, .. }
+            | CustomerEvent::PaymentRefused { order_id, .. } => Some(order_id),
+            CustomerEvent::CustomerRegistered { .. } | CustomerEvent::DepositMade { .. } => None,
+        },
+        _ => None,
+    }
+}
+
+impl projection::View for OrderView {
+    const AGGREGATE_TYPE: &'static str = Order::TYPE;
+    const KEY: &'static str = ORDERS_KEY;
+
+    fn apply(&mut self, envelope: &EventEnvelope) {
+        let Some(order_id) = order_of(envelope) else {
+            return;
+        };
+        self.order_id = order_id;
+        if envelope.aggregate_type == Order::TYPE {
+            match crate::decode::<OrderEvent>(envelope) {
+                Some(OrderEvent::OrderPlaced {
+                    customer_id,
+                    lines,
+                    total_cents,
+                    ..
+                }) => self.placed(envelope, customer_id, &lines, total_cents),
+                Some(OrderEvent::OrderCancelled { reason }) => {
+                    self.cancellation_reason = Some(reason.as_str().to_owned());
+                }
+                Some(OrderEvent::SaleConfirmed) | None => {}
+            }
+        }
+        let entry = OrderTimelineEntry {
+            event_type: envelope.event_type.clone(),
+            at: es_core::time::format(&envelope.occurred_at),
+            aggregate_type: envelope.aggregate_type.clone(),
+            aggregate_id: envelope.aggregate_id.clone(),
+            event_id: envelope.event_id,
+        };
+        let position = self
+            .timeline
+            .partition_point(|e| e.sort_key() < entry.sort_key());
+        self.timeline.insert(position, entry);
+        self.status = self.derive_status();
+        self.version = self.timeline.len() as u64;
+        self.updated_at = self
+            .timeline
+            .iter()
+            .map(|e| e.at.as_str())
+            .max()
+            .unwrap_or_default()
+            .to_owned();
+    }
+}
+
+impl projection::JoinedView for OrderView {
+    fn key_of(envelope: &EventEnvelope) -> Option<String> {
+        order_of(envelope).map(|id| id.to_string())
+    }
+
+    fn contains(&self, envelope: &EventEnvelope) -> bool {
+        self.timeline
+            .iter()
+            .any(|e| e.event_id == envelope.event_id)
+    }
+
+    fn updated_at(&self) -> String {
+        self.updated_at.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{envelope, through_dynamo};
+    use order_domain::CancellationReason;
+    use projection::{JoinedView, View};
+
+    fn order_id() -> Uuid {
+        Uuid::from_u128(0x0D1)
+    }
+    fn customer() -> Uuid {
+        Uuid::from_u128(0xC01)
+    }
+    fn product(n: u128) -> Uuid {
+        Uuid::from_u128(0xB00 + n)
+    }
+
+    fn placed() -> EventEnvelope {
+        let lines = vec![
+            OrderLine {
+                product_id: product(1),
+                quantity: 2,
+                price_cents: 300,
+            },
+            OrderLine {
+                product_id: product(2),
+                quantity: 1,
+                price_cents: 50,
+            },
+        ];
+        let event = OrderEvent::OrderPlaced {
+            order_id: order_id(),
+            customer_id: customer(),
+            total_cents: order_domain::total_cents(&lines),
+            lines,
+        };
+        envelope("order", &order_id().to_string(), 1, &event, 0)
+    }
+
+    fn reserved(n: u128, quantity: u32, version: u64) -> EventEnvelope {
+        let event = ProductEvent::StockReserved {
+            order_id: order_id(),
+            product_id: product(n),
+            quantity,
+        };
+        envelope("product", &product(n).to_string(), version, &event, 1)
+    }
+
+    fn paid() -> EventEnvelope {
+        let event = CustomerEvent::PaymentAccepted {
+            order_id: order_id(),
+            amount_cents: 650,
+        };
+        envelope("customer", &customer().to_string(), 3, &event, 2)
+    }
+
+    fn committed(n: u128, quantity: u32, version: u64) -> EventEnvelope {
+        let event = ProductEvent::StockCommitted {
+            order_id: order_id(),
+            product_id: product(n),
+            quantity,
+        };
+        envelope("product", &product(n).to_string(), version, &event, 3)
+    }
+
+    fn confirmed() -> EventEnvelope {
+        envelope(
+            "order",
+            &order_id().to_string(),
+            2,
+            &OrderEvent::SaleConfirmed,
+            4,
+        )
+    }
+
+    fn join(events: &[EventEnvelope]) -> OrderView {
+        let mut view = OrderView::default();
+        for event in events {
+            assert_eq!(OrderView::key_of(event), Some(order_id().to_string()));
+            if !view.contains(event) {
+                view.apply(event);
+            }
+        }
+        view
+    }
+
+    #[test]
+    fn the_status_follows_the_saga() {
+        let saga = [
+            placed(),
+            reserved(1, 2, 2),
+            reserved(2, 1, 2),
+            paid(),
+            committed(1, 2, 3),
+            committed(2, 1, 3),
+            confirmed(),
+        ];
+        let statuses: Vec<OrderViewStatus> =
+            (1..=saga.len()).map(|n| join(&saga[..n]).status).collect();
+        use OrderViewStatus::*;
+        assert_eq!(
+            statuses,
+            [
+                Pending,
+                StockReserved,
+                StockReserved,
+                Paid,
+                Paid,
+                Paid,
+                Confirmed
+            ]
+        );
+        let view = join(&saga);
+        assert_eq!(view.customer_id, Some(customer()));
+        assert_eq!(view.total_cents, 650);
+        assert_eq!(view.lines[0].line_total_cents, 600);
+        assert_eq!(view.correlation_id.as_deref(), Some("c-1"));
+        assert_eq!(view.placed_at.as_deref(), Some("2026-11-22T10:00:00.000Z"));
+        assert_eq!(view.version, 7);
+        assert_eq!(view.timeline[0].event_type, "OrderPlaced");
+        assert_eq!(view.timeline[6].event_type, "SaleConfirmed");
+        assert_eq!(view.updated_at, "2026-11-22T10:00:04.000Z");
+        assert_eq!(through_dynamo(&view), view);
+    }
+
+    #[test]
+    fn any_order_and_any_duplicates_give_the_same_view() {
+        let saga = [
+            placed(),
+            reserved(1, 2, 2),
+            reserved(2, 1, 2),
+            paid(),
+            committed(1, 2, 3),
+            committed(2, 1, 3),
+            confirmed(),
+        ];
+        let expected = join(&saga);
+        // Every rotation, reversed, and with everything delivered twice.
+        for shift in 0..saga.len() {
+            let mut shuffled = saga.to_vec();
+            shuffled.rotate_left(shift);
+            assert_eq!(join(&shuffled), expected, "rotated by {shift}");
+            shuffled.reverse();
+            let twice: Vec<_> = shuffled.iter().chain(&saga).cloned().collect();
+            assert_eq!(
+                join(&twice),
+                expected,
+                "reversed, twice, rotated by {shift}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_saga_event_ahead_of_the_order_keeps_it_unplaced() {
+        let view = join(&[reserved(1, 2, 2)]);
+        assert!(!view.is_placed());
+        assert_eq!(view.status, OrderViewStatus::StockReserved);
+        let item: serde_dynamo::Item = serde_dynamo::to_item(&view).unwrap();
+        // Out of the by_customer index until placed.
+        let item: std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue> =
+            item.into();
+        assert!(item.get("customer_id").is_none_or(|v| v.is_null()));
+    }
+
+    #[test]
+    fn cancellation_reasons() {
+        let unavailable = ProductEvent::StockUnavailable {
+            order_id: order_id(),
+            product_id: product(2),
+            requested: 1,
+            available: 0,
+        };
+        let cancelled = OrderEvent::OrderCancelled {
+            reason: CancellationReason::OutOfStock,
+        };
+        let view = join(&[
+            placed(),
+            envelope("product", &product(2).to_string(), 5, &unavailable, 1),
+            envelope("order", &order_id().to_string(), 2, &cancelled, 2),
+        ]);
+        assert_eq!(view.status, OrderViewStatus::Cancelled);
+        assert_eq!(view.cancellation_reason.as_deref(), Some("out_of_stock"));
+        let json = serde_json::to_value(&view).unwrap();
+        assert_eq!(json["status"], "CANCELLED");
+        let pending = serde_json::to_value(join(&[placed()])).unwrap();
+        assert_eq!(pending["cancellation_reason"], serde_json::Value::Null);
+        assert_eq!(pending["status"], "PENDING");
+    }
+
+    #[test]
+    fn other_events_are_not_joined() {
+        let deposit = CustomerEvent::DepositMade { amount_cents: 1 };
+        let restock = ProductEvent::ProductRestocked { quantity: 1 };
+        assert_eq!(
+            OrderView::key_of(&envelope("customer", "c", 2, &deposit, 0)),
+            None
+        );
+        assert_eq!(
+            OrderView::key_of(&envelope("product", "p", 2, &restock, 0)),
+            None
+        );
+    }
+
+    #[test]
+    fn statuses_parse_their_wire_names() {
+        for status in OrderViewStatus::ALL {
+            assert_eq!(OrderViewStatus::parse(status.as_str()), Some(status));
+            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
+        }
+        assert_eq!(OrderViewStatus::parse("paid"), None);
+    }
+}

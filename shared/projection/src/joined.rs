@@ -1,0 +1,123 @@
+//! Read models that join several streams: one item gathers every event that concerns it,
+//! whichever stream it was appended to (an order's own events, and the stock and payment
+//! events the saga appended to product and customer streams for that order).
+//!
+//! Versions of different streams cannot be compared, so a joined item does not track one
+//! stream version: it knows the events it holds (by `event_id`), and its fold must not depend
+//! on the order in which they arrive. [`JoinProjector::project`] reads the item
+//! (consistently), skips an event it already holds, applies a new one, and writes on the
+//! condition that the item's revision (the `version` attribute, here the number of events
+//! applied) is still the one read, starting again from the read if another writer got there
+//! first. Duplicated, shuffled input therefore gives exactly the same item as ordered input.
+
+use aws_sdk_dynamodb::Client;
+use es_core::EventEnvelope;
+use std::time::Duration;
+
+use crate::error::ProjectionError;
+use crate::table::{Stored, ViewTable};
+use crate::view::View;
+
+/// A view fed by the events of several streams.
+///
+/// Its [`View::apply`] is called once per event, in any order, with events of any stream that
+/// [`JoinedView::key_of`] maps to the item; the state after a set of events must not depend on
+/// their order. `AGGREGATE_TYPE` names the aggregate the item stands for (its key is that
+/// aggregate's id).
+pub trait JoinedView: View {
+    /// The item `envelope` concerns, or `None` when the view ignores it.
+    fn key_of(envelope: &EventEnvelope) -> Option<String>;
+
+    /// Whether the item already holds this event.
+    fn contains(&self, envelope: &EventEnvelope) -> bool;
+
+    /// The item's `updated_at`: the time of the latest event it holds (RFC 3339, milliseconds),
+    /// so that it does not depend on the order of arrival either.
+    fn updated_at(&self) -> String;
+}
+
+/// What [`JoinProjector::project`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Joined {
+    /// The event was added to item `key`, which now holds `revision` events.
+    Applied { key: String, revision: u64 },
+    /// The item already held the event: nothing written.
+    Unchanged { key: String },
+    /// The view ignores this event.
+    Ignored,
+}
+
+/// Keeps a joined view's table up to date from envelopes delivered at least once, in any
+/// order.
+#[derive(Debug, Clone)]
+pub struct JoinProjector<V> {
+    table: ViewTable<V>,
+    max_attempts: u32,
+}
+
+impl<V: JoinedView> JoinProjector<V> {
+    pub const DEFAULT_MAX_ATTEMPTS: u32 = 10;
+
+    pub fn new(table: ViewTable<V>) -> Self {
+        Self {
+            table,
+            max_attempts: Self::DEFAULT_MAX_ATTEMPTS,
+        }
+    }
+
+    /// The table named by the environment variable `table_var`.
+    pub fn from_env(client: Client, table_var: &str) -> Result<Self, ProjectionError> {
+        Ok(Self::new(ViewTable::from_env(client, table_var)?))
+    }
+
+    pub fn table(&self) -> &ViewTable<V> {
+        &self.table
+    }
+
+    /// Adds `envelope` to the item it concerns, once.
+    pub async fn project(&self, envelope: &EventEnvelope) -> Result<Joined, ProjectionError> {
+        let Some(key) = V::key_of(envelope) else {
+            return Ok(Joined::Ignored);
+        };
+        for attempt in 1..=self.max_attempts {
+            let (mut view, revision) = match self.table.read(&key, true).await? {
+                Some(Stored { view, version }) => (view, version),
+                None => (V::default(), 0),
+            };
+            if view.contains(envelope) {
+                return Ok(Joined::Unchanged { key });
+            }
+            view.apply(envelope);
+            let item = self
+                .table
+                .to_item(&key, &view, revision + 1, &view.updated_at())?;
+            if self.table.write_if_version(item, revision).await? {
+                tracing::info!(
+                    view = V::AGGREGATE_TYPE,
+                    key,
+                    event_type = %envelope.event_type,
+                    "joined view updated"
+                );
+                return Ok(Joined::Applied {
+                    key,
+                    revision: revision + 1,
+                });
+            }
+            tracing::debug!(
+                key,
+                attempt,
+                "joined view changed concurrently, starting again"
+            );
+            backoff(attempt).await;
+        }
+        Err(ProjectionError::Conflict {
+            key,
+            attempts: self.max_attempts,
+        })
+    }
+}
+
+async fn backoff(attempt: u32) {
+    let base = 2u64 << attempt.min(5);
+    tokio::time::sleep(Duration::from_millis(base + fastrand::u64(0..=base))).await;
+}

@@ -1,0 +1,841 @@
+//! The order system end to end, on the local cloud, through its HTTP API (issue 4): carts,
+//! checkout and the choreographed saga (reserve stock, take payment, commit or compensate).
+//!
+//! `cargo test -p e2e-tests --test orders [-- FILTER]` (scripts/test builds the functions
+//! first). One local cloud serves every scenario; each makes its own products and customers.
+//! The last scenario runs 50 concurrent checkouts twice: once as the system runs, once with
+//! the runner delivering every SQS message twice, concurrently (`--deliver-twice`).
+
+use e2e_tests::{eventually, Api, LocalCloud, Reply, Suite};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+use uuid::Uuid;
+
+/// How long one saga may take to settle before a scenario fails (the latency seen is printed).
+const SAGA: Duration = Duration::from_secs(60);
+/// How long 50 concurrent sagas may take to settle locally.
+const BURST: Duration = Duration::from_secs(600);
+
+type Cloud = Arc<Mutex<LocalCloud>>;
+
+async fn api(cloud: &Cloud) -> Api {
+    cloud.lock().await.api()
+}
+
+async fn create_product(api: &Api, name: &str, price_cents: u64, stock: u32) -> String {
+    let reply = api
+        .post(
+            "/products",
+            json!({"name": name, "price_cents": price_cents, "initial_stock": stock, "reorder_level": 2}),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.body["product_id"].as_str().unwrap().to_owned()
+}
+
+async fn register_customer(api: &Api, balance_cents: u64) -> String {
+    let reply = api
+        .post(
+            "/customers",
+            json!({"name": "Grace Hopper", "email": "grace@example.org", "balance_cents": balance_cents}),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.body["customer_id"].as_str().unwrap().to_owned()
+}
+
+async fn add_item(api: &Api, customer: &str, product: &str, quantity: u32) -> Reply {
+    api.post(
+        &format!("/customers/{customer}/cart/items"),
+        json!({"product_id": product, "quantity": quantity}),
+    )
+    .await
+}
+
+/// Checks the cart out under `correlation`; the order id.
+async fn checkout(api: &Api, customer: &str, correlation: &str) -> String {
+    let reply = api
+        .call(
+            Method::POST,
+            &format!("/customers/{customer}/cart/checkout"),
+            None,
+            &[("x-correlation-id", correlation)],
+        )
+        .await;
+    assert_eq!(reply.status, 202, "{}", reply.body);
+    assert_eq!(reply.header("x-correlation-id"), Some(correlation));
+    reply.body["order_id"].as_str().unwrap().to_owned()
+}
+
+/// The order once its saga has ended (`CONFIRMED` or `CANCELLED`).
+async fn settled(api: &Api, order: &str, deadline: Duration) -> Value {
+    eventually(&format!("order {order} settled"), deadline, || async {
+        let reply = api.get(&format!("/orders/{order}")).await;
+        let status = reply.body["status"].as_str().unwrap_or_default().to_owned();
+        (reply.status == 200 && (status == "CONFIRMED" || status == "CANCELLED"))
+            .then_some(reply.body)
+    })
+    .await
+}
+
+async fn inventory(api: &Api, product: &str) -> Value {
+    let reply = api.get(&format!("/inventory/{product}")).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.body
+}
+
+/// Waits until the inventory view of `product` satisfies `ready`.
+async fn inventory_until(api: &Api, product: &str, ready: impl Fn(&Value) -> bool) -> Value {
+    eventually(&format!("inventory of {product}"), SAGA, || async {
+        let reply = api.get(&format!("/inventory/{product}")).await;
+        (reply.status == 200 && ready(&reply.body)).then_some(reply.body)
+    })
+    .await
+}
+
+async fn customer_until(api: &Api, customer: &str, ready: impl Fn(&Value) -> bool) -> Value {
+    eventually(&format!("customer {customer}"), SAGA, || async {
+        let reply = api.get(&format!("/customers/{customer}")).await;
+        (reply.status == 200 && ready(&reply.body)).then_some(reply.body)
+    })
+    .await
+}
+
+fn event_types(events: &[Value]) -> Vec<String> {
+    let mut types: Vec<String> = events
+        .iter()
+        .filter_map(|e| e["event_type"].as_str().map(str::to_owned))
+        .collect();
+    types.sort();
+    types
+}
+
+fn timeline_types(order: &Value) -> Vec<String> {
+    event_types(order["timeline"].as_array().map_or(&[], Vec::as_slice))
+}
+
+fn sorted(types: &[&str]) -> Vec<String> {
+    let mut types: Vec<String> = types.iter().map(|t| t.to_string()).collect();
+    types.sort();
+    types
+}
+
+async fn events_of(api: &Api, correlation_id: &str) -> Vec<Value> {
+    api.all_items(&format!("/events?correlation_id={correlation_id}"))
+        .await
+}
+
+async fn confirmed_checkout(cloud: Cloud) {
+    let api = api(&cloud).await;
+    let lamp = create_product(&api, "Lamp", 2500, 10).await;
+    let bulb = create_product(&api, "Bulb", 300, 50).await;
+    let customer = register_customer(&api, 10_000).await;
+    assert_eq!(add_item(&api, &customer, &lamp, 2).await.status, 200);
+    let cart = add_item(&api, &customer, &bulb, 4).await;
+    assert_eq!(cart.status, 200, "{}", cart.body);
+    assert_eq!(cart.body["total_cents"], 2 * 2500 + 4 * 300);
+    assert_eq!(cart.body["lines"][1]["line_total_cents"], 1200);
+
+    let correlation = format!("confirmed-{}", Uuid::new_v4());
+    let started = Instant::now();
+    let order_id = checkout(&api, &customer, &correlation).await;
+    let order = settled(&api, &order_id, SAGA).await;
+    println!("    checkout to CONFIRMED in {:?}", started.elapsed());
+    assert_eq!(order["status"], "CONFIRMED", "{order}");
+    assert_eq!(order["total_cents"], 6200);
+    assert_eq!(order["customer_id"], json!(customer));
+    assert_eq!(order["correlation_id"], json!(correlation));
+    assert_eq!(order["cancellation_reason"], Value::Null);
+    assert_eq!(order["lines"][0]["line_total_cents"], 5000);
+    assert_eq!(
+        timeline_types(&order),
+        sorted(&[
+            "OrderPlaced",
+            "StockReserved",
+            "StockReserved",
+            "PaymentAccepted",
+            "StockCommitted",
+            "StockCommitted",
+            "SaleConfirmed"
+        ])
+    );
+
+    // The whole saga under the checkout's correlation id, each step once.
+    let caused = events_of(&api, &correlation).await;
+    assert_eq!(
+        event_types(&caused),
+        sorted(&[
+            "CartCheckedOut",
+            "OrderPlaced",
+            "StockReserved",
+            "StockReserved",
+            "PaymentAccepted",
+            "StockCommitted",
+            "StockCommitted",
+            "SaleConfirmed"
+        ])
+    );
+    assert!(caused
+        .iter()
+        .all(|e| e["correlation_id"] == json!(correlation)));
+
+    let lamp_stock = inventory_until(&api, &lamp, |p| p["stock"] == 8).await;
+    assert_eq!(
+        (
+            lamp_stock["reserved"].clone(),
+            lamp_stock["available"].clone()
+        ),
+        (json!(0), json!(8))
+    );
+    let balance = customer_until(&api, &customer, |c| c["balance_cents"] == 3800).await;
+    assert_eq!(balance["email"], "grace@example.org");
+    let empty = api.get(&format!("/customers/{customer}/cart")).await;
+    assert_eq!(empty.status, 200);
+
+    let mine = api
+        .get(&format!("/customers/{customer}/orders?status=CONFIRMED"))
+        .await;
+    assert_eq!(mine.status, 200, "{}", mine.body);
+    assert_eq!(mine.body["items"][0]["order_id"], json!(order_id));
+    let summary = api.get(&format!("/customers/{customer}/summary")).await;
+    assert_eq!(summary.status, 200, "{}", summary.body);
+    assert_eq!(summary.body["total_orders"], 1);
+    assert_eq!(summary.body["confirmed_orders"], 1);
+    assert_eq!(summary.body["total_spent_cents"], 6200);
+    assert_eq!(summary.body["avg_order_value_cents"], 6200);
+    assert_eq!(
+        summary.body["favorite_products"][0]["product_id"],
+        json!(bulb)
+    );
+    assert_eq!(summary.body["order_statuses"]["CONFIRMED"], 1);
+
+    let placed_at = order["placed_at"].as_str().unwrap();
+    let stats = api
+        .get(&format!("/statistics/orders?from={placed_at}"))
+        .await;
+    assert_eq!(stats.status, 200, "{}", stats.body);
+    assert!(stats.body["confirmed"].as_u64().unwrap() >= 1);
+    assert!(stats.body["revenue_cents"].as_u64().unwrap() >= 6200);
+
+    // SPEC §5 works for the order system's aggregates too.
+    let state = api
+        .get(&format!("/aggregates/order/{order_id}/state"))
+        .await;
+    assert_eq!(state.body["state"]["status"], "CONFIRMED", "{}", state.body);
+    let at_1 = api
+        .get(&format!("/aggregates/order/{order_id}/state?at_version=1"))
+        .await;
+    assert_eq!(at_1.body["state"]["status"], "PENDING");
+    let before = api
+        .get(&format!(
+            "/aggregates/customer/{customer}/state?at_time=2000-01-01T00:00:00.000Z"
+        ))
+        .await;
+    assert_eq!(
+        (before.status, before.body["state"].clone()),
+        (200, Value::Null)
+    );
+    let product_events = api
+        .get(&format!("/aggregates/product/{lamp}/events?from_version=2"))
+        .await;
+    assert_eq!(
+        event_types(product_events.body["items"].as_array().unwrap()),
+        sorted(&["StockReserved", "StockCommitted"])
+    );
+}
+
+async fn cancelled_for_lack_of_stock(cloud: Cloud) {
+    let api = api(&cloud).await;
+    let rare = create_product(&api, "Rare", 1000, 1).await;
+    let customer = register_customer(&api, 100_000).await;
+    assert_eq!(add_item(&api, &customer, &rare, 2).await.status, 200);
+    let correlation = format!("out-of-stock-{}", Uuid::new_v4());
+    let order_id = checkout(&api, &customer, &correlation).await;
+    let order = settled(&api, &order_id, SAGA).await;
+    assert_eq!(order["status"], "CANCELLED");
+    assert_eq!(order["cancellation_reason"], "out_of_stock");
+    assert_eq!(
+        event_types(&events_of(&api, &correlation).await),
+        sorted(&[
+            "CartCheckedOut",
+            "OrderPlaced",
+            "StockUnavailable",
+            "OrderCancelled"
+        ])
+    );
+    let stock = inventory(&api, &rare).await;
+    assert_eq!(
+        (stock["stock"].clone(), stock["reserved"].clone()),
+        (json!(1), json!(0))
+    );
+    let customer = customer_until(&api, &customer, |c| c["version"] == 1).await;
+    assert_eq!(customer["balance_cents"], 100_000, "nothing debited");
+}
+
+async fn cancelled_for_lack_of_balance(cloud: Cloud) {
+    let api = api(&cloud).await;
+    let chair = create_product(&api, "Chair", 4000, 5).await;
+    let customer = register_customer(&api, 3000).await;
+    assert_eq!(add_item(&api, &customer, &chair, 1).await.status, 200);
+    let correlation = format!("refused-{}", Uuid::new_v4());
+    let order_id = checkout(&api, &customer, &correlation).await;
+    let order = settled(&api, &order_id, SAGA).await;
+    assert_eq!(order["status"], "CANCELLED");
+    assert_eq!(order["cancellation_reason"], "payment_refused");
+    assert_eq!(
+        event_types(&events_of(&api, &correlation).await),
+        sorted(&[
+            "CartCheckedOut",
+            "OrderPlaced",
+            "StockReserved",
+            "PaymentRefused",
+            "StockReleased",
+            "OrderCancelled"
+        ])
+    );
+    // Compensated: the stock is back, nothing was debited.
+    let stock = inventory_until(&api, &chair, |p| p["version"] == 3).await;
+    assert_eq!(
+        (
+            stock["stock"].clone(),
+            stock["reserved"].clone(),
+            stock["available"].clone()
+        ),
+        (json!(5), json!(0), json!(5))
+    );
+    let customer_view = customer_until(&api, &customer, |c| c["version"] == 2).await;
+    assert_eq!(customer_view["balance_cents"], 3000);
+
+    // A deposit, and the same cart again, goes through.
+    let deposit = api
+        .post(
+            &format!("/customers/{customer}/deposits"),
+            json!({"amount_cents": 1000}),
+        )
+        .await;
+    assert_eq!(
+        (deposit.status, deposit.body["balance_cents"].clone()),
+        (200, json!(4000))
+    );
+    assert_eq!(add_item(&api, &customer, &chair, 1).await.status, 200);
+    let again = checkout(&api, &customer, &format!("{correlation}-again")).await;
+    assert_eq!(settled(&api, &again, SAGA).await["status"], "CONFIRMED");
+}
+
+async fn one_short_product_reserves_nothing(cloud: Cloud) {
+    let api = api(&cloud).await;
+    let plenty = create_product(&api, "Plenty", 100, 100).await;
+    let also = create_product(&api, "Also plenty", 200, 100).await;
+    let short = create_product(&api, "Short", 300, 2).await;
+    let customer = register_customer(&api, 1_000_000).await;
+    for (product, quantity) in [(&plenty, 5), (&short, 3), (&also, 1)] {
+        assert_eq!(
+            add_item(&api, &customer, product, quantity).await.status,
+            200
+        );
+    }
+    let correlation = format!("short-{}", Uuid::new_v4());
+    let order_id = checkout(&api, &customer, &correlation).await;
+    let order = settled(&api, &order_id, SAGA).await;
+    assert_eq!(
+        (
+            order["status"].clone(),
+            order["cancellation_reason"].clone()
+        ),
+        (json!("CANCELLED"), json!("out_of_stock"))
+    );
+    let caused = events_of(&api, &correlation).await;
+    assert!(
+        !event_types(&caused).contains(&"StockReserved".to_owned()),
+        "nothing reserved: {caused:?}"
+    );
+    let unavailable = caused
+        .iter()
+        .find(|e| e["event_type"] == "StockUnavailable")
+        .expect("StockUnavailable");
+    assert_eq!(unavailable["aggregate_id"], json!(short));
+    assert_eq!(unavailable["data"]["requested"], 3);
+    assert_eq!(unavailable["data"]["available"], 2);
+    for product in [&plenty, &also, &short] {
+        let history = api
+            .get(&format!("/aggregates/product/{product}/events"))
+            .await;
+        let kinds = event_types(history.body["items"].as_array().unwrap());
+        assert!(
+            !kinds.contains(&"StockReserved".to_owned()),
+            "{product}: {kinds:?}"
+        );
+        let stock = inventory(&api, product).await;
+        assert_eq!(stock["reserved"], 0);
+    }
+}
+
+/// Refusals of the order routes: each is a 4xx naming its problems, and appends nothing.
+async fn order_refusals_append_nothing(cloud: Cloud) {
+    let api = api(&cloud).await;
+    let product = create_product(&api, "Thing", 100, 10).await;
+    let customer = register_customer(&api, 1000).await;
+    let unknown = Uuid::new_v4().to_string();
+    let cases: Vec<(u16, &str, Method, String, Option<Value>)> = vec![
+        (
+            400,
+            "invalid_input",
+            Method::POST,
+            "/products".into(),
+            Some(json!({"name": "", "price_cents": 0, "initial_stock": -1, "colour": "red"})),
+        ),
+        (
+            400,
+            "invalid_input",
+            Method::POST,
+            "/customers".into(),
+            Some(json!({"name": "G", "email": "nope", "balance_cents": -5})),
+        ),
+        (
+            400,
+            "invalid_input",
+            Method::POST,
+            format!("/customers/{customer}/cart/items"),
+            Some(json!({"product_id": "x", "quantity": 0})),
+        ),
+        (
+            400,
+            "invalid_input",
+            Method::POST,
+            format!("/customers/{customer}/deposits"),
+            Some(json!({"amount_cents": 0})),
+        ),
+        (
+            400,
+            "invalid_input",
+            Method::POST,
+            format!("/products/{product}/restock"),
+            Some(json!({"quantity": "many"})),
+        ),
+        (
+            404,
+            "not_found",
+            Method::POST,
+            format!("/customers/{customer}/cart/items"),
+            Some(json!({"product_id": unknown, "quantity": 1})),
+        ),
+        (
+            404,
+            "not_found",
+            Method::POST,
+            format!("/customers/{unknown}/cart/items"),
+            Some(json!({"product_id": product, "quantity": 1})),
+        ),
+        (
+            404,
+            "not_found",
+            Method::POST,
+            format!("/products/{unknown}/restock"),
+            Some(json!({"quantity": 1})),
+        ),
+        (
+            404,
+            "not_found",
+            Method::POST,
+            format!("/customers/{unknown}/cart/checkout"),
+            None,
+        ),
+        (
+            404,
+            "not_found",
+            Method::GET,
+            format!("/orders/{unknown}"),
+            None,
+        ),
+        (
+            404,
+            "not_found",
+            Method::GET,
+            format!("/customers/{unknown}/summary"),
+            None,
+        ),
+        (
+            400,
+            "invalid_input",
+            Method::GET,
+            format!("/customers/{customer}/orders?status=LOST"),
+            None,
+        ),
+        (
+            400,
+            "invalid_input",
+            Method::GET,
+            "/statistics/orders?from=yesterday".into(),
+            None,
+        ),
+        (
+            405,
+            "method_not_allowed",
+            Method::DELETE,
+            format!("/customers/{customer}/cart"),
+            None,
+        ),
+        (
+            422,
+            "empty_cart",
+            Method::POST,
+            format!("/customers/{customer}/cart/checkout"),
+            None,
+        ),
+    ];
+    for (status, code, method, path, body) in cases {
+        let correlation = format!("order-refusal-{}", Uuid::new_v4());
+        let body = body.map(|b| b.to_string());
+        let reply = api
+            .send(
+                method.clone(),
+                &path,
+                body.as_deref(),
+                &[("x-correlation-id", &correlation)],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (reply.status, reply.code()),
+            (status, code),
+            "{method} {path}: {}",
+            reply.body
+        );
+        assert!(
+            events_of(&api, &correlation).await.is_empty(),
+            "{method} {path} appended events"
+        );
+    }
+    let invalid = api
+        .post(
+            "/products",
+            json!({"name": "", "price_cents": 0, "initial_stock": -1, "colour": "red"}),
+        )
+        .await;
+    assert_eq!(
+        invalid.problem_fields(),
+        ["colour", "initial_stock", "name", "price_cents"],
+        "every problem at once"
+    );
+    // Removing a product from the cart, and the cart's version as If-Match.
+    let cart = add_item(&api, &customer, &product, 2).await;
+    let removed = api
+        .call(
+            Method::DELETE,
+            &format!("/customers/{customer}/cart/items/{product}"),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (removed.status, removed.body["lines"].clone()),
+        (200, json!([])),
+        "{}",
+        removed.body
+    );
+    let stale = api
+        .call(
+            Method::POST,
+            &format!("/customers/{customer}/cart/checkout"),
+            None,
+            &[("if-match", &format!("\"{}\"", cart.body["version"]))],
+        )
+        .await;
+    assert_eq!((stale.status, stale.code()), (412, "precondition_failed"));
+    let restocked = api
+        .post(
+            &format!("/products/{product}/restock"),
+            json!({"quantity": 5}),
+        )
+        .await;
+    assert_eq!(
+        (restocked.status, restocked.body["stock"].clone()),
+        (200, json!(15))
+    );
+    let low = api.all_items("/inventory/low-stock").await;
+    assert!(low
+        .iter()
+        .all(|p| p["low_stock"] == true && p["available"].as_u64() <= p["reorder_level"].as_u64()));
+    assert!(!api.all_items("/inventory").await.is_empty());
+}
+
+/// The roles of the concurrency test: which customers buy what, and what must come of it
+/// whatever the interleaving.
+struct Workload {
+    /// Product names: `scarce` (15 units, 30 one-unit orders), `a` and `b` (plenty),
+    /// `none` (no stock).
+    products: BTreeMap<&'static str, String>,
+    /// 10 customers; `rich` have plenty, `tight` can pay exactly two of their orders.
+    customers: Vec<(&'static str, String)>,
+}
+
+const RICH: u64 = 1_000_000;
+const TIGHT: u64 = 2_000;
+
+impl Workload {
+    async fn create(api: &Api) -> Self {
+        let mut products = BTreeMap::new();
+        for (name, price, stock) in [
+            ("scarce", 500, 15),
+            ("a", 1000, 1000),
+            ("b", 200, 1000),
+            ("none", 100, 0),
+        ] {
+            products.insert(name, create_product(api, name, price, stock).await);
+        }
+        let mut customers = Vec::new();
+        for role in ["scarce"; 6]
+            .into_iter()
+            .chain(["tight"; 2])
+            .chain(["multi", "short"])
+        {
+            let balance = if role == "tight" { TIGHT } else { RICH };
+            customers.push((role, register_customer(api, balance).await));
+        }
+        Self {
+            products,
+            customers,
+        }
+    }
+
+    /// Each customer's cart, by role.
+    fn cart(&self, role: &str) -> Vec<(&str, u32)> {
+        let p = |name: &str| self.products[name].as_str();
+        match role {
+            "scarce" => vec![(p("scarce"), 1)],
+            "tight" => vec![(p("a"), 1)],
+            "multi" => vec![(p("a"), 1), (p("b"), 2)],
+            _ => vec![(p("b"), 1), (p("none"), 1)],
+        }
+    }
+}
+
+/// What the final state must be, whatever the interleaving, with or without redeliveries.
+#[derive(Debug, PartialEq, Eq)]
+struct Outcome {
+    /// (status, cancellation reason) → orders.
+    statuses: BTreeMap<(String, String), usize>,
+    /// product name → (stock, reserved, sold).
+    stock: BTreeMap<&'static str, (u64, u64, u64)>,
+    /// role → the sum of the balances.
+    balances: BTreeMap<&'static str, u64>,
+}
+
+fn expected_outcome() -> Outcome {
+    let statuses = [
+        (("CONFIRMED", ""), 15 + 2 * 2 + 5),
+        (("CANCELLED", "out_of_stock"), 15 + 5),
+        (("CANCELLED", "payment_refused"), 2 * 3),
+    ]
+    .into_iter()
+    .map(|((s, r), n)| ((s.to_owned(), r.to_owned()), n))
+    .collect();
+    let stock = [
+        ("scarce", (0, 0, 15)),
+        ("a", (1000 - 4 - 5, 0, 9)),
+        ("b", (1000 - 10, 0, 10)),
+        ("none", (0, 0, 0)),
+    ]
+    .into_iter()
+    .collect();
+    let balances = [
+        ("scarce", 6 * RICH - 15 * 500),
+        ("tight", 0),
+        ("multi", RICH - 5 * 1400),
+        ("short", RICH),
+    ]
+    .into_iter()
+    .collect();
+    Outcome {
+        statuses,
+        stock,
+        balances,
+    }
+}
+
+/// 50 checkouts by 10 customers at once; returns what the system settled on, after checking
+/// every invariant of SPEC §6 and that the read models agree with the event store.
+async fn fifty_checkouts(api: &Api, run: &str) -> Outcome {
+    let workload = Workload::create(api).await;
+    let started = Instant::now();
+    let shoppers = workload.customers.iter().map(|(role, customer)| {
+        let (api, cart) = (api.clone(), workload.cart(role));
+        let customer = customer.clone();
+        let run = run.to_owned();
+        async move {
+            let mut orders = Vec::new();
+            for n in 0..5 {
+                for (product, quantity) in &cart {
+                    let added = add_item(&api, &customer, product, *quantity).await;
+                    assert_eq!(added.status, 200, "{}", added.body);
+                }
+                orders.push(checkout(&api, &customer, &format!("{run}-{customer}-{n}")).await);
+            }
+            (customer, orders)
+        }
+    });
+    let placed: Vec<(String, Vec<String>)> = futures::future::join_all(shoppers).await;
+    println!(
+        "    {run}: 50 checkouts accepted in {:?}",
+        started.elapsed()
+    );
+
+    let mut orders: BTreeMap<String, Value> = BTreeMap::new();
+    for (_, ids) in &placed {
+        for id in ids {
+            orders.insert(id.clone(), settled(api, id, BURST).await);
+        }
+    }
+    println!(
+        "    {run}: every saga settled {:?} after the first checkout",
+        started.elapsed()
+    );
+
+    // Every order ended, each saga step exactly once (the timeline joins events by id, so a
+    // step appended twice would show twice).
+    let mut statuses = BTreeMap::new();
+    for (id, order) in &orders {
+        let status = order["status"].as_str().unwrap().to_owned();
+        let reason = order["cancellation_reason"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let lines = order["lines"].as_array().unwrap().len();
+        let mut expected: Vec<&str> = vec!["OrderPlaced"];
+        match reason.as_str() {
+            "" => {
+                expected.extend(std::iter::repeat_n("StockReserved", lines));
+                expected.push("PaymentAccepted");
+                expected.extend(std::iter::repeat_n("StockCommitted", lines));
+                expected.push("SaleConfirmed");
+            }
+            "out_of_stock" => expected.extend(["StockUnavailable", "OrderCancelled"]),
+            _ => {
+                expected.extend(std::iter::repeat_n("StockReserved", lines));
+                expected.push("PaymentRefused");
+                expected.extend(std::iter::repeat_n("StockReleased", lines));
+                expected.push("OrderCancelled");
+            }
+        }
+        assert_eq!(
+            timeline_types(order),
+            sorted(&expected),
+            "order {id}: {order}"
+        );
+        let state = api.get(&format!("/aggregates/order/{id}/state")).await;
+        assert_eq!(
+            state.body["state"]["status"], order["status"],
+            "order {id}: view and store"
+        );
+        *statuses.entry((status, reason)).or_default() += 1;
+    }
+
+    // Products: nothing left reserved, stock + sold = initial + restocked, the view = the store.
+    let mut stock = BTreeMap::new();
+    for (name, product) in &workload.products {
+        let view = inventory_until(api, product, |p| p["reserved"] == 0).await;
+        let state = api
+            .get(&format!("/aggregates/product/{product}/state"))
+            .await;
+        let state = &state.body["state"];
+        assert_eq!(state["reservations"], json!({}), "{name}: nothing reserved");
+        assert_eq!(view["stock"], state["stock"], "{name}: view and store");
+        let (on_hand, sold) = (
+            view["stock"].as_u64().unwrap(),
+            view["sold"].as_u64().unwrap(),
+        );
+        assert_eq!(
+            on_hand + sold,
+            view["initial_stock"].as_u64().unwrap() + view["restocked"].as_u64().unwrap(),
+            "{name}: stock + sold = initial + restocked"
+        );
+        assert_eq!(view["available"], view["stock"]);
+        stock.insert(*name, (on_hand, 0, sold));
+    }
+
+    // Customers: balance = deposits - confirmed totals, never negative, the view = the store.
+    let mut balances: BTreeMap<&'static str, u64> = BTreeMap::new();
+    for ((role, customer), (_, ids)) in workload.customers.iter().zip(&placed) {
+        let confirmed: u64 = ids
+            .iter()
+            .map(|id| &orders[id])
+            .filter(|o| o["status"] == "CONFIRMED")
+            .map(|o| o["total_cents"].as_u64().unwrap())
+            .sum();
+        let state = api
+            .get(&format!("/aggregates/customer/{customer}/state"))
+            .await;
+        let balance = state.body["state"]["balance_cents"].as_u64().unwrap();
+        let deposits = if *role == "tight" { TIGHT } else { RICH };
+        assert_eq!(
+            balance,
+            deposits - confirmed,
+            "{customer}: deposits - confirmed totals"
+        );
+        customer_until(api, customer, |c| c["balance_cents"] == balance).await;
+        *balances.entry(role).or_default() += balance;
+    }
+    Outcome {
+        statuses,
+        stock,
+        balances,
+    }
+}
+
+async fn concurrent_checkouts_keep_every_invariant(cloud: Cloud) {
+    let api = api(&cloud).await;
+    let once = fifty_checkouts(&api, &format!("once-{}", Uuid::new_v4())).await;
+    assert_eq!(once, expected_outcome());
+
+    cloud
+        .lock()
+        .await
+        .restart_runner_with(&["--deliver-twice"])
+        .await;
+    let twice = fifty_checkouts(&api, &format!("twice-{}", Uuid::new_v4())).await;
+    cloud.lock().await.restart_runner_with(&[]).await;
+    assert_eq!(
+        twice, once,
+        "every message delivered twice: the same final state"
+    );
+}
+
+fn main() {
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let runtime = tokio::runtime::Runtime::new().expect("tokio");
+    let passed = runtime.block_on(async {
+        let cloud = Arc::new(Mutex::new(LocalCloud::start().await));
+        let passed = Suite::new()
+            .add("confirmed_checkout", confirmed_checkout)
+            .add("cancelled_for_lack_of_stock", cancelled_for_lack_of_stock)
+            .add(
+                "cancelled_for_lack_of_balance",
+                cancelled_for_lack_of_balance,
+            )
+            .add(
+                "one_short_product_reserves_nothing",
+                one_short_product_reserves_nothing,
+            )
+            .add(
+                "order_refusals_append_nothing",
+                order_refusals_append_nothing,
+            )
+            .add(
+                "concurrent_checkouts_keep_every_invariant",
+                concurrent_checkouts_keep_every_invariant,
+            )
+            .run(cloud.clone(), filter.as_deref())
+            .await;
+        if !passed && std::env::var_os("E2E_KEEP_CLOUD").is_some() {
+            println!("E2E_KEEP_CLOUD: {}", cloud.lock().await.describe());
+            tokio::time::sleep(Duration::from_secs(600)).await;
+        }
+        cloud.lock().await.stop();
+        passed
+    });
+    std::process::exit(if passed { 0 } else { 1 });
+}

@@ -81,14 +81,7 @@ pub async fn checkout(
     let checked_out = commands
         .transact::<_, CartError, _, _>(move || async move {
             let cart = commands.store().load::<Cart>(cart_id).await?;
-            if let Expected::Exactly(version) = expected {
-                if cart.version != version {
-                    return Err(CommandError::PreconditionFailed {
-                        expected: version,
-                        actual: cart.version,
-                    });
-                }
-            }
+            expected.check(cart.version)?;
             let emptied = cart
                 .state
                 .handle(&CartCommand::Checkout(CheckoutCart { order_id }))

@@ -21,6 +21,18 @@ pub enum Expected {
     Exactly(u64),
 }
 
+impl Expected {
+    /// [`CommandError::PreconditionFailed`] unless a stream at `actual` is what was expected.
+    pub fn check<E: DomainError>(self, actual: u64) -> Result<(), CommandError<E>> {
+        match self {
+            Self::Exactly(expected) if expected != actual => {
+                Err(CommandError::PreconditionFailed { expected, actual })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// A command that was accepted. `events` is empty when the command changed nothing.
 #[derive(Debug, Clone)]
 pub struct Outcome<A> {
@@ -127,14 +139,7 @@ impl CommandHandler {
         loop {
             attempt += 1;
             let loaded: Loaded<A> = self.store.load(aggregate_id).await?;
-            if let Expected::Exactly(version) = expected {
-                if loaded.version != version {
-                    return Err(CommandError::PreconditionFailed {
-                        expected: version,
-                        actual: loaded.version,
-                    });
-                }
-            }
+            expected.check(loaded.version)?;
             let decided = loaded
                 .state
                 .handle(command)

@@ -70,7 +70,7 @@ impl projection::View for CartView {
     fn apply(&mut self, envelope: &EventEnvelope) {
         let customer_id = envelope.aggregate_id.parse().unwrap_or_default();
         let mut cart = self.cart();
-        if let Some(event) = crate::decode::<CartEvent>(envelope) {
+        if let Some(event) = projection::decode_event::<CartEvent>(envelope) {
             cart.apply(&event);
         }
         *self = Self::of(customer_id, &cart, envelope.version);

@@ -26,7 +26,7 @@ impl projection::View for CustomerView {
 
     fn apply(&mut self, envelope: &EventEnvelope) {
         self.version = envelope.version;
-        let Some(event) = crate::decode::<CustomerEvent>(envelope) else {
+        let Some(event) = projection::decode_event::<CustomerEvent>(envelope) else {
             return;
         };
         match event {

@@ -38,7 +38,7 @@ impl projection::View for InventoryView {
 
     fn apply(&mut self, envelope: &EventEnvelope) {
         self.version = envelope.version;
-        let Some(event) = crate::decode::<ProductEvent>(envelope) else {
+        let Some(event) = projection::decode_event::<ProductEvent>(envelope) else {
             return;
         };
         match event {

@@ -171,18 +171,22 @@ impl OrderView {
 fn order_of(envelope: &EventEnvelope) -> Option<Uuid> {
     match envelope.aggregate_type.as_str() {
         Order::TYPE => envelope.aggregate_id.parse().ok(),
-        order_domain::Product::TYPE => match crate::decode::<ProductEvent>(envelope)? {
+        order_domain::Product::TYPE => match projection::decode_event::<ProductEvent>(envelope)? {
             ProductEvent::StockReserved { order_id, .. }
             | ProductEvent::StockCommitted { order_id, .. }
             | ProductEvent::StockReleased { order_id, .. }
             | ProductEvent::StockUnavailable { order_id, .. } => Some(order_id),
             ProductEvent::ProductCreated { .. } | ProductEvent::ProductRestocked { .. } => None,
         },
-        order_domain::Customer::TYPE => match crate::decode::<CustomerEvent>(envelope)? {
-            CustomerEvent::PaymentAccepted { order_id, .. }
-            | CustomerEvent::PaymentRefused { order_id, .. } => Some(order_id),
-            CustomerEvent::CustomerRegistered { .. } | CustomerEvent::DepositMade { .. } => None,
-        },
+        order_domain::Customer::TYPE => {
+            match projection::decode_event::<CustomerEvent>(envelope)? {
+                CustomerEvent::PaymentAccepted { order_id, .. }
+                | CustomerEvent::PaymentRefused { order_id, .. } => Some(order_id),
+                CustomerEvent::CustomerRegistered { .. } | CustomerEvent::DepositMade { .. } => {
+                    None
+                }
+            }
+        }
         _ => None,
     }
 }
@@ -197,7 +201,7 @@ impl projection::View for OrderView {
         };
         self.order_id = order_id;
         if envelope.aggregate_type == Order::TYPE {
-            match crate::decode::<OrderEvent>(envelope) {
+            match projection::decode_event::<OrderEvent>(envelope) {
                 Some(OrderEvent::OrderPlaced {
                     customer_id,
                     lines,

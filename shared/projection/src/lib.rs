@@ -35,4 +35,4 @@ pub use joined::{JoinProjector, Joined, JoinedView};
 pub use projector::{Projected, Projector};
 pub use schema::create_view_table;
 pub use table::ViewTable;
-pub use view::{Index, View, UPDATED_AT, VERSION};
+pub use view::{decode_event, Index, View, UPDATED_AT, VERSION};

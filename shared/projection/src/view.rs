@@ -1,6 +1,6 @@
 //! What a read model is: a pure fold of one aggregate's stream.
 
-use es_core::EventEnvelope;
+use es_core::{DomainEvent, EventEnvelope};
 use serde::{de::DeserializeOwned, Serialize};
 
 /// The attribute holding the last stream version applied to an item.
@@ -50,4 +50,22 @@ pub struct Index {
     pub sort_key: Option<&'static str>,
     /// Queries return the largest sort keys first (a time: newest first).
     pub newest_first: bool,
+}
+
+/// The domain event an envelope carries, or `None` (logged) for one this build does not know:
+/// a view skips it rather than block its projection.
+pub fn decode_event<E: DomainEvent>(envelope: &EventEnvelope) -> Option<E> {
+    match envelope.decode::<E>() {
+        Ok(event) => Some(event),
+        Err(error) => {
+            tracing::warn!(
+                event_type = %envelope.event_type,
+                stream = %envelope.stream_id(),
+                version = envelope.version,
+                %error,
+                "event not understood, skipped by the view"
+            );
+            None
+        }
+    }
 }

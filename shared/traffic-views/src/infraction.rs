@@ -76,7 +76,7 @@ impl projection::View for InfractionView {
 
     fn apply(&mut self, envelope: &EventEnvelope) {
         self.version = envelope.version;
-        let Some(event) = crate::decode::<InfractionEvent>(envelope) else {
+        let Some(event) = projection::decode_event::<InfractionEvent>(envelope) else {
             return;
         };
         self.timeline.push(TimelineEntry {

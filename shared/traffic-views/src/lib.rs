@@ -19,26 +19,6 @@ pub use plate_owners::{ItemError, PlateOwners};
 pub use radar::RadarView;
 pub use vehicle::VehicleView;
 
-use es_core::{DomainEvent, EventEnvelope};
-
-/// The domain event an envelope carries, or `None` (logged) for one this build does not know:
-/// a view skips it rather than block its projection.
-fn decode<E: DomainEvent>(envelope: &EventEnvelope) -> Option<E> {
-    match envelope.decode::<E>() {
-        Ok(event) => Some(event),
-        Err(error) => {
-            tracing::warn!(
-                event_type = %envelope.event_type,
-                stream = %envelope.stream_id(),
-                version = envelope.version,
-                %error,
-                "event not understood, skipped by the view"
-            );
-            None
-        }
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod testing {
     use chrono::{DateTime, Utc};

@@ -31,7 +31,7 @@ impl projection::View for OwnerView {
     fn apply(&mut self, envelope: &EventEnvelope) {
         self.version = envelope.version;
         self.updated_at = envelope.occurred_at;
-        let Some(event) = crate::decode::<OwnerEvent>(envelope) else {
+        let Some(event) = projection::decode_event::<OwnerEvent>(envelope) else {
             return;
         };
         match event {

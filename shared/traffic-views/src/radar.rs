@@ -33,7 +33,7 @@ impl projection::View for RadarView {
     fn apply(&mut self, envelope: &EventEnvelope) {
         self.version = envelope.version;
         self.updated_at = envelope.occurred_at;
-        let Some(event) = crate::decode::<RadarEvent>(envelope) else {
+        let Some(event) = projection::decode_event::<RadarEvent>(envelope) else {
             return;
         };
         match event {

@@ -31,7 +31,7 @@ impl projection::View for VehicleView {
     fn apply(&mut self, envelope: &EventEnvelope) {
         self.version = envelope.version;
         self.updated_at = envelope.occurred_at;
-        let Some(event) = crate::decode::<VehicleEvent>(envelope) else {
+        let Some(event) = projection::decode_event::<VehicleEvent>(envelope) else {
             return;
         };
         match event {

@@ -7,4 +7,4 @@ mod suite;
 
 pub use api::{Api, Reply};
 pub use cloud::LocalCloud;
-pub use suite::{eventually, Suite};
+pub use suite::{eventually, Cloud, Suite};

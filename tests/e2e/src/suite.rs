@@ -1,6 +1,13 @@
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+use crate::LocalCloud;
+
+/// The local cloud the scenarios of one test binary share.
+pub type Cloud = Arc<Mutex<LocalCloud>>;
 
 type Scenario<C> = Box<dyn Fn(C) -> Pin<Box<dyn Future<Output = ()> + Send>>>;
 
@@ -50,6 +57,28 @@ impl<C: Clone + Send + 'static> Suite<C> {
         }
         println!("{passed} passed, {failed} failed");
         failed == 0 && passed > 0
+    }
+}
+
+impl Suite<Cloud> {
+    /// The `main` of an end-to-end test binary: starts the local cloud, runs the scenarios
+    /// whose name contains the first argument that is not a flag, stops the cloud, and exits
+    /// non-zero unless every scenario passed. With `E2E_KEEP_CLOUD` set, a failed run leaves
+    /// the cloud up for 10 minutes, for debugging.
+    pub fn run_on_local_cloud(self) -> ! {
+        let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+        let runtime = tokio::runtime::Runtime::new().expect("tokio");
+        let passed = runtime.block_on(async {
+            let cloud = Arc::new(Mutex::new(LocalCloud::start().await));
+            let passed = self.run(cloud.clone(), filter.as_deref()).await;
+            if !passed && std::env::var_os("E2E_KEEP_CLOUD").is_some() {
+                println!("E2E_KEEP_CLOUD: {}", cloud.lock().await.describe());
+                tokio::time::sleep(Duration::from_secs(600)).await;
+            }
+            cloud.lock().await.stop();
+            passed
+        });
+        std::process::exit(if passed { 0 } else { 1 });
     }
 }
 

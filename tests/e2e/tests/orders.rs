@@ -6,21 +6,17 @@
 //! The last scenario runs 50 concurrent checkouts twice: once as the system runs, once with
 //! the runner delivering every SQS message twice, concurrently (`--deliver-twice`).
 
-use e2e_tests::{eventually, Api, LocalCloud, Reply, Suite};
+use e2e_tests::{eventually, Api, Cloud, Reply, Suite};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::Mutex;
 use uuid::Uuid;
 
 /// How long one saga may take to settle before a scenario fails (the latency seen is printed).
 const SAGA: Duration = Duration::from_secs(60);
 /// How long 50 concurrent sagas may take to settle locally.
 const BURST: Duration = Duration::from_secs(600);
-
-type Cloud = Arc<Mutex<LocalCloud>>;
 
 async fn api(cloud: &Cloud) -> Api {
     cloud.lock().await.api()
@@ -805,37 +801,24 @@ async fn concurrent_checkouts_keep_every_invariant(cloud: Cloud) {
 }
 
 fn main() {
-    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    let runtime = tokio::runtime::Runtime::new().expect("tokio");
-    let passed = runtime.block_on(async {
-        let cloud = Arc::new(Mutex::new(LocalCloud::start().await));
-        let passed = Suite::new()
-            .add("confirmed_checkout", confirmed_checkout)
-            .add("cancelled_for_lack_of_stock", cancelled_for_lack_of_stock)
-            .add(
-                "cancelled_for_lack_of_balance",
-                cancelled_for_lack_of_balance,
-            )
-            .add(
-                "one_short_product_reserves_nothing",
-                one_short_product_reserves_nothing,
-            )
-            .add(
-                "order_refusals_append_nothing",
-                order_refusals_append_nothing,
-            )
-            .add(
-                "concurrent_checkouts_keep_every_invariant",
-                concurrent_checkouts_keep_every_invariant,
-            )
-            .run(cloud.clone(), filter.as_deref())
-            .await;
-        if !passed && std::env::var_os("E2E_KEEP_CLOUD").is_some() {
-            println!("E2E_KEEP_CLOUD: {}", cloud.lock().await.describe());
-            tokio::time::sleep(Duration::from_secs(600)).await;
-        }
-        cloud.lock().await.stop();
-        passed
-    });
-    std::process::exit(if passed { 0 } else { 1 });
+    Suite::new()
+        .add("confirmed_checkout", confirmed_checkout)
+        .add("cancelled_for_lack_of_stock", cancelled_for_lack_of_stock)
+        .add(
+            "cancelled_for_lack_of_balance",
+            cancelled_for_lack_of_balance,
+        )
+        .add(
+            "one_short_product_reserves_nothing",
+            one_short_product_reserves_nothing,
+        )
+        .add(
+            "order_refusals_append_nothing",
+            order_refusals_append_nothing,
+        )
+        .add(
+            "concurrent_checkouts_keep_every_invariant",
+            concurrent_checkouts_keep_every_invariant,
+        )
+        .run_on_local_cloud()
 }

@@ -4,13 +4,11 @@
 //! first). One local cloud serves every scenario; each scenario makes its own radars, owners
 //! and plates, so they do not see each other.
 
-use e2e_tests::{eventually, Api, LocalCloud, Reply, Suite};
+use e2e_tests::{eventually, Api, Cloud, Reply, Suite};
 use futures::StreamExt;
 use reqwest::Method;
 use serde_json::{json, Value};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::Mutex;
 use uuid::Uuid;
 
 /// How long an event may take to travel to a read model before a scenario fails. The latency
@@ -19,8 +17,6 @@ const PROPAGATION: Duration = Duration::from_secs(30);
 /// How long a burst of 200 detections may take to be recorded, or turned into infractions,
 /// locally (every detection is a DynamoDB transaction, which moto makes slow).
 const BURST: Duration = Duration::from_secs(300);
-
-type Cloud = Arc<Mutex<LocalCloud>>;
 
 async fn api(cloud: &Cloud) -> Api {
     cloud.lock().await.api()
@@ -671,33 +667,19 @@ async fn runner_restart_during_a_burst(cloud: Cloud) {
 }
 
 fn main() {
-    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    let runtime = tokio::runtime::Runtime::new().expect("tokio");
-    let passed = runtime.block_on(async {
-        let cloud = Arc::new(Mutex::new(LocalCloud::start().await));
-        let passed = Suite::new()
-            .add("traffic_scenario", traffic_scenario)
-            .add("pending_owner_then_issued", pending_owner_then_issued)
-            .add("radar_off_refuses_detections", radar_off_refuses_detections)
-            .add(
-                "same_detection_twice_gives_one_infraction",
-                same_detection_twice_gives_one_infraction,
-            )
-            .add("refusals_append_nothing", refusals_append_nothing)
-            .add("every_route_answers", every_route_answers)
-            .add(
-                "runner_restart_during_a_burst",
-                runner_restart_during_a_burst,
-            )
-            .run(cloud.clone(), filter.as_deref())
-            .await;
-        if !passed && std::env::var_os("E2E_KEEP_CLOUD").is_some() {
-            // For debugging a failure: the cloud stays up for 10 minutes.
-            println!("E2E_KEEP_CLOUD: {}", cloud.lock().await.describe());
-            tokio::time::sleep(Duration::from_secs(600)).await;
-        }
-        cloud.lock().await.stop();
-        passed
-    });
-    std::process::exit(if passed { 0 } else { 1 });
+    Suite::new()
+        .add("traffic_scenario", traffic_scenario)
+        .add("pending_owner_then_issued", pending_owner_then_issued)
+        .add("radar_off_refuses_detections", radar_off_refuses_detections)
+        .add(
+            "same_detection_twice_gives_one_infraction",
+            same_detection_twice_gives_one_infraction,
+        )
+        .add("refusals_append_nothing", refusals_append_nothing)
+        .add("every_route_answers", every_route_answers)
+        .add(
+            "runner_restart_during_a_burst",
+            runner_restart_during_a_burst,
+        )
+        .run_on_local_cloud()
 }

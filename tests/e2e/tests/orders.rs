@@ -318,8 +318,10 @@ async fn cancelled_for_lack_of_balance(cloud: Cloud) {
         (200, json!(4000))
     );
     assert_eq!(add_item(&api, &customer, &chair, 1).await.status, 200);
+    let started = Instant::now();
     let again = checkout(&api, &customer, &format!("{correlation}-again")).await;
     assert_eq!(settled(&api, &again, SAGA).await["status"], "CONFIRMED");
+    println!("    warm: checkout to CONFIRMED in {:?}", started.elapsed());
 }
 
 async fn one_short_product_reserves_nothing(cloud: Cloud) {

@@ -51,7 +51,8 @@ pub async fn take_payment(
         .store()
         .load::<Order>(&order_id.to_string())
         .await?;
-    let (Some(customer_id), true) = (order.state.customer_id, order.exists()) else {
+    // Only a placed order has a customer.
+    let Some(customer_id) = order.state.customer_id else {
         return Err(format!("order {order_id} of a reservation does not exist").into());
     };
     if quantities(&order.state.lines).first().map(|(id, _)| *id) != Some(product_id) {

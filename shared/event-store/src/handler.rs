@@ -163,27 +163,23 @@ impl CommandHandler {
                         events: batch.events,
                     });
                 }
-                Err(AppendError::Conflict { stream: conflicted }) => match expected {
-                    Expected::Exactly(version) => {
-                        return Err(CommandError::PreconditionFailed {
-                            expected: version,
-                            actual: version + 1,
-                        })
+                Err(error) => {
+                    let conflicted = conflicted_stream(error)?;
+                    match expected {
+                        Expected::Exactly(version) => {
+                            return Err(CommandError::PreconditionFailed {
+                                expected: version,
+                                actual: version + 1,
+                            })
+                        }
+                        Expected::Any if attempt < self.max_attempts => backoff(attempt).await,
+                        Expected::Any => {
+                            return Err(CommandError::Conflict {
+                                stream: conflicted,
+                                attempts: attempt,
+                            })
+                        }
                     }
-                    Expected::Any if attempt < self.max_attempts => backoff(attempt).await,
-                    Expected::Any => {
-                        return Err(CommandError::Conflict {
-                            stream: conflicted,
-                            attempts: attempt,
-                        })
-                    }
-                },
-                Err(AppendError::Duplicate { scope, value }) => {
-                    return Err(CommandError::Duplicate { scope, value })
-                }
-                Err(AppendError::Store(e)) => return Err(CommandError::Store(e)),
-                Err(other @ (AppendError::TooLarge(_) | AppendError::InvalidBatch(_))) => {
-                    return Err(CommandError::Store(StoreError::corrupt(other.to_string())))
                 }
             }
         }
@@ -191,8 +187,7 @@ impl CommandHandler {
 
     /// Best-effort: a snapshot is a cache, so failing to write one must not fail the command.
     async fn snapshot_if_due<A: Aggregate>(&self, id: &str, state: &A, version: u64, added: u64) {
-        let every = self.snapshot_every;
-        if version / every > (version - added) / every {
+        if snapshot_due(self.snapshot_every, version - added, version) {
             if let Err(error) = self.store.save_snapshot(id, state, version).await {
                 tracing::warn!(%error, aggregate = A::TYPE, id, version, "snapshot not written");
             }
@@ -239,6 +234,26 @@ pub(crate) fn envelopes<A: Aggregate>(
         events.push(envelope);
     }
     Ok((events, claims))
+}
+
+/// The stream of a conflict, which a retry on fresh loads may overcome; any other failure of
+/// an append as the command's error (a taken guard, the store, a batch it refuses).
+pub(crate) fn conflicted_stream<E: DomainError>(
+    error: AppendError,
+) -> Result<StreamId, CommandError<E>> {
+    match error {
+        AppendError::Conflict { stream } => Ok(stream),
+        AppendError::Duplicate { scope, value } => Err(CommandError::Duplicate { scope, value }),
+        AppendError::Store(e) => Err(CommandError::Store(e)),
+        other @ (AppendError::TooLarge(_) | AppendError::InvalidBatch(_)) => {
+            Err(CommandError::Store(StoreError::corrupt(other.to_string())))
+        }
+    }
+}
+
+/// Whether a stream that went from version `before` to `after` crossed a multiple of `every`.
+pub(crate) fn snapshot_due(every: u64, before: u64, after: u64) -> bool {
+    after / every > before / every
 }
 
 /// Jittered, growing pause so that writers that just collided do not collide again in step.

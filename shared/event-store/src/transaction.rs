@@ -10,8 +10,10 @@ use es_core::{Aggregate, CommandContext, DomainError, EventEnvelope, StreamId, U
 use std::future::Future;
 
 use crate::append::{AppendBatch, Claim};
-use crate::error::{AppendError, StoreError};
-use crate::handler::{backoff, envelopes, CommandError, CommandHandler};
+use crate::error::StoreError;
+use crate::handler::{
+    backoff, conflicted_stream, envelopes, snapshot_due, CommandError, CommandHandler,
+};
 use crate::read::Loaded;
 use crate::snapshot::Snapshot;
 
@@ -45,8 +47,7 @@ impl Transaction {
         let mut state = loaded.state.clone();
         let (events, claims) = envelopes(&stream, loaded.version, &mut state, decided, ctx)?;
         let version = loaded.version + decided.len() as u64;
-        let every = self.snapshot_every;
-        if !decided.is_empty() && version / every > loaded.version / every {
+        if snapshot_due(self.snapshot_every, loaded.version, version) {
             self.snapshots
                 .push(Snapshot::of(aggregate_id, &state, version)?);
         }
@@ -64,10 +65,6 @@ impl Transaction {
     /// The events recorded so far, in the order they were recorded.
     pub fn events(&self) -> &[EventEnvelope] {
         &self.batch.events
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.batch.is_empty()
     }
 }
 
@@ -109,7 +106,8 @@ impl CommandHandler {
                     }
                     return Ok(result);
                 }
-                Err(AppendError::Conflict { stream }) => {
+                Err(error) => {
+                    let stream = conflicted_stream(error)?;
                     if attempt >= self.max_attempts() {
                         return Err(CommandError::Conflict {
                             stream,
@@ -118,13 +116,6 @@ impl CommandHandler {
                     }
                     tracing::debug!(%stream, attempt, "transaction conflicted, deciding again");
                     backoff(attempt).await;
-                }
-                Err(AppendError::Duplicate { scope, value }) => {
-                    return Err(CommandError::Duplicate { scope, value })
-                }
-                Err(AppendError::Store(e)) => return Err(CommandError::Store(e)),
-                Err(other @ (AppendError::TooLarge(_) | AppendError::InvalidBatch(_))) => {
-                    return Err(CommandError::Store(StoreError::corrupt(other.to_string())))
                 }
             }
         }

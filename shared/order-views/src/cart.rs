@@ -5,31 +5,13 @@ use order_domain::{Cart, CartEvent, OrderLine};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::line::LineView;
 use crate::tables::CARTS_KEY;
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct CartLineView {
-    pub product_id: Uuid,
-    pub quantity: u32,
-    pub price_cents: u64,
-    pub line_total_cents: u64,
-}
-
-impl From<&OrderLine> for CartLineView {
-    fn from(line: &OrderLine) -> Self {
-        Self {
-            product_id: line.product_id,
-            quantity: line.quantity,
-            price_cents: line.price_cents,
-            line_total_cents: line.line_total_cents(),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CartView {
     pub customer_id: Uuid,
-    pub lines: Vec<CartLineView>,
+    pub lines: Vec<LineView>,
     pub total_cents: u64,
     pub version: u64,
 }
@@ -40,7 +22,7 @@ impl CartView {
     pub fn of(customer_id: Uuid, cart: &Cart, version: u64) -> Self {
         Self {
             customer_id,
-            lines: cart.lines.iter().map(CartLineView::from).collect(),
+            lines: cart.lines.iter().map(LineView::from).collect(),
             total_cents: cart.total_cents(),
             version,
         }
@@ -48,15 +30,7 @@ impl CartView {
 
     fn cart(&self) -> Cart {
         Cart {
-            lines: self
-                .lines
-                .iter()
-                .map(|l| OrderLine {
-                    product_id: l.product_id,
-                    quantity: l.quantity,
-                    price_cents: l.price_cents,
-                })
-                .collect(),
+            lines: self.lines.iter().map(OrderLine::from).collect(),
         }
     }
 }

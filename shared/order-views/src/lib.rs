@@ -13,14 +13,16 @@
 mod cart;
 mod customer;
 mod inventory;
+mod line;
 mod order;
 pub mod reports;
 pub mod tables;
 
-pub use cart::{CartLineView, CartView};
+pub use cart::CartView;
 pub use customer::CustomerView;
 pub use inventory::InventoryView;
-pub use order::{OrderLineView, OrderTimelineEntry, OrderView, OrderViewStatus};
+pub use line::LineView;
+pub use order::{OrderTimelineEntry, OrderView, OrderViewStatus};
 
 #[cfg(test)]
 pub(crate) mod testing {

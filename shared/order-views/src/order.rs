@@ -12,6 +12,7 @@ use order_domain::{CustomerEvent, Order, OrderEvent, OrderLine, ProductEvent};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::line::LineView;
 use crate::tables::ORDERS_KEY;
 
 /// SPEC §6: `PENDING` → `STOCK_RESERVED` → `PAID` → `CONFIRMED`, or `CANCELLED`.
@@ -50,14 +51,6 @@ impl OrderViewStatus {
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct OrderLineView {
-    pub product_id: Uuid,
-    pub quantity: u32,
-    pub price_cents: u64,
-    pub line_total_cents: u64,
 }
 
 /// One event of the order's saga.
@@ -104,7 +97,7 @@ fn step(event_type: &str) -> u8 {
 pub struct OrderView {
     pub order_id: Uuid,
     pub customer_id: Option<Uuid>,
-    pub lines: Vec<OrderLineView>,
+    pub lines: Vec<LineView>,
     pub total_cents: u64,
     pub status: OrderViewStatus,
     pub cancellation_reason: Option<String>,
@@ -152,15 +145,7 @@ impl OrderView {
         total: u64,
     ) {
         self.customer_id = Some(customer_id);
-        self.lines = lines
-            .iter()
-            .map(|l| OrderLineView {
-                product_id: l.product_id,
-                quantity: l.quantity,
-                price_cents: l.price_cents,
-                line_total_cents: l.line_total_cents(),
-            })
-            .collect();
+        self.lines = lines.iter().map(LineView::from).collect();
         self.total_cents = total;
         self.correlation_id = Some(envelope.correlation_id.clone());
         self.placed_at = Some(es_core::time::format(&envelope.occurred_at));

@@ -131,12 +131,12 @@ pub fn order_statistics(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::order::OrderLineView;
+    use crate::line::LineView;
 
     fn order(status: OrderViewStatus, lines: &[(u128, u32, u64)]) -> OrderView {
-        let lines: Vec<OrderLineView> = lines
+        let lines: Vec<LineView> = lines
             .iter()
-            .map(|(p, quantity, price_cents)| OrderLineView {
+            .map(|(p, quantity, price_cents)| LineView {
                 product_id: Uuid::from_u128(*p),
                 quantity: *quantity,
                 price_cents: *price_cents,

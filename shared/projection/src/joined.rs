@@ -12,9 +12,9 @@
 
 use aws_sdk_dynamodb::Client;
 use es_core::EventEnvelope;
-use std::time::Duration;
 
 use crate::error::ProjectionError;
+use crate::projector::backoff;
 use crate::table::{Stored, ViewTable};
 use crate::view::View;
 
@@ -115,9 +115,4 @@ impl<V: JoinedView> JoinProjector<V> {
             attempts: self.max_attempts,
         })
     }
-}
-
-async fn backoff(attempt: u32) {
-    let base = 2u64 << attempt.min(5);
-    tokio::time::sleep(Duration::from_millis(base + fastrand::u64(0..=base))).await;
 }

@@ -157,7 +157,7 @@ impl<V: View> Projector<V> {
 }
 
 /// A short jittered pause so that writers that just collided do not collide again in step.
-async fn backoff(attempt: u32) {
+pub(crate) async fn backoff(attempt: u32) {
     let base = 2u64 << attempt.min(5);
     tokio::time::sleep(Duration::from_millis(base + fastrand::u64(0..=base))).await;
 }

@@ -109,6 +109,21 @@ impl Api {
         self.call(Method::PATCH, path, Some(body), &[]).await
     }
 
+    /// The answer of `GET path` once it satisfies `ready`, polled until `deadline` (then the
+    /// test panics): read models are updated asynchronously.
+    pub async fn until(
+        &self,
+        path: &str,
+        deadline: std::time::Duration,
+        ready: impl Fn(&Reply) -> bool,
+    ) -> Reply {
+        crate::eventually(path, deadline, || async {
+            let reply = self.get(path).await;
+            ready(&reply).then_some(reply)
+        })
+        .await
+    }
+
     /// Every item of a list route, following `next_cursor`.
     pub async fn all_items(&self, path: &str) -> Vec<Value> {
         let separator = if path.contains('?') { '&' } else { '?' };

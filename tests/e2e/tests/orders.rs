@@ -6,7 +6,7 @@
 //! The last scenario runs 50 concurrent checkouts twice: once as the system runs, once with
 //! the runner delivering every SQS message twice, concurrently (`--deliver-twice`).
 
-use e2e_tests::{eventually, Api, Cloud, Reply, Suite};
+use e2e_tests::{Api, Cloud, Reply, Suite};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -67,13 +67,22 @@ async fn checkout(api: &Api, customer: &str, correlation: &str) -> String {
     reply.body["order_id"].as_str().unwrap().to_owned()
 }
 
+/// The body of `GET path` once it answers 200 with a body that satisfies `ready`.
+async fn body_until(
+    api: &Api,
+    path: &str,
+    deadline: Duration,
+    ready: impl Fn(&Value) -> bool,
+) -> Value {
+    api.until(path, deadline, |r| r.status == 200 && ready(&r.body))
+        .await
+        .body
+}
+
 /// The order once its saga has ended (`CONFIRMED` or `CANCELLED`).
 async fn settled(api: &Api, order: &str, deadline: Duration) -> Value {
-    eventually(&format!("order {order} settled"), deadline, || async {
-        let reply = api.get(&format!("/orders/{order}")).await;
-        let status = reply.body["status"].as_str().unwrap_or_default().to_owned();
-        (reply.status == 200 && (status == "CONFIRMED" || status == "CANCELLED"))
-            .then_some(reply.body)
+    body_until(api, &format!("/orders/{order}"), deadline, |o| {
+        o["status"] == "CONFIRMED" || o["status"] == "CANCELLED"
     })
     .await
 }
@@ -86,19 +95,11 @@ async fn inventory(api: &Api, product: &str) -> Value {
 
 /// Waits until the inventory view of `product` satisfies `ready`.
 async fn inventory_until(api: &Api, product: &str, ready: impl Fn(&Value) -> bool) -> Value {
-    eventually(&format!("inventory of {product}"), SAGA, || async {
-        let reply = api.get(&format!("/inventory/{product}")).await;
-        (reply.status == 200 && ready(&reply.body)).then_some(reply.body)
-    })
-    .await
+    body_until(api, &format!("/inventory/{product}"), SAGA, ready).await
 }
 
 async fn customer_until(api: &Api, customer: &str, ready: impl Fn(&Value) -> bool) -> Value {
-    eventually(&format!("customer {customer}"), SAGA, || async {
-        let reply = api.get(&format!("/customers/{customer}")).await;
-        (reply.status == 200 && ready(&reply.body)).then_some(reply.body)
-    })
-    .await
+    body_until(api, &format!("/customers/{customer}"), SAGA, ready).await
 }
 
 fn event_types(events: &[Value]) -> Vec<String> {

@@ -71,11 +71,7 @@ async fn detect(
 
 /// Waits until the read model of `path` satisfies `ready`.
 async fn until(api: &Api, path: &str, ready: impl Fn(&Reply) -> bool) -> Reply {
-    eventually(path, PROPAGATION, || async {
-        let reply = api.get(path).await;
-        ready(&reply).then_some(reply)
-    })
-    .await
+    api.until(path, PROPAGATION, ready).await
 }
 
 async fn events_of(api: &Api, correlation_id: &str) -> Vec<Value> {

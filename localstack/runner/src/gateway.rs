@@ -8,6 +8,9 @@
 //! - A function error, a crash or an unreachable function: 500
 //!   `{"message":"Internal Server Error"}`; no answer in time: 503
 //!   `{"message":"Service Unavailable"}`; a body over 10 MiB: 413.
+//! - Authorization: a route behind a JWT authorizer (the API's default authorizer unless the
+//!   route says `Authorizer: NONE`) is served only with a token that passes it ([`auth`]); the
+//!   token's claims reach the function in `requestContext.authorizer.jwt`.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -21,8 +24,10 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
+use crate::auth::{self, JwtContext};
+use crate::devkey::DevKey;
 use crate::invoke::{client_timeout, Invocation, Invoker};
-use crate::template::Stack;
+use crate::template::{RouteAuth, Stack};
 
 /// API Gateway's payload limit.
 pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
@@ -51,6 +56,7 @@ struct Route {
     segments: Vec<Segment>,
     route_key: String,
     target: Target,
+    auth: Option<RouteAuth>,
 }
 
 /// The function a route invokes.
@@ -66,13 +72,15 @@ pub struct RouteMatch {
     pub route_key: String,
     pub target: Target,
     pub path_parameters: BTreeMap<String, String>,
+    /// The authorizer the request must pass; `None`: a public route.
+    pub auth: Option<RouteAuth>,
 }
 
 /// The routes of the HTTP API.
 #[derive(Clone, Debug, Default)]
 pub struct Routes {
     routes: Vec<Route>,
-    default: Option<Target>,
+    default: Option<(Target, Option<RouteAuth>)>,
 }
 
 fn segments(path: &str) -> Vec<&str> {
@@ -89,15 +97,29 @@ impl Routes {
             };
             for route in &function.routes {
                 match &route.method_and_path {
-                    Some((method, path)) => routes.add(method, path, target.clone()),
-                    None => routes.default = Some(target.clone()),
+                    Some((method, path)) => {
+                        routes.add_protected(method, path, target.clone(), route.auth.clone())
+                    }
+                    None => routes.default = Some((target.clone(), route.auth.clone())),
                 }
             }
         }
         routes
     }
 
+    /// A public route.
     pub fn add(&mut self, method: &str, path: &str, target: Target) {
+        self.add_protected(method, path, target, None)
+    }
+
+    /// A route behind `auth` (`None`: public).
+    pub fn add_protected(
+        &mut self,
+        method: &str,
+        path: &str,
+        target: Target,
+        auth: Option<RouteAuth>,
+    ) {
         let parsed = segments(path)
             .into_iter()
             .map(
@@ -115,11 +137,12 @@ impl Routes {
             segments: parsed,
             route_key: format!("{} {path}", method.to_ascii_uppercase()),
             target,
+            auth,
         });
     }
 
     pub fn set_default(&mut self, target: Target) {
-        self.default = Some(target);
+        self.default = Some((target, None));
     }
 
     pub fn len(&self) -> usize {
@@ -148,11 +171,13 @@ impl Routes {
                 route_key: route.route_key.clone(),
                 target: route.target.clone(),
                 path_parameters,
+                auth: route.auth.clone(),
             }),
-            None => self.default.as_ref().map(|target| RouteMatch {
+            None => self.default.as_ref().map(|(target, auth)| RouteMatch {
                 route_key: "$default".into(),
                 target: target.clone(),
                 path_parameters: BTreeMap::new(),
+                auth: auth.clone(),
             }),
         }
     }
@@ -225,6 +250,16 @@ impl HttpRequest {
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     }
+
+    /// The `x-correlation-id` sent, as the functions take it (trimmed, 1 to 128 characters),
+    /// else a new one.
+    pub fn correlation_id(&self) -> String {
+        self.header("x-correlation-id")
+            .map(str::trim)
+            .filter(|id| !id.is_empty() && id.len() <= 128)
+            .map(String::from)
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+    }
 }
 
 /// Per-request values API Gateway makes up.
@@ -235,6 +270,8 @@ pub struct RequestMeta {
     pub api_id: String,
     pub account: String,
     pub local_port: u16,
+    /// What the route's authorizer passes on (`requestContext.authorizer`).
+    pub authorizer: Option<JwtContext>,
 }
 
 /// The API Gateway payload format 2.0 event of a request.
@@ -314,6 +351,9 @@ pub fn request_event(request: &HttpRequest, matched: &RouteMatch, meta: &Request
         "isBase64Encoded": false,
     });
     let object = event.as_object_mut().expect("an object");
+    if let Some(authorizer) = &meta.authorizer {
+        object["requestContext"]["authorizer"] = authorizer.to_value();
+    }
     if !cookies.is_empty() {
         object.insert("cookies".into(), Value::Array(cookies));
     }
@@ -459,6 +499,9 @@ pub struct Gateway {
     pub invoker: Arc<dyn Invoker>,
     pub api_id: String,
     pub account: String,
+    /// The key the JWT authorizer verifies with; `None`: the development key at its usual place
+    /// ([`DevKey::shared`]), made on the first request that needs it.
+    pub key: Option<Arc<DevKey>>,
 }
 
 impl Gateway {
@@ -468,22 +511,69 @@ impl Gateway {
             invoker,
             api_id: "httpapi".into(),
             account: stack.context.account.clone(),
+            key: None,
         }
+    }
+
+    /// The same gateway, verifying tokens with `key`.
+    pub fn with_key(mut self, key: Arc<DevKey>) -> Self {
+        self.key = Some(key);
+        self
+    }
+
+    /// The route's authorizer on `request`: what it passes on, or the answer that refuses it.
+    fn authorize(
+        &self,
+        request: &HttpRequest,
+        auth: &RouteAuth,
+    ) -> Result<JwtContext, (HttpResponse, String)> {
+        let key = match &self.key {
+            Some(key) => key.clone(),
+            None => DevKey::shared().map_err(|e| {
+                tracing::error!("JWT authorizer: {e}");
+                (
+                    HttpResponse::message(500, "Internal Server Error"),
+                    e.to_string(),
+                )
+            })?,
+        };
+        let refusal = match auth::token_of(&request.headers, &auth.authorizer.header) {
+            None => auth::Refusal::Missing,
+            Some(token) => match auth::verify(token, auth, &key, crate::token::now()) {
+                Ok(context) => return Ok(context),
+                Err(refusal) => refusal,
+            },
+        };
+        Err((
+            refusal.response(&request.correlation_id()),
+            refusal.message(),
+        ))
     }
 
     /// Serves one request: route, invoke, map back, log one line.
     pub async fn handle(&self, request: HttpRequest, local_port: u16) -> HttpResponse {
         let started = Instant::now();
-        let meta = RequestMeta {
+        let mut meta = RequestMeta {
             request_id: uuid::Uuid::new_v4().to_string(),
             time: chrono::Utc::now(),
             api_id: self.api_id.clone(),
             account: self.account.clone(),
             local_port,
+            authorizer: None,
         };
         let (mut response, function) = match self.routes.find(&request.method, &request.path) {
             None => (HttpResponse::message(404, "Not Found"), "-".to_string()),
-            Some(matched) => {
+            Some(matched) => 'route: {
+                if let Some(auth) = &matched.auth {
+                    match self.authorize(&request, auth) {
+                        Ok(context) => meta.authorizer = Some(context),
+                        Err((refusal, why)) => {
+                            let function =
+                                format!("{} (not invoked: {why})", matched.target.function);
+                            break 'route (refusal, function);
+                        }
+                    }
+                }
                 let event = request_event(&request, &matched, &meta);
                 let invocation = self
                     .invoker
@@ -697,6 +787,7 @@ mod tests {
             api_id: "httpapi".into(),
             account: "123456789012".into(),
             local_port: 3000,
+            authorizer: None,
         }
     }
 
@@ -777,6 +868,42 @@ mod tests {
             lambda_http::Body::Text(text) => assert_eq!(text, r#"{"plate":"AB123CD"}"#),
             other => panic!("body {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_authorizer_claims_reach_the_function_as_api_gateway_sends_them() {
+        use lambda_http::request::RequestContext;
+        use lambda_http::RequestExt;
+        let (request, matched) = post_detection();
+        let claims = json!({"sub": "s-1", "exp": 1700000000, "cognito:groups": ["radar"],
+            "custom:subject_id": "r-1"});
+        let mut meta = meta();
+        meta.authorizer = Some(JwtContext {
+            claims: auth::flatten_claims(claims.as_object().unwrap()),
+            scopes: None,
+        });
+        let event = request_event(&request, &matched, &meta);
+        let jwt = &event["requestContext"]["authorizer"]["jwt"];
+        assert_eq!(jwt["claims"]["exp"], "1700000000");
+        assert_eq!(jwt["claims"]["cognito:groups"], "[radar]");
+        assert!(jwt["scopes"].is_null() && jwt.get("scopes").is_some());
+        assert_eq!(event["routeKey"], "POST /radars/{radar_id}/detections");
+
+        // As aws_lambda_events and lambda_http read it.
+        let v2: aws_lambda_events::apigw::ApiGatewayV2httpRequest =
+            serde_json::from_value(event.clone()).expect("an ApiGatewayV2httpRequest");
+        let described = v2.request_context.authorizer.unwrap().jwt.unwrap();
+        assert_eq!(described.claims["custom:subject_id"], "r-1");
+        assert_eq!(described.scopes, None);
+        let parsed: lambda_http::request::LambdaRequest =
+            serde_json::from_value(event).expect("lambda_http reads it");
+        let http: lambda_http::Request = parsed.into();
+        let Some(RequestContext::ApiGatewayV2(context)) = http.request_context_ref() else {
+            panic!("an API Gateway v2 context");
+        };
+        let jwt = context.authorizer.as_ref().unwrap().jwt.as_ref().unwrap();
+        assert_eq!(jwt.claims["cognito:groups"], "[radar]");
+        assert_eq!(jwt.claims["sub"], "s-1");
     }
 
     #[test]

@@ -4,13 +4,17 @@
 //! - [`provision`]: tables, queues (+ DLQs), bus and rules created on moto, idempotently.
 //! - [`invoke`]: the [`invoke::Invoker`] trait and its Lambda Invoke API implementation.
 //! - [`gateway`]: the HTTP API (routes, payload format 2.0, responses).
+//! - [`auth`]: API Gateway's JWT authorizer; [`devkey`]: the development signing key;
+//!   [`token`]: the local tokens (`local-cloud token`).
 //! - [`stream`]: the DynamoDB stream event source mapping (checkpoints in [`checkpoint`]).
 //! - [`sqs`]: the SQS event source mappings.
 //! - [`services`]: gateway and pollers started together from a provisioned stack.
 //! - [`process`]: child processes (moto, `cargo lambda watch`) and ports.
 
+pub mod auth;
 pub mod aws;
 pub mod checkpoint;
+pub mod devkey;
 pub mod gateway;
 pub mod invoke;
 pub mod process;
@@ -19,6 +23,7 @@ pub mod services;
 pub mod sqs;
 pub mod stream;
 pub mod template;
+pub mod token;
 
 /// An error of the local cloud, with its context written out.
 #[derive(Debug, thiserror::Error)]

@@ -7,11 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use local_cloud::aws::{Clients, ACCESS_KEY_ID, SECRET_ACCESS_KEY};
+use local_cloud::devkey::DevKey;
 use local_cloud::invoke::LambdaInvoker;
 use local_cloud::process::{self, Child};
 use local_cloud::provision::{provision, Provisioned};
 use local_cloud::services::Services;
 use local_cloud::template::{Stack, StackContext, Template};
+use local_cloud::token::{self, LocalPool, TokenRequest};
 use local_cloud::{Error, Result};
 use tokio::sync::watch;
 
@@ -27,6 +29,12 @@ USAGE:
                                 provision, serve the API and poll the event sources only
   local-cloud env   [--moto-endpoint URL] [--template PATH]
                                 print the environment the functions need (KEY=VALUE lines)
+  local-cloud token ROLE [ID] [--expires-in SECONDS] [--template PATH]
+                                print a token of the template's user pool for ROLE (operator,
+                                auditor; radar, owner, customer with their ID), valid one hour
+                                (--expires-in, negative: expired), signed by the development
+                                key ($ES_LOCAL_KEY_FILE, else
+                                ${XDG_CACHE_HOME:-~/.cache}/es-serverless/local-jwt-key.pem)
 
 OPTIONS:
   --template PATH         template.yaml (default: found from the current directory upwards)
@@ -62,6 +70,9 @@ struct Options {
     reload: bool,
     idle: Duration,
     deliver_twice: bool,
+    /// `token`: ROLE and ID.
+    positional: Vec<String>,
+    expires_in: i64,
 }
 
 fn parse_args(args: &[String]) -> Result<Options> {
@@ -79,6 +90,8 @@ fn parse_args(args: &[String]) -> Result<Options> {
         reload: true,
         idle: Duration::from_millis(150),
         deliver_twice: false,
+        positional: vec![],
+        expires_in: 3600,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -97,7 +110,7 @@ fn parse_args(args: &[String]) -> Result<Options> {
                 .map_err(|_| Error::new(format!("{flag}: {text} is not a port")))
         };
         match flag {
-            "up" | "serve" | "env" | "help" if options.command.is_empty() => {
+            "up" | "serve" | "env" | "token" | "help" if options.command.is_empty() => {
                 options.command = flag.to_string()
             }
             "-h" | "--help" => options.command = "help".into(),
@@ -118,6 +131,15 @@ fn parse_args(args: &[String]) -> Result<Options> {
                     .parse()
                     .map_err(|_| Error::new(format!("{flag}: {text} is not a number")))?;
                 options.idle = Duration::from_millis(ms.max(10));
+            }
+            "--expires-in" => {
+                let text = value(flag)?;
+                options.expires_in = text
+                    .parse()
+                    .map_err(|_| Error::new(format!("{flag}: {text} is not a number")))?;
+            }
+            other if options.command == "token" && !other.starts_with("--") => {
+                options.positional.push(other.to_string())
             }
             other => return Err(Error::new(format!("unknown argument {other} (see --help)"))),
         }
@@ -142,6 +164,14 @@ fn main() {
             std::process::exit(2);
         }
     };
+    if options.command == "token" {
+        if let Err(e) = TokenRequest::parse(&options.positional, options.expires_in) {
+            eprintln!(
+                "local-cloud token: {e}\nusage: local-cloud token ROLE [ID] [--expires-in SECONDS] [--template PATH]"
+            );
+            std::process::exit(2);
+        }
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -161,6 +191,7 @@ async fn run(options: Options) -> Result<()> {
         "up" => up(options).await,
         "serve" => serve(options).await,
         "env" => env(options),
+        "token" => mint_token(options),
         "help" | "" => {
             println!("{USAGE}");
             Ok(())
@@ -300,6 +331,37 @@ fn env(options: Options) -> Result<()> {
     Ok(())
 }
 
+/// `local-cloud token`: one line, the token.
+fn mint_token(options: Options) -> Result<()> {
+    let request = TokenRequest::parse(&options.positional, options.expires_in)?;
+    let template = Template::load(&find_template(&options)?)?;
+    let stack = Stack::from_template(&template, StackContext::local("http://127.0.0.1:4566"))?;
+    let pool = LocalPool::from_template(&template, &stack)?;
+    let key = DevKey::load_or_create(&DevKey::default_path()?)?;
+    let claims = pool.id_token_claims(&request, token::now());
+    println!("{}", token::sign(&claims, &key)?);
+    Ok(())
+}
+
+/// The development key, made now rather than on the first request, when a route needs it.
+fn check_authorizers(stack: &Stack) -> Result<()> {
+    let authorizers = stack.jwt_authorizers();
+    if authorizers.is_empty() {
+        return Ok(());
+    }
+    let key = DevKey::shared()?;
+    for authorizer in authorizers {
+        tracing::info!(
+            "JWT authorizer {}: issuer {}, audiences {} (development key {})",
+            authorizer.name,
+            authorizer.issuer,
+            authorizer.audiences.join(", "),
+            key.path.display()
+        );
+    }
+    Ok(())
+}
+
 async fn bind_api(port: u16) -> Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
@@ -319,6 +381,7 @@ async fn serve_until_stopped(
     options: &Options,
     shutdown: watch::Receiver<bool>,
 ) -> Result<()> {
+    check_authorizers(&stack)?;
     let listener = bind_api(options.port).await?;
     let port = listener.local_addr()?.port();
     let invoker = Arc::new(LambdaInvoker::new(lambda_endpoint, &stack.context.region));
@@ -602,5 +665,18 @@ mod tests {
         let options = parse("up --no-reload --deliver-twice").unwrap();
         assert_eq!(options.command, "up");
         assert!(options.deliver_twice && !options.reload);
+    }
+
+    #[test]
+    fn token_takes_a_role_an_id_and_a_lifetime() {
+        let options = parse("token radar r-1 --expires-in -60 --template /t.yaml").unwrap();
+        assert_eq!(options.command, "token");
+        assert_eq!(options.positional, ["radar", "r-1"]);
+        assert_eq!(options.expires_in, -60);
+        assert_eq!(options.template, Some(PathBuf::from("/t.yaml")));
+        assert_eq!(parse("token operator").unwrap().expires_in, 3600);
+        assert!(parse("token operator --expires-in soon").is_err());
+        assert!(parse("token operator --bogus").is_err());
+        assert!(parse("env operator").is_err());
     }
 }

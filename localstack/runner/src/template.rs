@@ -79,6 +79,12 @@ impl StackContext {
         )
     }
 
+    /// The id a user pool gets locally: `<region>_<logical id>` (Cognito's are
+    /// `<region>_<9 characters>`), e.g. `us-east-1_UserPool`.
+    pub fn user_pool_id(&self, logical_id: &str) -> String {
+        format!("{}_{logical_id}", self.region)
+    }
+
     pub fn function_arn(&self, name: &str) -> String {
         format!(
             "arn:aws:lambda:{}:{}:function:{}",
@@ -162,6 +168,20 @@ impl Template {
             .cloned()
             .unwrap_or(Value::Object(Map::new()));
         let mut merged = globals;
+        merge(&mut merged, self.properties(logical_id));
+        merged
+    }
+}
+
+impl Template {
+    /// The properties of an HTTP API with `Globals.HttpApi` merged in; the implicit API of SAM
+    /// (`ServerlessHttpApi`, for events without `ApiId`) has the globals only.
+    fn http_api_properties(&self, logical_id: &str) -> Value {
+        let mut merged = self
+            .document
+            .pointer("/Globals/HttpApi")
+            .cloned()
+            .unwrap_or(Value::Object(Map::new()));
         merge(&mut merged, self.properties(logical_id));
         merged
     }
@@ -380,6 +400,8 @@ impl<'a> Resolver<'a> {
         match kind {
             "AWS::SQS::Queue" => Ok(ctx.queue_url(&self.physical_name(id)?)),
             "AWS::Serverless::HttpApi" | "AWS::ApiGatewayV2::Api" => Ok(api_id(id)),
+            "AWS::Cognito::UserPool" => Ok(ctx.user_pool_id(id)),
+            "AWS::Cognito::UserPoolClient" => Ok(user_pool_client_id(id)),
             _ => self.physical_name(id),
         }
     }
@@ -414,6 +436,19 @@ impl<'a> Resolver<'a> {
             ("AWS::Serverless::Function", "Arn") | ("AWS::Lambda::Function", "Arn") => {
                 ctx.function_arn(&name)
             }
+            ("AWS::Cognito::UserPool", "Arn") => format!(
+                "arn:aws:cognito-idp:{}:{}:userpool/{}",
+                ctx.region,
+                ctx.account,
+                ctx.user_pool_id(id)
+            ),
+            ("AWS::Cognito::UserPool", "ProviderName" | "ProviderURL") => format!(
+                "cognito-idp.{}.amazonaws.com/{}",
+                ctx.region,
+                ctx.user_pool_id(id)
+            ),
+            ("AWS::Cognito::UserPool", "UserPoolId") => ctx.user_pool_id(id),
+            ("AWS::Cognito::UserPoolClient", "ClientId") => user_pool_client_id(id),
             _ => {
                 return Err(TemplateError::Unsupported(format!(
                     "Fn::GetAtt {id}.{attribute} ({kind}) is not supported"
@@ -485,6 +520,7 @@ impl<'a> Resolver<'a> {
                 }
             }
             "AWS::Lambda::Function" => named("FunctionName")?,
+            "AWS::Cognito::UserPoolGroup" => named("GroupName")?,
             _ => None,
         };
         Ok(name.unwrap_or_else(|| id.to_string()))
@@ -500,6 +536,17 @@ impl<'a> Resolver<'a> {
             None => Ok("default".into()),
         }
     }
+}
+
+/// The id a user pool client gets locally (Cognito's are lower-case letters and digits):
+/// `local` and the logical id in lower case, `PeopleClient` → `localpeopleclient`.
+fn user_pool_client_id(logical_id: &str) -> String {
+    let id: String = logical_id
+        .to_ascii_lowercase()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    format!("local{id}")
 }
 
 /// The id a local HTTP API gets (API Gateway ids are 10 lower-case characters).
@@ -601,6 +648,33 @@ pub struct RuleSpec {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct RouteSpec {
     pub method_and_path: Option<(String, String)>,
+    /// The authorizer that checks the route's requests: the event's `Auth.Authorizer`, else
+    /// its API's `Auth.DefaultAuthorizer`; `None` for a public route (`Authorizer: NONE`, or
+    /// no authorizer at all).
+    pub auth: Option<RouteAuth>,
+}
+
+/// A JWT authorizer of an HTTP API (`Auth.Authorizers.<name>` with a `JwtConfiguration`),
+/// resolved.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct JwtAuthorizerSpec {
+    /// `<API logical id>.<authorizer name>`.
+    pub name: String,
+    /// The header the token comes in, lower case (`IdentitySource:
+    /// $request.header.Authorization` → `authorization`).
+    pub header: String,
+    /// `JwtConfiguration.issuer`: the `iss` a token must have.
+    pub issuer: String,
+    /// `JwtConfiguration.audience`: a token's `aud` (or, without one, `client_id`) must be one.
+    pub audiences: Vec<String>,
+}
+
+/// How a route is protected.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RouteAuth {
+    pub authorizer: JwtAuthorizerSpec,
+    /// `AuthorizationScopes`: the token's `scope` (or `scp`) must hold one; empty: no check.
+    pub scopes: Vec<String>,
 }
 
 impl RouteSpec {
@@ -692,8 +766,14 @@ impl Stack {
                     stack.warnings.extend(warnings);
                 }
                 // Permissions and the API itself: nothing to run locally (the gateway serves
-                // every route of every HttpApi on one port).
-                "AWS::SQS::QueuePolicy" | "AWS::Serverless::HttpApi" | "AWS::IAM::Role" => {}
+                // every route of every HttpApi on one port). The user pool: the gateway's JWT
+                // authorizer accepts the tokens `local-cloud token` signs in its name.
+                "AWS::SQS::QueuePolicy"
+                | "AWS::Serverless::HttpApi"
+                | "AWS::IAM::Role"
+                | "AWS::Cognito::UserPool"
+                | "AWS::Cognito::UserPoolClient"
+                | "AWS::Cognito::UserPoolGroup" => {}
                 other => stack
                     .warnings
                     .push(format!("{id}: {other} is not emulated locally")),
@@ -711,6 +791,19 @@ impl Stack {
 
     pub fn function(&self, name: &str) -> Option<&FunctionSpec> {
         self.functions.iter().find(|f| f.name == name)
+    }
+
+    /// The JWT authorizers that protect at least one route, each once.
+    pub fn jwt_authorizers(&self) -> Vec<&JwtAuthorizerSpec> {
+        let mut authorizers: Vec<&JwtAuthorizerSpec> = self
+            .functions
+            .iter()
+            .flat_map(|f| f.routes.iter())
+            .filter_map(|r| r.auth.as_ref().map(|a| &a.authorizer))
+            .collect();
+        authorizers.sort();
+        authorizers.dedup();
+        authorizers
     }
 
     /// The environment every function needs, merged (`cargo lambda watch` gives all functions
@@ -1029,7 +1122,11 @@ fn function(
                         return Err(invalid(format!("{at}: a Method without a Path")));
                     }
                 };
-                spec.routes.push(RouteSpec { method_and_path });
+                let auth = route_auth(resolver, template, &raw, &at)?;
+                spec.routes.push(RouteSpec {
+                    method_and_path,
+                    auth,
+                });
             }
             "SQS" => {
                 let props = resolver.resolve(&raw)?;
@@ -1088,6 +1185,97 @@ fn function(
     }
     spec.routes.sort();
     Ok((spec, warnings))
+}
+
+fn strings(value: Option<&Value>, at: &str) -> Result<Vec<String>> {
+    match value {
+        None | Some(Value::Null) => Ok(vec![]),
+        Some(Value::Array(items)) => items.iter().map(|v| string_of(v, at)).collect(),
+        Some(other) => Ok(vec![string_of(other, at)?]),
+    }
+}
+
+/// The authorizer of an `HttpApi` event (`props`: its `Properties`, unresolved), as API
+/// Gateway applies it: the event's `Auth.Authorizer` (`NONE`: public), else the API's
+/// `Auth.DefaultAuthorizer`. Only JWT authorizers are emulated: a route that needs another
+/// kind is refused rather than served unchecked.
+fn route_auth(
+    resolver: &Resolver,
+    template: &Template,
+    props: &Value,
+    at: &str,
+) -> Result<Option<RouteAuth>> {
+    let api = match props.get("ApiId") {
+        None => "ServerlessHttpApi".to_string(),
+        Some(api) => api
+            .get("Ref")
+            .and_then(Value::as_str)
+            .map(String::from)
+            .ok_or_else(|| invalid(format!("{at}: ApiId must be a Ref to an HttpApi")))?,
+    };
+    let api_props = template.http_api_properties(&api);
+    let api_auth = api_props.get("Auth").cloned().unwrap_or(Value::Null);
+    let route_auth = props.get("Auth").cloned().unwrap_or(Value::Null);
+    let chosen = match route_auth.get("Authorizer") {
+        Some(name) => Some(resolver.resolve_string(name)?),
+        None => api_auth
+            .get("DefaultAuthorizer")
+            .map(|name| resolver.resolve_string(name))
+            .transpose()?,
+    };
+    let Some(name) = chosen.filter(|name| name != "NONE") else {
+        return Ok(None);
+    };
+    let definition = api_auth
+        .get("Authorizers")
+        .and_then(|authorizers| authorizers.get(&name))
+        .ok_or_else(|| {
+            invalid(format!(
+                "{at}: authorizer {name} is not in {api}'s Auth.Authorizers"
+            ))
+        })?;
+    let definition = resolver.resolve(definition)?;
+    let unsupported = |what: String| TemplateError::Unsupported(format!("{at}: {what}"));
+    let jwt = definition.get("JwtConfiguration").ok_or_else(|| {
+        unsupported(format!(
+            "authorizer {name} is not a JWT authorizer (JwtConfiguration); only those are emulated"
+        ))
+    })?;
+    let identity_source = definition
+        .get("IdentitySource")
+        .map(|s| string_of(s, at))
+        .transpose()?
+        .unwrap_or_else(|| "$request.header.Authorization".into());
+    let header = identity_source
+        .strip_prefix("$request.header.")
+        .ok_or_else(|| {
+            unsupported(format!(
+                "authorizer {name}: IdentitySource {identity_source} (only $request.header.<name>)"
+            ))
+        })?
+        .to_ascii_lowercase();
+    let issuer = jwt
+        .get("issuer")
+        .map(|i| string_of(i, at))
+        .transpose()?
+        .ok_or_else(|| invalid(format!("{at}: authorizer {name} has no issuer")))?;
+    let audiences = strings(jwt.get("audience"), at)?;
+    if audiences.is_empty() {
+        return Err(invalid(format!("{at}: authorizer {name} has no audience")));
+    }
+    let scopes = match route_auth.get("AuthorizationScopes") {
+        Some(scopes) => strings(Some(&resolver.resolve(scopes)?), at)?,
+        None => strings(definition.get("AuthorizationScopes"), at)?,
+    };
+    Ok(Some(RouteAuth {
+        authorizer: JwtAuthorizerSpec {
+            name: format!("{api}.{name}"),
+            header,
+            issuer,
+            audiences,
+        },
+        scopes,
+    }))
 }
 
 #[cfg(test)]
@@ -1262,11 +1450,10 @@ mod tests {
         let stack = real_stack();
         let install = stack.function("install-radar").expect("install-radar");
         assert_eq!(install.logical_id, "InstallRadarFunction");
+        assert_eq!(install.routes.len(), 1);
         assert_eq!(
-            install.routes,
-            vec![RouteSpec {
-                method_and_path: Some(("POST".into(), "/radars".into()))
-            }]
+            install.routes[0].method_and_path,
+            Some(("POST".into(), "/radars".into()))
         );
         assert_eq!(install.environment["EVENTS_TABLE"], "EventsTable");
         assert_eq!(install.environment["SNAPSHOTS_TABLE"], "SnapshotsTable");
@@ -1275,12 +1462,8 @@ mod tests {
         assert_eq!(install.timeout, Duration::from_secs(10));
 
         let not_found = stack.function("route-not-found").expect("route-not-found");
-        assert_eq!(
-            not_found.routes,
-            vec![RouteSpec {
-                method_and_path: None
-            }]
-        );
+        assert_eq!(not_found.routes.len(), 1);
+        assert_eq!(not_found.routes[0].method_and_path, None);
         assert_eq!(
             stack.function("record-detection").unwrap().routes[0].route_key(),
             "POST /radars/{radar_id}/detections"
@@ -1458,6 +1641,148 @@ Resources:
         let error = Template::parse("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Ref Other\n")
             .expect_err("a tag is refused");
         assert!(error.to_string().contains("long form"), "{error}");
+    }
+
+    const ISSUER: &str = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_UserPool";
+
+    fn auth_fixture() -> Template {
+        tiny(include_str!("../tests/fixtures/auth-template.yaml"))
+    }
+
+    fn route_of<'s>(stack: &'s Stack, function: &str) -> &'s RouteSpec {
+        &stack.function(function).expect(function).routes[0]
+    }
+
+    #[test]
+    fn routes_are_behind_the_default_jwt_authorizer_unless_none() {
+        let stack =
+            Stack::from_template(&auth_fixture(), StackContext::local("http://h:1")).unwrap();
+        let expected = JwtAuthorizerSpec {
+            name: "HttpApi.CognitoJwt".into(),
+            header: "authorization".into(),
+            issuer: ISSUER.into(),
+            audiences: vec!["localpeopleclient".into(), "localradarclient".into()],
+        };
+        assert_eq!(
+            route_of(&stack, "list-radars").auth,
+            Some(RouteAuth {
+                authorizer: expected.clone(),
+                scopes: vec![]
+            })
+        );
+        assert_eq!(route_of(&stack, "openapi").auth, None);
+        let fallback = route_of(&stack, "route-not-found");
+        assert_eq!(fallback.method_and_path, None);
+        assert_eq!(
+            fallback.auth.as_ref().map(|a| &a.authorizer),
+            Some(&expected)
+        );
+        assert_eq!(
+            route_of(&stack, "scoped").auth.as_ref().unwrap().scopes,
+            ["radars/write"]
+        );
+        assert_eq!(stack.jwt_authorizers(), [&expected]);
+        // The user pool is stood in for, not missing.
+        assert!(stack.warnings.is_empty(), "{:?}", stack.warnings);
+    }
+
+    #[test]
+    fn cognito_resources_resolve_to_stable_local_ids() {
+        let template = auth_fixture();
+        let ctx = StackContext::local("http://h:1");
+        let r = Resolver::new(&template, &ctx);
+        let resolve = |yaml: &str| r.resolve(&tiny_value(yaml)).unwrap();
+        assert_eq!(resolve("Ref: UserPool"), "us-east-1_UserPool");
+        assert_eq!(resolve("Ref: PeopleClient"), "localpeopleclient");
+        assert_eq!(resolve("Ref: RadarClient"), "localradarclient");
+        assert_eq!(resolve("Ref: OperatorGroup"), "operator");
+        assert_eq!(
+            resolve("Fn::GetAtt: [UserPool, Arn]"),
+            "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_UserPool"
+        );
+        assert_eq!(
+            resolve("Fn::GetAtt: UserPool.ProviderURL"),
+            "cognito-idp.us-east-1.amazonaws.com/us-east-1_UserPool"
+        );
+        assert_eq!(
+            resolve("Fn::GetAtt: [RadarClient, ClientId]"),
+            "localradarclient"
+        );
+    }
+
+    #[test]
+    fn authorizers_that_are_not_emulated_are_refused() {
+        let with = |authorizer: &str, route_auth: &str| {
+            tiny(&format!(
+                r#"
+Resources:
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Auth:
+        DefaultAuthorizer: Default
+        Authorizers:
+          Default:
+{authorizer}
+  F:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        E:
+          Type: HttpApi
+          Properties:
+            ApiId:
+              Ref: Api
+            Path: /x
+            Method: GET
+{route_auth}
+"#
+            ))
+        };
+        let jwt = "            JwtConfiguration:\n              issuer: https://i\n              audience: [a]";
+        let stack = |t: Template| Stack::from_template(&t, StackContext::local("http://h:1"));
+        let lambda = with("            FunctionArn: arn:aws:lambda:x", "");
+        let error = stack(lambda).unwrap_err().to_string();
+        assert!(error.contains("only those are emulated"), "{error}");
+        let unknown = with(jwt, "            Auth:\n              Authorizer: Other");
+        assert!(stack(unknown).unwrap_err().to_string().contains("Other"));
+        let no_audience = with(
+            "            JwtConfiguration:\n              issuer: https://i",
+            "",
+        );
+        assert!(stack(no_audience).is_err());
+        let public = with(jwt, "            Auth:\n              Authorizer: NONE");
+        assert_eq!(stack(public).unwrap().functions[0].routes[0].auth, None);
+        let protected = stack(with(jwt, "")).unwrap();
+        let auth = protected.functions[0].routes[0].auth.clone().unwrap();
+        assert_eq!(
+            (auth.authorizer.issuer.as_str(), auth.authorizer.audiences),
+            ("https://i", vec!["a".to_string()])
+        );
+    }
+
+    /// SPEC §7: every route of template.yaml needs a token of its user pool, except
+    /// `GET /openapi.json`.
+    #[test]
+    fn the_real_template_protects_every_route_but_the_openapi_document() {
+        let stack = real_stack();
+        for function in &stack.functions {
+            for route in &function.routes {
+                let key = route.route_key();
+                match &route.auth {
+                    None => assert_eq!(key, "GET /openapi.json", "{} is public", function.name),
+                    Some(auth) => {
+                        assert_eq!(auth.authorizer.issuer, ISSUER, "{key}");
+                        assert_eq!(
+                            auth.authorizer.audiences,
+                            ["localpeopleclient", "localradarclient"],
+                            "{key}"
+                        );
+                        assert_eq!(auth.authorizer.header, "authorization");
+                    }
+                }
+            }
+        }
     }
 
     fn tiny_value(yaml: &str) -> Value {

@@ -4,11 +4,15 @@ mod common;
 
 use std::time::Duration;
 
-use common::{real_template, RecordingInvoker};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use common::{real_template, RecordingInvoker, ISSUER};
+use local_cloud::devkey::DevKey;
 use local_cloud::gateway::{self, Gateway};
 use local_cloud::invoke::Invocation;
 use local_cloud::template::{Stack, StackContext};
-use serde_json::json;
+use local_cloud::token::{self, LocalPool, TokenRequest};
+use serde_json::{json, Map, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::watch;
 
@@ -28,10 +32,30 @@ async fn http(port: u16, request: &str) -> String {
     response
 }
 
+/// The gateway of `stack` on a free port, until the sender says stop.
+async fn start(
+    gateway: Gateway,
+) -> (
+    u16,
+    watch::Sender<bool>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (stop, mut shutdown) = watch::channel(false);
+    let server = tokio::spawn(gateway::serve(listener, gateway, async move {
+        let _ = shutdown.wait_for(|s| *s).await;
+    }));
+    (port, stop, server)
+}
+
 #[tokio::test]
 async fn the_gateway_invokes_the_routed_function_and_maps_its_response() {
-    let stack =
-        Stack::from_template(&real_template(), StackContext::local("http://127.0.0.1:1")).unwrap();
+    let template = real_template();
+    let stack = Stack::from_template(&template, StackContext::local("http://127.0.0.1:1")).unwrap();
+    let key = common::dev_key("gateway-routes");
+    let operator = common::token_for(&template, &key, "operator", None);
+    let radar = common::token_for(&template, &key, "radar", Some("r-1"));
     let invoker = RecordingInvoker::new(|function, _, _| match function {
         "record-detection" => Invocation::Ok(
             json!({
@@ -52,19 +76,13 @@ async fn the_gateway_invokes_the_routed_function_and_maps_its_response() {
         ),
         _ => Invocation::Timeout,
     });
-    let gateway = Gateway::new(&stack, invoker.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (stop, mut shutdown) = watch::channel(false);
-    let server = tokio::spawn(gateway::serve(listener, gateway, async move {
-        let _ = shutdown.wait_for(|s| *s).await;
-    }));
+    let (port, stop, server) = start(Gateway::new(&stack, invoker.clone()).with_key(key)).await;
 
     let body = r#"{"plate":"AB-123-CD","speed_kmh":120}"#;
     let response = http(
         port,
         &format!(
-            "POST /radars/r-1/detections?source=test HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Correlation-Id: c-1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "POST /radars/r-1/detections?source=test HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {radar}\r\nContent-Type: application/json\r\nX-Correlation-Id: c-1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         ),
     )
@@ -85,10 +103,13 @@ async fn the_gateway_invokes_the_routed_function_and_maps_its_response() {
     assert_eq!(event["headers"]["x-correlation-id"], "c-1");
     assert_eq!(event["body"], body);
     assert_eq!(event["requestContext"]["http"]["sourceIp"], "127.0.0.1");
+    let claims = &event["requestContext"]["authorizer"]["jwt"]["claims"];
+    assert_eq!(claims["custom:subject_id"], "r-1");
+    assert_eq!(claims["cognito:groups"], "[radar]");
 
     let error = http(
         port,
-        "GET /radars HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+        &format!("GET /radars HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {operator}\r\nConnection: close\r\n\r\n"),
     )
     .await;
     assert!(error.starts_with("HTTP/1.1 500"), "{error}");
@@ -99,20 +120,394 @@ async fn the_gateway_invokes_the_routed_function_and_maps_its_response() {
 
     let timeout = http(
         port,
-        "GET /events HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+        &format!("GET /events HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {operator}\r\nConnection: close\r\n\r\n"),
     )
     .await;
     assert!(timeout.starts_with("HTTP/1.1 503"), "{timeout}");
 
     let unknown = http(
         port,
-        "DELETE /nowhere HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+        &format!("DELETE /nowhere HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {operator}\r\nConnection: close\r\n\r\n"),
     )
     .await;
     assert!(unknown.starts_with("HTTP/1.1 404"), "{unknown}");
     let (function, event) = invoker.calls().last().cloned().unwrap();
     assert_eq!(function, "route-not-found");
     assert_eq!(event["routeKey"], "$default");
+
+    stop.send(true).unwrap();
+    server.await.unwrap().unwrap();
+}
+
+/// A response: status, headers (names in lower case), body.
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+}
+
+async fn call(port: u16, method: &str, path: &str, headers: &[(&str, &str)]) -> Answer {
+    let mut request =
+        format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("Content-Length: 0\r\n\r\n");
+    let raw = http(port, &request).await;
+    let (head, body) = raw.split_once("\r\n\r\n").expect("a head and a body");
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|line| line.split_once(": "))
+        .map(|(n, v)| (n.to_ascii_lowercase(), v.to_string()))
+        .collect();
+    Answer {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+/// The token with its claims changed, its header and signature kept.
+fn tampered(token: &str, change: impl FnOnce(&mut Map<String, Value>)) -> String {
+    let parts: Vec<&str> = token.split('.').collect();
+    let mut claims: Map<String, Value> =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+    change(&mut claims);
+    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap());
+    format!("{}.{payload}.{}", parts[0], parts[2])
+}
+
+/// A token with a header of our choosing, signed by `key` as that header says.
+fn signed_as(
+    header: jsonwebtoken::Header,
+    claims: &Map<String, Value>,
+    key: &jsonwebtoken::EncodingKey,
+) -> String {
+    jsonwebtoken::encode(&header, claims, key).unwrap()
+}
+
+fn ok_response() -> Invocation {
+    Invocation::Ok(
+        json!({"statusCode": 200, "headers": {"content-type": "application/json"}, "body": "{}"})
+            .to_string()
+            .into_bytes(),
+    )
+}
+
+#[tokio::test]
+async fn the_jwt_authorizer_refuses_bad_tokens_and_never_invokes_the_function() {
+    let template = common::auth_fixture();
+    let stack = Stack::from_template(&template, StackContext::local("http://127.0.0.1:1")).unwrap();
+    let pool = LocalPool::from_template(&template, &stack).unwrap();
+    let key = common::dev_key("authorizer-refuses");
+    let other = common::dev_key("authorizer-other-key");
+    let invoker = RecordingInvoker::new(|_, _, _| ok_response());
+    let (port, stop, server) =
+        start(Gateway::new(&stack, invoker.clone()).with_key(key.clone())).await;
+
+    let now = token::now();
+    let operator = TokenRequest::parse(&["operator".to_string()], 3600).unwrap();
+    let claims = pool.id_token_claims(&operator, now);
+    let with = |change: &dyn Fn(&mut Map<String, Value>)| {
+        let mut claims = claims.clone();
+        change(&mut claims);
+        token::sign(&claims, &key).unwrap()
+    };
+    let valid = token::sign(&claims, &key).unwrap();
+
+    // No token at all.
+    let missing = call(port, "GET", "/radars", &[("X-Correlation-Id", "corr-1")]).await;
+    assert_eq!(missing.status, 401, "{}", missing.body);
+    assert_eq!(missing.header("www-authenticate"), Some("Bearer"));
+    assert_eq!(missing.header("content-type"), Some("application/json"));
+    assert_eq!(missing.header("x-correlation-id"), Some("corr-1"));
+    let body = missing.json();
+    assert_eq!(body["error"]["code"], "unauthenticated");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("missing token"));
+    assert_eq!(body["error"]["details"], json!([]));
+    assert_eq!(body.as_object().unwrap().len(), 1);
+    // A new correlation id when none was sent.
+    let anonymous = call(port, "GET", "/radars", &[("Authorization", "Bearer")]).await;
+    assert_eq!(anonymous.status, 401);
+    assert!(uuid::Uuid::parse_str(anonymous.header("x-correlation-id").unwrap()).is_ok());
+
+    let mut forged_kid = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    forged_kid.kid = Some(key.kid.clone());
+    let mut hs256 = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    hs256.kid = Some(key.kid.clone());
+    let refused = [
+        (
+            "expired",
+            with(&|c| {
+                c.insert("exp".into(), json!(now - 60));
+                c.insert("iat".into(), json!(now - 3660));
+            }),
+            "expired",
+        ),
+        (
+            "another key",
+            token::sign(&claims, &other).unwrap(),
+            "bad signature",
+        ),
+        (
+            "another key under our kid",
+            signed_as(forged_kid, &claims, other.encoding_key()),
+            "bad signature",
+        ),
+        (
+            "HS256",
+            signed_as(
+                hs256,
+                &claims,
+                &jsonwebtoken::EncodingKey::from_secret(b"secret").unwrap(),
+            ),
+            "RS256",
+        ),
+        (
+            "tampered",
+            tampered(&valid, |c| {
+                c.insert("cognito:groups".into(), json!(["operator", "auditor"]));
+            }),
+            "bad signature",
+        ),
+        (
+            "wrong issuer",
+            with(&|c| {
+                c.insert(
+                    "iss".into(),
+                    json!("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other"),
+                );
+            }),
+            "wrong issuer",
+        ),
+        (
+            "wrong audience",
+            with(&|c| {
+                c.insert("aud".into(), json!("someoneelse"));
+            }),
+            "wrong audience",
+        ),
+        (
+            "no audience",
+            with(&|c| {
+                c.remove("aud");
+            }),
+            "wrong audience",
+        ),
+        (
+            "not yet valid",
+            with(&|c| {
+                c.insert("nbf".into(), json!(now + 600));
+            }),
+            "not valid yet",
+        ),
+        (
+            "issued in the future",
+            with(&|c| {
+                c.insert("iat".into(), json!(now + 600));
+            }),
+            "future",
+        ),
+        (
+            "no exp",
+            with(&|c| {
+                c.remove("exp");
+            }),
+            "no exp",
+        ),
+        ("malformed", "not-a-jwt".to_string(), "malformed"),
+        ("three garbage segments", "a.b.c".to_string(), "malformed"),
+    ];
+    for (case, token, message) in refused {
+        let answer = call(
+            port,
+            "GET",
+            "/radars",
+            &[
+                ("Authorization", &bearer(&token)),
+                ("X-Correlation-Id", case),
+            ],
+        )
+        .await;
+        assert_eq!(answer.status, 401, "{case}: {}", answer.body);
+        let challenge = answer.header("www-authenticate").unwrap_or_default();
+        assert!(
+            challenge.starts_with("Bearer error=\"invalid_token\""),
+            "{case}: {challenge}"
+        );
+        assert_eq!(answer.header("x-correlation-id"), Some(case));
+        let body = answer.json();
+        assert_eq!(body["error"]["code"], "unauthenticated", "{case}");
+        let text = body["error"]["message"].as_str().unwrap();
+        assert!(text.contains(message), "{case}: {text}");
+        assert_eq!(body["error"]["details"], json!([]));
+    }
+    // $default is behind the authorizer too.
+    let fallback = call(port, "DELETE", "/nowhere", &[]).await;
+    assert_eq!(fallback.status, 401);
+    assert!(invoker.calls().is_empty(), "{:?}", invoker.calls());
+
+    // The same claims, untouched, pass.
+    let passed = call(
+        port,
+        "GET",
+        "/radars",
+        &[("Authorization", &bearer(&valid))],
+    )
+    .await;
+    assert_eq!(passed.status, 200, "{}", passed.body);
+    assert_eq!(invoker.calls().len(), 1);
+
+    stop.send(true).unwrap();
+    server.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn a_valid_token_reaches_the_function_with_its_claims_as_strings() {
+    let template = common::auth_fixture();
+    let stack = Stack::from_template(&template, StackContext::local("http://127.0.0.1:1")).unwrap();
+    let pool = LocalPool::from_template(&template, &stack).unwrap();
+    let key = common::dev_key("authorizer-passes");
+    let invoker = RecordingInvoker::new(|_, _, _| ok_response());
+    let (port, stop, server) =
+        start(Gateway::new(&stack, invoker.clone()).with_key(key.clone())).await;
+    let now = token::now();
+    let radar = TokenRequest::parse(&["radar".to_string(), "r-7".to_string()], 3600).unwrap();
+    let claims = pool.id_token_claims(&radar, now);
+    let radar_token = token::sign(&claims, &key).unwrap();
+
+    // `Bearer <token>`, and the token alone (API Gateway takes both).
+    for authorization in [bearer(&radar_token), radar_token.clone()] {
+        let answer = call(port, "GET", "/radars", &[("Authorization", &authorization)]).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+    }
+    let calls = invoker.calls();
+    assert_eq!(calls.len(), 2);
+    let (function, event) = &calls[0];
+    assert_eq!(function, "list-radars");
+    assert_eq!(event["routeKey"], "GET /radars");
+    let jwt = &event["requestContext"]["authorizer"]["jwt"];
+    let expected = json!({
+        "sub": claims["sub"],
+        "iss": ISSUER,
+        "aud": "localradarclient",
+        "token_use": "id",
+        "cognito:groups": "[radar]",
+        "cognito:username": "radar-r-7",
+        "custom:subject_id": "r-7",
+        "auth_time": now.to_string(),
+        "iat": now.to_string(),
+        "exp": (now + 3600).to_string(),
+        "jti": claims["jti"],
+    });
+    assert_eq!(jwt["claims"], expected);
+    assert!(jwt["scopes"].is_null() && jwt.get("scopes").is_some());
+    let v2: aws_lambda_events::apigw::ApiGatewayV2httpRequest =
+        serde_json::from_value(event.clone()).expect("an ApiGatewayV2httpRequest");
+    assert_eq!(
+        v2.request_context.authorizer.unwrap().jwt.unwrap().claims["cognito:groups"],
+        "[radar]"
+    );
+
+    // An access token names its client in client_id rather than aud.
+    let mut access = claims.clone();
+    access.remove("aud");
+    access.insert("client_id".into(), json!("localpeopleclient"));
+    access.insert("token_use".into(), json!("access"));
+    access.insert("scope".into(), json!("radars/write openid"));
+    let access = token::sign(&access, &key).unwrap();
+    let answer = call(
+        port,
+        "GET",
+        "/radars",
+        &[("Authorization", &bearer(&access))],
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let jwt = &invoker.calls()[2].1["requestContext"]["authorizer"]["jwt"];
+    assert_eq!(jwt["scopes"], json!(["radars/write", "openid"]));
+
+    // A route with scopes wants one of them: 403 without.
+    let unscoped = call(
+        port,
+        "POST",
+        "/scoped",
+        &[("Authorization", &bearer(&radar_token))],
+    )
+    .await;
+    assert_eq!(unscoped.status, 403, "{}", unscoped.body);
+    assert_eq!(unscoped.json()["error"]["code"], "forbidden");
+    assert!(unscoped
+        .header("www-authenticate")
+        .unwrap()
+        .starts_with("Bearer"));
+    let scoped = call(
+        port,
+        "POST",
+        "/scoped",
+        &[("Authorization", &bearer(&access))],
+    )
+    .await;
+    assert_eq!(scoped.status, 200, "{}", scoped.body);
+    assert_eq!(invoker.calls().last().unwrap().0, "scoped");
+
+    stop.send(true).unwrap();
+    server.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn a_route_with_authorizer_none_is_served_without_a_token() {
+    let template = common::auth_fixture();
+    let stack = Stack::from_template(&template, StackContext::local("http://127.0.0.1:1")).unwrap();
+    let invoker = RecordingInvoker::new(|_, _, _| ok_response());
+    let key: std::sync::Arc<DevKey> = common::dev_key("authorizer-public");
+    let (port, stop, server) = start(Gateway::new(&stack, invoker.clone()).with_key(key)).await;
+
+    let answer = call(port, "GET", "/openapi.json", &[]).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    // A token, even a bad one, changes nothing on a public route.
+    let answer = call(
+        port,
+        "GET",
+        "/openapi.json",
+        &[("Authorization", "Bearer nonsense")],
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let calls = invoker.calls();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[0].0, "openapi");
+    assert!(calls[0].1["requestContext"].get("authorizer").is_none());
+    // While its neighbour needs one.
+    assert_eq!(call(port, "GET", "/radars", &[]).await.status, 401);
 
     stop.send(true).unwrap();
     server.await.unwrap().unwrap();

@@ -9,9 +9,11 @@ use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
 use local_cloud::aws::Clients;
+use local_cloud::devkey::DevKey;
 use local_cloud::invoke::{Invocation, Invoker};
 use local_cloud::provision::{provision, Provisioned};
 use local_cloud::template::{Stack, StackContext, Template};
+use local_cloud::token::{self, LocalPool, TokenRequest};
 use serde_json::Value;
 
 /// moto through moto_serial.py, as the local cloud runs it (test-support's `Moto`).
@@ -38,6 +40,35 @@ impl MotoSerial {
 pub fn real_template() -> Template {
     Template::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml"))
         .expect("template.yaml")
+}
+
+/// `tests/fixtures/auth-template.yaml`: the user pool, its clients, the default JWT authorizer,
+/// a protected route (`GET /radars`), a public one (`GET /openapi.json`), one with a scope
+/// (`POST /scoped`) and `$default`.
+pub fn auth_fixture_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/auth-template.yaml")
+}
+
+pub fn auth_fixture() -> Template {
+    Template::load(&auth_fixture_path()).expect("the auth fixture")
+}
+
+/// The issuer the templates' authorizer resolves to locally.
+pub const ISSUER: &str = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_UserPool";
+
+/// A development key of its own, in a fresh temporary folder.
+pub fn dev_key(name: &str) -> Arc<DevKey> {
+    Arc::new(DevKey::load_or_create(&temp_dir(name).join("key.pem")).expect("a key"))
+}
+
+/// A token of `role` (and `id`) from the template's local user pool, signed by `key`.
+pub fn token_for(template: &Template, key: &DevKey, role: &str, id: Option<&str>) -> String {
+    let stack = Stack::from_template(template, StackContext::local("http://127.0.0.1:1")).unwrap();
+    let pool = LocalPool::from_template(template, &stack).expect("the local user pool");
+    let mut args = vec![role.to_string()];
+    args.extend(id.map(String::from));
+    let request = TokenRequest::parse(&args, 3600).unwrap();
+    token::sign(&pool.id_token_claims(&request, token::now()), key).unwrap()
 }
 
 /// The real template provisioned on `moto`: the stack (with its stream ARNs) and what

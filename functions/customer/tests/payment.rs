@@ -35,8 +35,8 @@ async fn customer(commands: &CommandHandler, balance_cents: u64) -> Uuid {
     let customer_id = Uuid::new_v4();
     let register = CustomerCommand::Register(RegisterCustomer {
         customer_id,
-        name: "Grace".into(),
-        email: "grace@example.org".into(),
+        name: es_core::Sealed::from_sealed_text("pd1:sealed-name"),
+        email: es_core::Sealed::from_sealed_text("pd1:sealed-email"),
         balance_cents,
     });
     commands

@@ -39,8 +39,8 @@ async fn shop() -> Shop {
     let (customer, product) = (Uuid::new_v4(), Uuid::new_v4());
     let register = CustomerCommand::Register(RegisterCustomer {
         customer_id: customer,
-        name: "Grace".into(),
-        email: "grace@example.org".into(),
+        name: es_core::Sealed::from_sealed_text("pd1:sealed-name"),
+        email: es_core::Sealed::from_sealed_text("pd1:sealed-email"),
         balance_cents: 0,
     });
     commands

@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_eventbridge::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_eventbridge::types::Target;
 use aws_sdk_sqs::types::QueueAttributeName;
-use chrono::NaiveDate;
+use es_core::testing::PlainSealer;
 use es_core::{CommandContext, EventEnvelope, StreamId, UniqueClaim};
 use event_consumer::{service_for, stream_records};
 use event_store::{schema, AppendBatch, Claim, EventStore, Tables};
@@ -181,12 +181,13 @@ fn traffic_events() -> Vec<EventEnvelope> {
         1,
         OwnerEvent::OwnerRegistered {
             owner_id: owner,
-            name: "Ada".into(),
-            birth_date: NaiveDate::from_ymd_opt(1990, 12, 10).unwrap(),
-            email: "ada@example.com".into(),
+            name: PlainSealer::sealed("Ada"),
+            birth_date: PlainSealer::sealed("1990-12-10"),
+            email: PlainSealer::sealed("ada@example.com"),
             phone: None,
-            address: Some("1 rue de la Paix".into()),
-            national_id: "NID-1".into(),
+            address: Some(PlainSealer::sealed("1 rue de la Paix")),
+            national_id: PlainSealer::sealed("NID-1"),
+            national_id_fingerprint: "fp:owner.national_id:NID-1".into(),
         },
     ));
     events.push(envelope(
@@ -309,7 +310,7 @@ impl Harness {
                 batch = batch.with_claims(vec![Claim {
                     claim: UniqueClaim {
                         scope: NATIONAL_ID_SCOPE,
-                        value: "NID-1".into(),
+                        value: "fp:owner.national_id:NID-1".into(),
                     },
                     by: event.stream_id(),
                 }]);

@@ -1,8 +1,11 @@
 //! The registration service: owners and their vehicles.
 
+use es_core::Aggregate;
 use event_store::EventStore;
 use http_api::ApiError;
+use personal_data::{KeyStoreError, SubjectKey};
 use traffic_domain::Owner;
+use traffic_views::{OwnerView, RevealedOwner};
 use uuid::Uuid;
 
 /// Whether an owner is registered, for the vehicle commands that name one (SPEC §4.2: an
@@ -16,4 +19,20 @@ pub async fn owner_exists(store: &EventStore, owner_id: Uuid) -> Result<bool, Ap
 pub fn plate_parameter(request: &http_api::ApiRequest) -> Result<traffic_domain::Plate, ApiError> {
     let text = request.path_parameter("plate")?;
     traffic_domain::Plate::parse(text).ok_or_else(|| ApiError::not_found("vehicle", text))
+}
+
+/// The key-store subject of an owner's personal data: `owner#<owner_id>` (SPEC §7).
+pub fn owner_subject(owner_id: Uuid) -> String {
+    personal_data::subject(Owner::TYPE, owner_id)
+}
+
+/// A key-store failure is ours: a 5xx (its message names no personal data).
+pub fn key_store_error(error: KeyStoreError) -> ApiError {
+    ApiError::internal(error.to_string())
+}
+
+/// The owner view as the API answers it: personal values revealed with the owner's key, or
+/// `null` where there is no key (erased) or a value does not open.
+pub fn reveal_owner(view: &OwnerView, key: Option<&SubjectKey>) -> RevealedOwner {
+    view.revealed(|field, sealed| personal_data::reveal(key, field, sealed))
 }

@@ -3,11 +3,13 @@
 //! Nothing here does I/O: an [`Aggregate`] turns a command into events given its past, an
 //! [`EventEnvelope`] is how an event is stored and published, [`validation`] turns untrusted
 //! JSON into typed commands while collecting every problem, and a [`Rejection`] says why a
-//! command was refused in terms an HTTP layer can map without knowing the domain.
+//! command was refused in terms an HTTP layer can map without knowing the domain. Personal
+//! data is held [`Sealed`] by a [`Sealer`] (SPEC §7), never in clear.
 
 pub mod aggregate;
 pub mod context;
 pub mod envelope;
+pub mod personal;
 pub mod rejection;
 /// Test helpers for the domains: given/when/then and the checks their tests share.
 pub mod testing;
@@ -17,5 +19,6 @@ pub mod validation;
 pub use aggregate::{Aggregate, DomainError, DomainEvent, UniqueClaim};
 pub use context::CommandContext;
 pub use envelope::{EventEnvelope, StreamId};
+pub use personal::{Sealed, Sealer};
 pub use rejection::{Rejection, RejectionKind};
 pub use validation::{FieldProblem, Input, ValidationError};

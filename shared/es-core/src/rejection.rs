@@ -10,6 +10,10 @@ use crate::validation::FieldProblem;
 pub enum RejectionKind {
     /// 400: malformed or invalid input; `details` lists every problem.
     InvalidInput,
+    /// 401: no token, or one that is malformed, expired or wrongly signed (SPEC §7).
+    Unauthenticated,
+    /// 403: a valid token whose role, or bound subject, does not allow the request.
+    Forbidden,
     /// 404: the resource does not exist.
     NotFound,
     /// 405: the resource exists but not with this method.
@@ -28,6 +32,8 @@ impl RejectionKind {
     pub fn http_status(self) -> u16 {
         match self {
             Self::InvalidInput => 400,
+            Self::Unauthenticated => 401,
+            Self::Forbidden => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::Conflict => 409,

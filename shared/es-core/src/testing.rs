@@ -110,3 +110,30 @@ pub fn snapshot_round_trip<A: Aggregate + PartialEq + Debug>(state: &A) {
     let back: A = serde_json::from_value(json).expect("deserialises");
     assert_eq!(&back, state);
 }
+
+/// The domains' test sealer: seals `x` as `sealed:x` (whatever the field) and fingerprints
+/// `v` in scope `s` as `fp:s:v`, so tests can read what a command sealed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PlainSealer;
+
+impl PlainSealer {
+    /// What `PlainSealer` seals `plaintext` as.
+    pub fn sealed(plaintext: &str) -> crate::Sealed {
+        crate::Sealed::from_sealed_text(format!("sealed:{plaintext}"))
+    }
+
+    /// The plaintext of a value `PlainSealer` sealed.
+    pub fn reveal(sealed: &crate::Sealed) -> Option<&str> {
+        sealed.as_str().strip_prefix("sealed:")
+    }
+}
+
+impl crate::Sealer for PlainSealer {
+    fn seal(&self, _field: &str, plaintext: &str) -> crate::Sealed {
+        Self::sealed(plaintext)
+    }
+
+    fn fingerprint(&self, scope: &str, value: &str) -> String {
+        format!("fp:{scope}:{value}")
+    }
+}

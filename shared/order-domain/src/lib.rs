@@ -31,8 +31,8 @@ pub use cart::{
     RemoveCartItem,
 };
 pub use customer::{
-    Customer, CustomerCommand, CustomerError, CustomerEvent, MakeDeposit, PayForOrder,
-    RegisterCustomer, PAYMENT_SCOPE,
+    Customer, CustomerCommand, CustomerError, CustomerEvent, CustomerPersonalData, MakeDeposit,
+    PayForOrder, RegisterCustomer, PAYMENT_SCOPE,
 };
 pub use line::{total_cents, OrderLine};
 pub use order::{

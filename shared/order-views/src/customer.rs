@@ -1,6 +1,10 @@
 //! The customer view of `GET /customers/{customer_id}`: who the customer is and the balance.
+//!
+//! The name and email stay sealed with the customer's key, as the events carry them (SPEC
+//! §7), and are forgotten on `CustomerPersonalDataErased`; a query reveals them when it
+//! answers ([`CustomerView::revealed`]): erased or unreadable, they answer `null`.
 
-use es_core::{Aggregate, EventEnvelope};
+use es_core::{Aggregate, EventEnvelope, Sealed};
 use order_domain::{Customer, CustomerEvent};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -10,14 +14,46 @@ use crate::tables::CUSTOMERS_KEY;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CustomerView {
     pub customer_id: Uuid,
-    pub name: String,
-    pub email: String,
+    /// Sealed, like `email`; `None` once erased.
+    pub name: Option<Sealed>,
+    pub email: Option<Sealed>,
     pub balance_cents: u64,
     /// The opening balance plus every deposit.
     pub deposited_cents: u64,
     /// Every accepted payment: `balance_cents = deposited_cents - paid_cents`.
     pub paid_cents: u64,
     pub version: u64,
+}
+
+/// A customer as the API answers it: name and email in clear, or `null` (erased).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RevealedCustomer {
+    pub customer_id: Uuid,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub balance_cents: u64,
+    pub deposited_cents: u64,
+    pub paid_cents: u64,
+    pub version: u64,
+}
+
+impl CustomerView {
+    /// The answer, name and email revealed by `reveal(field, sealed)` (the field is the one
+    /// they were sealed under: `name`, `email`).
+    pub fn revealed(&self, reveal: impl Fn(&str, &Sealed) -> Option<String>) -> RevealedCustomer {
+        let open = |field: &str, sealed: &Option<Sealed>| {
+            sealed.as_ref().and_then(|sealed| reveal(field, sealed))
+        };
+        RevealedCustomer {
+            customer_id: self.customer_id,
+            name: open("name", &self.name),
+            email: open("email", &self.email),
+            balance_cents: self.balance_cents,
+            deposited_cents: self.deposited_cents,
+            paid_cents: self.paid_cents,
+            version: self.version,
+        }
+    }
 }
 
 impl projection::View for CustomerView {
@@ -37,8 +73,8 @@ impl projection::View for CustomerView {
                 balance_cents,
             } => {
                 self.customer_id = customer_id;
-                self.name = name;
-                self.email = email;
+                self.name = Some(name);
+                self.email = Some(email);
                 self.balance_cents = balance_cents;
                 self.deposited_cents = balance_cents;
             }
@@ -51,6 +87,10 @@ impl projection::View for CustomerView {
                 self.paid_cents += amount_cents;
             }
             CustomerEvent::PaymentRefused { .. } => {}
+            CustomerEvent::CustomerPersonalDataErased {} => {
+                self.name = None;
+                self.email = None;
+            }
         }
     }
 }
@@ -59,7 +99,21 @@ impl projection::View for CustomerView {
 mod tests {
     use super::*;
     use crate::testing::{envelope, through_dynamo};
+    use es_core::testing::PlainSealer;
     use projection::View;
+
+    fn plain(_field: &str, sealed: &Sealed) -> Option<String> {
+        PlainSealer::reveal(sealed).map(str::to_owned)
+    }
+
+    fn fold(id: Uuid, events: &[CustomerEvent]) -> CustomerView {
+        let envelopes: Vec<_> = events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| envelope("customer", &id.to_string(), i as u64 + 1, e, i as i64))
+            .collect();
+        CustomerView::replay(&envelopes)
+    }
 
     #[test]
     fn balance_is_deposits_minus_accepted_payments() {
@@ -67,8 +121,8 @@ mod tests {
         let events = [
             CustomerEvent::CustomerRegistered {
                 customer_id: id,
-                name: "Grace".into(),
-                email: "grace@example.org".into(),
+                name: PlainSealer::sealed("Grace"),
+                email: PlainSealer::sealed("grace@example.org"),
                 balance_cents: 1000,
             },
             CustomerEvent::DepositMade { amount_cents: 500 },
@@ -82,16 +136,45 @@ mod tests {
                 balance_cents: 300,
             },
         ];
-        let envelopes: Vec<_> = events
-            .iter()
-            .enumerate()
-            .map(|(i, e)| envelope("customer", &id.to_string(), i as u64 + 1, e, i as i64))
-            .collect();
-        let view = CustomerView::replay(&envelopes);
+        let view = fold(id, &events);
         assert_eq!(view.balance_cents, 300);
         assert_eq!(view.deposited_cents, 1500);
         assert_eq!(view.paid_cents, 1200);
         assert_eq!(view.version, 4);
         assert_eq!(through_dynamo(&view), view);
+        assert_eq!(
+            serde_json::to_value(view.revealed(plain)).unwrap(),
+            serde_json::json!({
+                "customer_id": id, "name": "Grace", "email": "grace@example.org",
+                "balance_cents": 300, "deposited_cents": 1500, "paid_cents": 1200, "version": 4
+            })
+        );
+    }
+
+    #[test]
+    fn erasure_forgets_name_and_email_and_keeps_the_balance() {
+        let id = Uuid::from_u128(0xC02);
+        let view = fold(
+            id,
+            &[
+                CustomerEvent::CustomerRegistered {
+                    customer_id: id,
+                    name: PlainSealer::sealed("Grace"),
+                    email: PlainSealer::sealed("grace@example.org"),
+                    balance_cents: 1000,
+                },
+                CustomerEvent::CustomerPersonalDataErased {},
+                CustomerEvent::DepositMade { amount_cents: 5 },
+            ],
+        );
+        assert_eq!((view.name.as_ref(), view.email.as_ref()), (None, None));
+        assert_eq!(view.balance_cents, 1005);
+        assert_eq!(view.version, 3);
+        assert!(!serde_json::to_string(&view).unwrap().contains("sealed:"));
+        assert_eq!(through_dynamo(&view), view);
+        let answer = serde_json::to_value(view.revealed(plain)).unwrap();
+        assert_eq!(answer["name"], serde_json::Value::Null);
+        assert_eq!(answer["email"], serde_json::Value::Null);
+        assert_eq!(answer["balance_cents"], 1005);
     }
 }

@@ -19,7 +19,7 @@ pub mod reports;
 pub mod tables;
 
 pub use cart::CartView;
-pub use customer::CustomerView;
+pub use customer::{CustomerView, RevealedCustomer};
 pub use inventory::InventoryView;
 pub use line::LineView;
 pub use order::{OrderTimelineEntry, OrderView, OrderViewStatus};

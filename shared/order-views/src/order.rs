@@ -167,9 +167,9 @@ fn order_of(envelope: &EventEnvelope) -> Option<Uuid> {
             match projection::decode_event::<CustomerEvent>(envelope)? {
                 CustomerEvent::PaymentAccepted { order_id, .. }
                 | CustomerEvent::PaymentRefused { order_id, .. } => Some(order_id),
-                CustomerEvent::CustomerRegistered { .. } | CustomerEvent::DepositMade { .. } => {
-                    None
-                }
+                CustomerEvent::CustomerRegistered { .. }
+                | CustomerEvent::DepositMade { .. }
+                | CustomerEvent::CustomerPersonalDataErased {} => None,
             }
         }
         _ => None,

@@ -37,8 +37,8 @@ pub use radar::{
     Radar, RadarCommand, RadarError, RadarEvent, RadarStatus, RecordDetection, DETECTION_ID_SCOPE,
 };
 pub use registration::owner::{
-    ChangeOwnerDetails, Owner, OwnerCommand, OwnerError, OwnerEvent, RegisterOwner,
-    NATIONAL_ID_SCOPE,
+    ChangeOwnerDetails, Owner, OwnerCommand, OwnerError, OwnerEvent, OwnerPersonalData,
+    RegisterOwner, NATIONAL_ID_SCOPE,
 };
 pub use registration::vehicle::{
     ChangeVehicleDetails, RegisterVehicle, TransferVehicle, Vehicle, VehicleCommand, VehicleError,

@@ -14,7 +14,7 @@ pub mod tables;
 mod vehicle;
 
 pub use infraction::{InfractionView, TimelineEntry};
-pub use owner::OwnerView;
+pub use owner::{OwnerView, RevealedOwner};
 pub use plate_owners::{ItemError, PlateOwners};
 pub use radar::RadarView;
 pub use vehicle::VehicleView;

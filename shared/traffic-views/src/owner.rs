@@ -1,8 +1,12 @@
 //! The owner view of `GET /owners` and `GET /owners/{owner_id}` (which adds the owner's
 //! plates from the vehicles table).
+//!
+//! The view keeps the owner's personal data as the events carry it, sealed with the owner's
+//! key (SPEC §7); it forgets them on `OwnerPersonalDataErased`. A query reveals them when it
+//! answers ([`OwnerView::revealed`]): an erased or unreadable value answers `null`.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use es_core::{Aggregate, EventEnvelope};
+use chrono::{DateTime, Utc};
+use es_core::{Aggregate, EventEnvelope, Sealed};
 use serde::{Deserialize, Serialize};
 use traffic_domain::{Owner, OwnerEvent};
 use uuid::Uuid;
@@ -12,16 +16,55 @@ use crate::tables::OWNERS_KEY;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OwnerView {
     pub owner_id: Uuid,
-    pub name: String,
-    /// `YYYY-MM-DD`
-    pub birth_date: NaiveDate,
-    pub email: String,
-    pub phone: Option<String>,
-    pub address: Option<String>,
-    pub national_id: String,
+    /// Sealed, like every personal value below; `None` once erased.
+    pub name: Option<Sealed>,
+    /// `YYYY-MM-DD`, sealed.
+    pub birth_date: Option<Sealed>,
+    pub email: Option<Sealed>,
+    pub phone: Option<Sealed>,
+    pub address: Option<Sealed>,
+    pub national_id: Option<Sealed>,
     pub version: u64,
     #[serde(with = "es_core::time::rfc3339_millis")]
     pub updated_at: DateTime<Utc>,
+}
+
+/// An owner as the API answers it: the personal values in clear, or `null` when they cannot
+/// be revealed (erased).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RevealedOwner {
+    pub owner_id: Uuid,
+    pub name: Option<String>,
+    /// `YYYY-MM-DD`
+    pub birth_date: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub national_id: Option<String>,
+    pub version: u64,
+    #[serde(with = "es_core::time::rfc3339_millis")]
+    pub updated_at: DateTime<Utc>,
+}
+
+impl OwnerView {
+    /// The answer, each personal value revealed by `reveal(field, sealed)` (the field is the
+    /// one it was sealed under: its JSON name).
+    pub fn revealed(&self, reveal: impl Fn(&str, &Sealed) -> Option<String>) -> RevealedOwner {
+        let open = |field: &str, sealed: &Option<Sealed>| {
+            sealed.as_ref().and_then(|sealed| reveal(field, sealed))
+        };
+        RevealedOwner {
+            owner_id: self.owner_id,
+            name: open("name", &self.name),
+            birth_date: open("birth_date", &self.birth_date),
+            email: open("email", &self.email),
+            phone: open("phone", &self.phone),
+            address: open("address", &self.address),
+            national_id: open("national_id", &self.national_id),
+            version: self.version,
+            updated_at: self.updated_at,
+        }
+    }
 }
 
 impl projection::View for OwnerView {
@@ -43,14 +86,15 @@ impl projection::View for OwnerView {
                 phone,
                 address,
                 national_id,
+                national_id_fingerprint: _,
             } => {
                 self.owner_id = owner_id;
-                self.name = name;
-                self.birth_date = birth_date;
-                self.email = email;
+                self.name = Some(name);
+                self.birth_date = Some(birth_date);
+                self.email = Some(email);
                 self.phone = phone;
                 self.address = address;
-                self.national_id = national_id;
+                self.national_id = Some(national_id);
             }
             OwnerEvent::OwnerDetailsChanged {
                 name,
@@ -59,13 +103,13 @@ impl projection::View for OwnerView {
                 phone,
                 address,
             } => {
-                if let Some(name) = name {
+                if name.is_some() {
                     self.name = name;
                 }
-                if let Some(birth_date) = birth_date {
+                if birth_date.is_some() {
                     self.birth_date = birth_date;
                 }
-                if let Some(email) = email {
+                if email.is_some() {
                     self.email = email;
                 }
                 if phone.is_some() {
@@ -75,6 +119,14 @@ impl projection::View for OwnerView {
                     self.address = address;
                 }
             }
+            OwnerEvent::OwnerPersonalDataErased {} => {
+                self.name = None;
+                self.birth_date = None;
+                self.email = None;
+                self.phone = None;
+                self.address = None;
+                self.national_id = None;
+            }
         }
     }
 }
@@ -83,23 +135,29 @@ impl projection::View for OwnerView {
 mod tests {
     use super::*;
     use crate::testing::{at, envelope, through_dynamo};
+    use es_core::testing::PlainSealer;
     use projection::View;
 
     const ID: &str = "0b6d7a5e-1c2f-4e3a-9b8c-7d6e5f4a3b2c";
 
-    fn date(text: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    fn sealed(text: &str) -> Sealed {
+        PlainSealer::sealed(text)
+    }
+
+    fn plain(_field: &str, sealed: &Sealed) -> Option<String> {
+        PlainSealer::reveal(sealed).map(str::to_owned)
     }
 
     fn registered(phone: Option<&str>) -> OwnerEvent {
         OwnerEvent::OwnerRegistered {
             owner_id: ID.parse().unwrap(),
-            name: "Ada Lovelace".into(),
-            birth_date: date("1990-12-10"),
-            email: "ada@example.com".into(),
-            phone: phone.map(str::to_owned),
+            name: sealed("Ada Lovelace"),
+            birth_date: sealed("1990-12-10"),
+            email: sealed("ada@example.com"),
+            phone: phone.map(sealed),
             address: None,
-            national_id: "AL-1815".into(),
+            national_id: sealed("AL-1815"),
+            national_id_fingerprint: "fp:owner.national_id:AL-1815".into(),
         }
     }
 
@@ -116,17 +174,22 @@ mod tests {
     }
 
     #[test]
-    fn registered_sets_every_field() {
+    fn registered_sets_every_field_sealed() {
         let view = fold(&[registered(Some("+33 1 23 45 67 89"))]);
         assert_eq!(view.owner_id.to_string(), ID);
-        assert_eq!(view.name, "Ada Lovelace");
-        assert_eq!(view.birth_date, date("1990-12-10"));
-        assert_eq!(view.email, "ada@example.com");
-        assert_eq!(view.phone.as_deref(), Some("+33 1 23 45 67 89"));
+        assert_eq!(view.name, Some(sealed("Ada Lovelace")));
+        assert_eq!(view.birth_date, Some(sealed("1990-12-10")));
+        assert_eq!(view.phone, Some(sealed("+33 1 23 45 67 89")));
         assert_eq!(view.address, None);
-        assert_eq!(view.national_id, "AL-1815");
         assert_eq!(view.version, 1);
         assert_eq!(view.updated_at, at("2026-02-01T00:00:01Z"));
+        let answer = view.revealed(plain);
+        assert_eq!(answer.name.as_deref(), Some("Ada Lovelace"));
+        assert_eq!(answer.birth_date.as_deref(), Some("1990-12-10"));
+        assert_eq!(answer.email.as_deref(), Some("ada@example.com"));
+        assert_eq!(answer.phone.as_deref(), Some("+33 1 23 45 67 89"));
+        assert_eq!(answer.address, None);
+        assert_eq!(answer.national_id.as_deref(), Some("AL-1815"));
     }
 
     #[test]
@@ -136,13 +199,14 @@ mod tests {
             OwnerEvent::OwnerDetailsChanged {
                 name: None,
                 birth_date: None,
-                email: Some("ada@math.org".into()),
+                email: Some(sealed("ada@math.org")),
                 phone: None,
-                address: Some("12 St James's Square, London".into()),
+                address: Some(sealed("12 St James's Square, London")),
             },
-        ]);
-        assert_eq!(view.name, "Ada Lovelace");
-        assert_eq!(view.email, "ada@math.org");
+        ])
+        .revealed(plain);
+        assert_eq!(view.name.as_deref(), Some("Ada Lovelace"));
+        assert_eq!(view.email.as_deref(), Some("ada@math.org"));
         assert_eq!(view.phone.as_deref(), Some("+33 1"));
         assert_eq!(
             view.address.as_deref(),
@@ -154,26 +218,75 @@ mod tests {
         let view = fold(&[
             registered(None),
             OwnerEvent::OwnerDetailsChanged {
-                name: Some("Augusta Ada King".into()),
-                birth_date: Some(date("1815-12-10")),
+                name: Some(sealed("Augusta Ada King")),
+                birth_date: Some(sealed("1815-12-10")),
                 email: None,
-                phone: Some("+44 20".into()),
+                phone: Some(sealed("+44 20")),
                 address: None,
             },
-        ]);
-        assert_eq!(view.name, "Augusta Ada King");
-        assert_eq!(view.birth_date, date("1815-12-10"));
-        assert_eq!(view.email, "ada@example.com");
+        ])
+        .revealed(plain);
+        assert_eq!(view.name.as_deref(), Some("Augusta Ada King"));
+        assert_eq!(view.birth_date.as_deref(), Some("1815-12-10"));
+        assert_eq!(view.email.as_deref(), Some("ada@example.com"));
         assert_eq!(view.phone.as_deref(), Some("+44 20"));
+    }
+
+    #[test]
+    fn erasure_forgets_every_personal_value_and_keeps_the_owner() {
+        let view = fold(&[
+            registered(Some("+33 1")),
+            OwnerEvent::OwnerPersonalDataErased {},
+        ]);
+        assert_eq!(view.owner_id.to_string(), ID);
+        assert_eq!(view.version, 2);
+        let stored = serde_json::to_string(&view).unwrap();
+        assert!(!stored.contains("sealed:"), "{stored}");
+        assert_eq!(through_dynamo(&view), view);
+        let answer = serde_json::to_value(view.revealed(plain)).unwrap();
+        for field in [
+            "name",
+            "birth_date",
+            "email",
+            "phone",
+            "address",
+            "national_id",
+        ] {
+            assert_eq!(answer[field], serde_json::Value::Null, "{field}");
+        }
+        assert_eq!(answer["owner_id"], ID);
+        assert_eq!(answer["version"], 2);
+    }
+
+    #[test]
+    fn a_value_that_cannot_be_revealed_answers_null() {
+        let view = fold(&[registered(Some("+33 1"))]);
+        let answer = view
+            .revealed(|field, sealed| (field != "email").then(|| plain(field, sealed)).flatten());
+        assert_eq!(answer.email, None);
+        assert_eq!(answer.name.as_deref(), Some("Ada Lovelace"));
+        let nothing = view.revealed(|_, _| None);
+        assert_eq!(nothing.name, None);
+        assert_eq!(nothing.national_id, None);
     }
 
     #[test]
     fn json_and_dynamo_shapes() {
         let view = fold(&[registered(None)]);
         let json = serde_json::to_value(&view).unwrap();
-        assert_eq!(json["birth_date"], "1990-12-10");
+        assert_eq!(json["birth_date"], "sealed:1990-12-10");
         assert_eq!(json["phone"], serde_json::Value::Null);
         assert_eq!(json["updated_at"], "2026-02-01T00:00:01.000Z");
         assert_eq!(through_dynamo(&view), view);
+        let answer = serde_json::to_value(view.revealed(plain)).unwrap();
+        assert_eq!(
+            answer,
+            serde_json::json!({
+                "owner_id": ID, "name": "Ada Lovelace", "birth_date": "1990-12-10",
+                "email": "ada@example.com", "phone": null, "address": null,
+                "national_id": "AL-1815", "version": 1,
+                "updated_at": "2026-02-01T00:00:01.000Z"
+            })
+        );
     }
 }

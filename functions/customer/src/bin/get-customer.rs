@@ -1,21 +1,27 @@
-//! GET /customers/{customer_id}: name, email and balance.
+//! GET /customers/{customer_id}: name, email and balance; the name and email revealed with
+//! the customer's key (`null` once erased, SPEC §7).
 
+use customer_functions::{customer_subject, key_store_error, reveal_customer};
 use http_api::{serve, ApiError, ApiResponse};
 use order_views::{tables::env::CUSTOMERS_TABLE, CustomerView};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     serve("get-customer", |app, request| async move {
-        let customer_id = request
-            .uuid_parameter("customer_id", "customer")?
-            .to_string();
+        let customer_uuid = request.uuid_parameter("customer_id", "customer")?;
+        let customer_id = customer_uuid.to_string();
         let customer = app
             .view::<CustomerView>(CUSTOMERS_TABLE)?
             .get(&customer_id)
             .await?
             .ok_or_else(|| ApiError::not_found("customer", &customer_id))?;
+        let key = app
+            .personal_data()?
+            .load(&customer_subject(customer_uuid))
+            .await
+            .map_err(key_store_error)?;
         let version = customer.version;
-        Ok(ApiResponse::ok(customer).etag(version))
+        Ok(ApiResponse::ok(reveal_customer(&customer, key.as_ref())).etag(version))
     })
     .await
 }

@@ -1,5 +1,9 @@
 //! POST /customers: a customer with an opening balance.
+//!
+//! The name and email are sealed with the customer's own key (SPEC §7): made in memory,
+//! stored only once the body is valid (a 400 leaves no key), before the event that needs it.
 
+use customer_functions::{customer_subject, key_store_error};
 use http_api::{serve, ApiResponse};
 use order_domain::{Customer, RegisterCustomer};
 
@@ -7,7 +11,14 @@ use order_domain::{Customer, RegisterCustomer};
 async fn main() -> Result<(), lambda_http::Error> {
     serve("register-customer", |app, request| async move {
         let customer_id = uuid::Uuid::new_v4();
-        let command = RegisterCustomer::from_json(customer_id, &request.json()?)?;
+        let body = request.json()?;
+        let keys = app.personal_data()?;
+        let key = keys
+            .create(&customer_subject(customer_id))
+            .map_err(key_store_error)?;
+        let sealer = keys.sealer(&key).await.map_err(key_store_error)?;
+        let command = RegisterCustomer::from_json(customer_id, &body, &sealer)?;
+        keys.save(&key).await.map_err(key_store_error)?;
         let outcome = app
             .execute::<Customer>(&request, &customer_id.to_string(), command.into())
             .await?;

@@ -1,6 +1,8 @@
-//! GET /owners/{owner_id}: the owner view with the plates of the owner's vehicles.
+//! GET /owners/{owner_id}: the owner view with the plates of the owner's vehicles; the
+//! personal data revealed with the owner's key (`null` once erased, SPEC §7).
 
 use http_api::{serve, ApiError, ApiResponse};
+use registration_functions::{key_store_error, owner_subject, reveal_owner};
 use traffic_views::tables::env::{OWNERS_TABLE, VEHICLES_TABLE};
 use traffic_views::tables::VEHICLES_BY_OWNER;
 use traffic_views::{OwnerView, VehicleView};
@@ -8,7 +10,8 @@ use traffic_views::{OwnerView, VehicleView};
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     serve("get-owner", |app, request| async move {
-        let owner_id = request.uuid_parameter("owner_id", "owner")?.to_string();
+        let owner_uuid = request.uuid_parameter("owner_id", "owner")?;
+        let owner_id = owner_uuid.to_string();
         let owner = app
             .view::<OwnerView>(OWNERS_TABLE)?
             .get(&owner_id)
@@ -27,9 +30,14 @@ async fn main() -> Result<(), lambda_http::Error> {
                 None => break,
             }
         }
+        let key = app
+            .personal_data()?
+            .load(&owner_subject(owner_uuid))
+            .await
+            .map_err(key_store_error)?;
         let version = owner.version;
-        let mut body =
-            serde_json::to_value(owner).map_err(|e| ApiError::internal(e.to_string()))?;
+        let mut body = serde_json::to_value(reveal_owner(&owner, key.as_ref()))
+            .map_err(|e| ApiError::internal(e.to_string()))?;
         body["vehicles"] = serde_json::json!(plates);
         Ok(ApiResponse::ok(body).etag(version))
     })

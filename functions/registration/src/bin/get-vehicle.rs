@@ -13,6 +13,8 @@ async fn main() -> Result<(), lambda_http::Error> {
             .get(plate.as_str())
             .await?
             .ok_or_else(|| ApiError::not_found("vehicle", plate.as_str()))?;
+        let owner = vehicle.owner_id.to_string();
+        request.ensure_subject(Some(&owner), "vehicle", plate.as_str())?;
         let version = vehicle.version;
         Ok(ApiResponse::ok(vehicle).etag(version))
     })

@@ -1,7 +1,7 @@
 //! What can be asked of a customer: by clients (register, deposit, validated from request
-//! bodies) and by the saga (pay for an order).
+//! bodies, erase personal data) and by the saga (pay for an order).
 
-use es_core::{Input, ValidationError};
+use es_core::{Input, Sealed, Sealer, ValidationError};
 use serde_json::Value;
 use std::ops::RangeInclusive;
 use uuid::Uuid;
@@ -15,19 +15,29 @@ pub enum CustomerCommand {
     Register(RegisterCustomer),
     Deposit(MakeDeposit),
     Pay(PayForOrder),
+    /// `DELETE /customers/{customer_id}/personal-data`, once the customer's key is destroyed:
+    /// the state forgets the sealed name and email. Erasing twice appends nothing.
+    ErasePersonalData,
 }
 
-/// `POST /customers` `{name, email, balance_cents}`
+/// `POST /customers` `{name, email, balance_cents}`; the name and email are personal data
+/// (SPEC §7), sealed with the customer's key under their field names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegisterCustomer {
     pub customer_id: Uuid,
-    pub name: String,
-    pub email: String,
+    pub name: Sealed,
+    pub email: Sealed,
     pub balance_cents: u64,
 }
 
 impl RegisterCustomer {
-    pub fn from_json(customer_id: Uuid, body: &Value) -> Result<Self, ValidationError> {
+    /// `sealer` is bound to the new customer's key; nothing is sealed unless the body is
+    /// valid.
+    pub fn from_json(
+        customer_id: Uuid,
+        body: &Value,
+        sealer: &dyn Sealer,
+    ) -> Result<Self, ValidationError> {
         let mut input = Input::object(body, &["name", "email", "balance_cents"]);
         let name = input.string("name", NAME_LEN);
         let email = input.email("email");
@@ -35,8 +45,8 @@ impl RegisterCustomer {
         input.finish()?;
         Ok(Self {
             customer_id,
-            name,
-            email: email.unwrap_or_default(),
+            name: sealer.seal("name", &name),
+            email: sealer.seal("email", &email.unwrap_or_default()),
             balance_cents,
         })
     }

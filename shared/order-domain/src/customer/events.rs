@@ -1,6 +1,6 @@
 //! What happened to a customer (SPEC §6). Variant names are the `event_type`s.
 
-use es_core::DomainEvent;
+use es_core::{DomainEvent, Sealed};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -9,8 +9,9 @@ use uuid::Uuid;
 pub enum CustomerEvent {
     CustomerRegistered {
         customer_id: Uuid,
-        name: String,
-        email: String,
+        /// Sealed with the customer's key (SPEC §7), like `email`.
+        name: Sealed,
+        email: Sealed,
         balance_cents: u64,
     },
     DepositMade {
@@ -28,6 +29,9 @@ pub enum CustomerEvent {
         /// The balance at the time of the refusal.
         balance_cents: u64,
     },
+    /// The customer's key was destroyed (`DELETE /customers/{customer_id}/personal-data`):
+    /// the state and the views forget the name and email; the balance and orders stay.
+    CustomerPersonalDataErased {},
 }
 
 impl DomainEvent for CustomerEvent {}

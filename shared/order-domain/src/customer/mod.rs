@@ -5,6 +5,9 @@
 //! reacts to it (release the stock, cancel the order). Each order's payment is decided once:
 //! both outcomes claim [`PAYMENT_SCOPE`] for the order id, so a redelivered `Pay` cannot debit
 //! twice or flip a decision. The state keeps no list of paid orders (it is snapshotted).
+//!
+//! The name and email are sealed with the customer's own key (SPEC §7) and can be erased;
+//! the balance, deposits and payments carry on as before.
 
 mod commands;
 mod error;
@@ -16,7 +19,7 @@ pub use commands::{CustomerCommand, MakeDeposit, PayForOrder, RegisterCustomer};
 pub use error::CustomerError;
 pub use events::CustomerEvent;
 
-use es_core::{Aggregate, UniqueClaim};
+use es_core::{Aggregate, Sealed, UniqueClaim};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -27,14 +30,27 @@ pub const PAYMENT_SCOPE: &str = "customer.payment";
 pub struct Customer {
     /// `None` until the customer is registered.
     pub customer_id: Option<Uuid>,
-    pub name: String,
-    pub email: String,
+    /// Sealed with the customer's key: `None` until the customer is registered and once it
+    /// is erased (a snapshot taken after erasure holds none of it).
+    pub personal: Option<CustomerPersonalData>,
     pub balance_cents: u64,
+}
+
+/// What SPEC §7 calls a customer's personal data, each value sealed under its field's name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerPersonalData {
+    pub name: Sealed,
+    pub email: Sealed,
 }
 
 impl Customer {
     pub fn exists(&self) -> bool {
         self.customer_id.is_some()
+    }
+
+    /// A registered customer whose personal data was erased.
+    pub fn is_erased(&self) -> bool {
+        self.exists() && self.personal.is_none()
     }
 
     fn existing(&self) -> Result<Uuid, CustomerError> {
@@ -71,6 +87,8 @@ impl Customer {
 
 impl Aggregate for Customer {
     const TYPE: &'static str = "customer";
+    /// 2: the personal data became sealed and erasable.
+    const SNAPSHOT_SCHEMA: u32 = 2;
 
     type Command = CustomerCommand;
     type Event = CustomerEvent;
@@ -85,6 +103,10 @@ impl Aggregate for Customer {
                 }]
             }),
             CustomerCommand::Pay(c) => self.existing().map(|_| vec![self.pay(c)]),
+            CustomerCommand::ErasePersonalData => self.existing().map(|_| match self.personal {
+                Some(_) => vec![CustomerEvent::CustomerPersonalDataErased {}],
+                None => Vec::new(),
+            }),
         }
     }
 
@@ -98,8 +120,10 @@ impl Aggregate for Customer {
             } => {
                 *self = Self {
                     customer_id: Some(*customer_id),
-                    name: name.clone(),
-                    email: email.clone(),
+                    personal: Some(CustomerPersonalData {
+                        name: name.clone(),
+                        email: email.clone(),
+                    }),
                     balance_cents: *balance_cents,
                 };
             }
@@ -110,6 +134,7 @@ impl Aggregate for Customer {
                 self.balance_cents = self.balance_cents.saturating_sub(*amount_cents);
             }
             CustomerEvent::PaymentRefused { .. } => {}
+            CustomerEvent::CustomerPersonalDataErased {} => self.personal = None,
         }
     }
 

@@ -3,7 +3,15 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::*;
-use crate::testing::{fields, given, round_trip, snapshot_round_trip, Rng};
+use crate::testing::{fields, given, round_trip, snapshot_round_trip, PlainSealer, Rng};
+
+fn sealed(text: &str) -> es_core::Sealed {
+    PlainSealer::sealed(text)
+}
+
+fn register(body: &serde_json::Value) -> Result<RegisterCustomer, es_core::ValidationError> {
+    RegisterCustomer::from_json(customer_id(), body, &PlainSealer)
+}
 
 fn customer_id() -> Uuid {
     Uuid::from_u128(0xC1)
@@ -16,8 +24,8 @@ fn order(n: u128) -> Uuid {
 fn registered(balance_cents: u64) -> CustomerEvent {
     CustomerEvent::CustomerRegistered {
         customer_id: customer_id(),
-        name: "Ada Lovelace".into(),
-        email: "ada@example.com".into(),
+        name: sealed("Ada Lovelace"),
+        email: sealed("ada@example.com"),
         balance_cents,
     }
 }
@@ -33,19 +41,26 @@ fn pay(n: u128, amount_cents: u64) -> CustomerCommand {
 #[test]
 fn registers_a_customer() {
     let body = json!({"name": " Ada Lovelace ", "email": "ada@example.com", "balance_cents": 5000});
-    let command = RegisterCustomer::from_json(customer_id(), &body).unwrap();
+    let command = register(&body).unwrap();
     let state = given::<Customer>(&[])
         .when(command.into())
         .then(vec![registered(5000)]);
     assert!(state.exists());
+    assert!(!state.is_erased());
     assert_eq!(state.balance_cents, 5000);
-    assert_eq!(state.name, "Ada Lovelace");
+    assert_eq!(
+        state.personal,
+        Some(CustomerPersonalData {
+            name: sealed("Ada Lovelace"),
+            email: sealed("ada@example.com"),
+        })
+    );
 }
 
 #[test]
 fn register_twice_is_a_conflict() {
     let body = json!({"name": "Ada", "email": "ada@example.com", "balance_cents": 0});
-    let command = RegisterCustomer::from_json(customer_id(), &body).unwrap();
+    let command = register(&body).unwrap();
     given::<Customer>(&[registered(0)])
         .when(command.into())
         .then_refused(RejectionKind::Conflict, "customer_already_exists");
@@ -55,18 +70,15 @@ fn register_twice_is_a_conflict() {
 fn register_reports_every_bad_field_at_once() {
     let body = json!({"name": "", "email": "not-an-email", "balance_cents": -5, "vip": true});
     assert_eq!(
-        fields(RegisterCustomer::from_json(customer_id(), &body)),
+        fields(register(&body)),
         ["vip", "name", "email", "balance_cents"]
     );
     assert_eq!(
-        fields(RegisterCustomer::from_json(customer_id(), &json!({}))),
+        fields(register(&json!({}))),
         ["name", "email", "balance_cents"]
     );
     let body = json!({"name": "Ada", "email": 3, "balance_cents": 1_000_000_001});
-    assert_eq!(
-        fields(RegisterCustomer::from_json(customer_id(), &body)),
-        ["email", "balance_cents"]
-    );
+    assert_eq!(fields(register(&body)), ["email", "balance_cents"]);
 }
 
 #[test]
@@ -157,8 +169,15 @@ fn events_round_trip_with_their_event_types() {
     let data = round_trip(&registered(5), "CustomerRegistered");
     assert_eq!(
         data,
-        json!({"customer_id": customer_id(), "name": "Ada Lovelace",
-               "email": "ada@example.com", "balance_cents": 5})
+        json!({"customer_id": customer_id(), "name": "sealed:Ada Lovelace",
+               "email": "sealed:ada@example.com", "balance_cents": 5})
+    );
+    assert_eq!(
+        round_trip(
+            &CustomerEvent::CustomerPersonalDataErased {},
+            "CustomerPersonalDataErased"
+        ),
+        json!({})
     );
     round_trip(
         &CustomerEvent::DepositMade { amount_cents: 3 },
@@ -181,6 +200,71 @@ fn events_round_trip_with_their_event_types() {
         "PaymentRefused",
     );
     snapshot_round_trip(&Customer::replay(&[registered(5)]));
+    assert_eq!(Customer::SNAPSHOT_SCHEMA, 2);
+}
+
+// ---- personal data (SPEC §7) ----
+
+#[test]
+fn name_and_email_are_sealed_under_their_fields_once_the_body_is_valid() {
+    struct FieldSealer(std::cell::Cell<usize>);
+    impl es_core::Sealer for FieldSealer {
+        fn seal(&self, field: &str, plaintext: &str) -> es_core::Sealed {
+            self.0.set(self.0.get() + 1);
+            es_core::Sealed::from_sealed_text(format!("{field}={plaintext}"))
+        }
+        fn fingerprint(&self, scope: &str, value: &str) -> String {
+            format!("{scope}~{value}")
+        }
+    }
+    let sealer = FieldSealer(std::cell::Cell::new(0));
+    let bad = json!({"name": "Ada", "email": "nope", "balance_cents": 0});
+    assert!(RegisterCustomer::from_json(customer_id(), &bad, &sealer).is_err());
+    assert_eq!(sealer.0.get(), 0);
+    let body = json!({"name": " Ada ", "email": " ada@example.com ", "balance_cents": 0});
+    let command = RegisterCustomer::from_json(customer_id(), &body, &sealer).unwrap();
+    assert_eq!(command.name.as_str(), "name=Ada");
+    assert_eq!(command.email.as_str(), "email=ada@example.com");
+}
+
+#[test]
+fn erasing_forgets_name_and_email_and_keeps_the_balance_and_payments() {
+    let state = given::<Customer>(&[registered(1000)])
+        .when(CustomerCommand::ErasePersonalData)
+        .then(vec![CustomerEvent::CustomerPersonalDataErased {}]);
+    assert!(state.exists());
+    assert!(state.is_erased());
+    assert_eq!(state.personal, None);
+    assert_eq!(state.balance_cents, 1000);
+    let snapshot = serde_json::to_string(&state).unwrap();
+    assert!(!snapshot.contains("sealed:"), "{snapshot}");
+    snapshot_round_trip(&state);
+
+    let erased = [
+        registered(1000),
+        CustomerEvent::CustomerPersonalDataErased {},
+    ];
+    let state = given::<Customer>(&erased)
+        .when(MakeDeposit { amount_cents: 500 }.into())
+        .then(vec![CustomerEvent::DepositMade { amount_cents: 500 }]);
+    assert_eq!(state.balance_cents, 1500);
+    given::<Customer>(&erased)
+        .when(pay(1, 600))
+        .then(vec![CustomerEvent::PaymentAccepted {
+            order_id: order(1),
+            amount_cents: 600,
+        }]);
+    assert!(Customer::unique_claims(&CustomerEvent::CustomerPersonalDataErased {}).is_empty());
+}
+
+#[test]
+fn erasing_twice_appends_nothing_and_a_missing_customer_is_not_found() {
+    given::<Customer>(&[registered(0), CustomerEvent::CustomerPersonalDataErased {}])
+        .when(CustomerCommand::ErasePersonalData)
+        .then_nothing();
+    given::<Customer>(&[])
+        .when(CustomerCommand::ErasePersonalData)
+        .then_refused(RejectionKind::NotFound, "not_found");
 }
 
 /// Whatever the deposits and payments, the balance never goes negative and is always

@@ -1,11 +1,15 @@
 //! What can be asked of an owner, validated from request bodies.
+//!
+//! Personal values are validated in clear, exactly as before, and sealed only once the whole
+//! body is valid (SPEC §7): a command holds them [`Sealed`], each under its JSON field name.
 
 use chrono::NaiveDate;
-use es_core::{Input, ValidationError};
+use es_core::{Input, Sealed, Sealer, ValidationError};
 use serde_json::Value;
 use std::ops::RangeInclusive;
 use uuid::Uuid;
 
+use super::NATIONAL_ID_SCOPE;
 use crate::read::{check, forbid};
 
 const NAME_LEN: RangeInclusive<usize> = 1..=200;
@@ -20,27 +24,35 @@ const NATIONAL_ID_PROBLEM: &str = "must contain only letters, digits and dashes"
 pub enum OwnerCommand {
     Register(RegisterOwner),
     ChangeDetails(ChangeOwnerDetails),
+    /// `DELETE /owners/{owner_id}/personal-data`, once the owner's key is destroyed: the
+    /// state forgets the sealed values. Erasing twice appends nothing.
+    ErasePersonalData,
 }
 
 /// `POST /owners`
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegisterOwner {
     pub owner_id: Uuid,
-    pub name: String,
-    pub birth_date: NaiveDate,
-    pub email: String,
-    pub phone: Option<String>,
-    pub address: Option<String>,
-    /// Trimmed and upper-cased.
-    pub national_id: String,
+    pub name: Sealed,
+    /// `YYYY-MM-DD`, sealed.
+    pub birth_date: Sealed,
+    pub email: Sealed,
+    pub phone: Option<Sealed>,
+    pub address: Option<Sealed>,
+    /// Trimmed and upper-cased, sealed.
+    pub national_id: Sealed,
+    /// `sealer.fingerprint(NATIONAL_ID_SCOPE, national_id)`: what the uniqueness guard holds.
+    pub national_id_fingerprint: String,
 }
 
 impl RegisterOwner {
-    /// `today` bounds `birth_date`: it must be strictly before it.
+    /// `today` bounds `birth_date`: it must be strictly before it. `sealer` is bound to the
+    /// new owner's key; nothing is sealed unless the body is valid.
     pub fn from_json(
         owner_id: Uuid,
         body: &Value,
         today: NaiveDate,
+        sealer: &dyn Sealer,
     ) -> Result<Self, ValidationError> {
         let mut input = Input::object(
             body,
@@ -60,34 +72,41 @@ impl RegisterOwner {
         let address = input.opt_string("address", ADDRESS_LEN);
         let national_id = national_id(&mut input);
         input.finish()?;
+        let national_id = national_id.unwrap_or_default();
         Ok(Self {
             owner_id,
-            name,
-            birth_date: birth_date.unwrap_or_default(),
-            email: email.unwrap_or_default(),
-            phone,
-            address,
-            national_id: national_id.unwrap_or_default(),
+            name: sealer.seal("name", &name),
+            birth_date: seal_date(sealer, birth_date.unwrap_or_default()),
+            email: sealer.seal("email", &email.unwrap_or_default()),
+            phone: phone.map(|p| sealer.seal("phone", &p)),
+            address: address.map(|a| sealer.seal("address", &a)),
+            national_id_fingerprint: sealer.fingerprint(NATIONAL_ID_SCOPE, &national_id),
+            national_id: sealer.seal("national_id", &national_id),
         })
     }
 }
 
 /// `PATCH /owners/{owner_id}`: the fields to set; at least one. `national_id` is the owner's
 /// identity and cannot be changed. A `null` is the same as an absent field, so a phone or an
-/// address can be replaced but not removed.
+/// address can be replaced but not removed. The values are sealed with the owner's key.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChangeOwnerDetails {
-    pub name: Option<String>,
-    pub birth_date: Option<NaiveDate>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub address: Option<String>,
+    pub name: Option<Sealed>,
+    /// `YYYY-MM-DD`, sealed.
+    pub birth_date: Option<Sealed>,
+    pub email: Option<Sealed>,
+    pub phone: Option<Sealed>,
+    pub address: Option<Sealed>,
 }
 
 impl ChangeOwnerDetails {
     const FIELDS: [&'static str; 5] = ["name", "birth_date", "email", "phone", "address"];
 
-    pub fn from_json(body: &Value, today: NaiveDate) -> Result<Self, ValidationError> {
+    pub fn from_json(
+        body: &Value,
+        today: NaiveDate,
+        sealer: &dyn Sealer,
+    ) -> Result<Self, ValidationError> {
         let mut input = Input::object(
             body,
             &[
@@ -112,12 +131,13 @@ impl ChangeOwnerDetails {
             );
         }
         input.finish()?;
+        let seal = |field: &str, value: Option<String>| value.map(|v| sealer.seal(field, &v));
         Ok(Self {
-            name,
-            birth_date,
-            email,
-            phone,
-            address,
+            name: seal("name", name),
+            birth_date: birth_date.map(|d| seal_date(sealer, d)),
+            email: seal("email", email),
+            phone: seal("phone", phone),
+            address: seal("address", address),
         })
     }
 }
@@ -132,6 +152,11 @@ impl From<ChangeOwnerDetails> for OwnerCommand {
     fn from(command: ChangeOwnerDetails) -> Self {
         Self::ChangeDetails(command)
     }
+}
+
+/// A birth date is sealed as its `YYYY-MM-DD` text.
+fn seal_date(sealer: &dyn Sealer, date: NaiveDate) -> Sealed {
+    sealer.seal("birth_date", &date.format("%Y-%m-%d").to_string())
 }
 
 fn birth_date(input: &mut Input<'_>, today: NaiveDate, is_required: bool) -> Option<NaiveDate> {

@@ -9,9 +9,13 @@ pub enum OwnerError {
     #[error("this owner is already registered")]
     AlreadyRegistered,
     /// Not raised by the aggregate, which sees one stream only: the store's
-    /// `owner.national_id` claim detects it, and the application reports it with this.
-    #[error("an owner with national id {national_id} is already registered")]
-    NationalIdTaken { national_id: String },
+    /// `owner.national_id` claim detects it, and the application reports it with this. It
+    /// does not hold the national id: an error may be logged, personal data never is.
+    #[error("an owner with this national id is already registered")]
+    NationalIdTaken,
+    /// The owner's personal data was erased: there is nothing left to change.
+    #[error("the owner's personal data was erased")]
+    PersonalDataErased,
 }
 
 impl DomainError for OwnerError {
@@ -19,9 +23,10 @@ impl DomainError for OwnerError {
         let message = self.to_string();
         match self {
             Self::NotFound => Rejection::new(RejectionKind::NotFound, "not_found", message),
-            Self::AlreadyRegistered | Self::NationalIdTaken { .. } => {
+            Self::AlreadyRegistered | Self::NationalIdTaken => {
                 Rejection::conflict("owner_already_registered", message)
             }
+            Self::PersonalDataErased => Rejection::rule("personal_data_erased", message),
         }
     }
 }

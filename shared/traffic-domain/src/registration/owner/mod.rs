@@ -1,4 +1,5 @@
-//! The owner aggregate (SPEC §4.2).
+//! The owner aggregate (SPEC §4.2), whose personal data is sealed with the owner's own key
+//! and can be erased (SPEC §7): the owner stays, with its vehicles and infractions.
 
 mod commands;
 mod error;
@@ -10,29 +11,43 @@ pub use commands::{ChangeOwnerDetails, OwnerCommand, RegisterOwner};
 pub use error::OwnerError;
 pub use events::OwnerEvent;
 
-use chrono::NaiveDate;
-use es_core::{Aggregate, UniqueClaim};
+use es_core::{Aggregate, Sealed, UniqueClaim};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Scope of the guard that keeps `national_id` unique among owners.
+/// Scope of the guard that keeps `national_id` unique among owners. The guard holds the
+/// national id's fingerprint (a keyed hash), never the value.
 pub const NATIONAL_ID_SCOPE: &str = "owner.national_id";
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Owner {
     /// `None` until the owner is registered.
     pub owner_id: Option<Uuid>,
-    pub name: String,
-    pub birth_date: NaiveDate,
-    pub email: String,
-    pub phone: Option<String>,
-    pub address: Option<String>,
-    pub national_id: String,
+    /// The owner's personal data, sealed with the owner's key: `None` until the owner is
+    /// registered and once it is erased (a snapshot taken after erasure holds none of it).
+    pub personal: Option<OwnerPersonalData>,
+}
+
+/// What SPEC §7 calls an owner's personal data, each value sealed under its field's name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OwnerPersonalData {
+    pub name: Sealed,
+    /// `YYYY-MM-DD`, sealed.
+    pub birth_date: Sealed,
+    pub email: Sealed,
+    pub phone: Option<Sealed>,
+    pub address: Option<Sealed>,
+    pub national_id: Sealed,
 }
 
 impl Owner {
     pub fn exists(&self) -> bool {
         self.owner_id.is_some()
+    }
+
+    /// A registered owner whose personal data was erased.
+    pub fn is_erased(&self) -> bool {
+        self.exists() && self.personal.is_none()
     }
 
     fn register(&self, c: &RegisterOwner) -> Result<Vec<OwnerEvent>, OwnerError> {
@@ -42,18 +57,23 @@ impl Owner {
         Ok(vec![OwnerEvent::OwnerRegistered {
             owner_id: c.owner_id,
             name: c.name.clone(),
-            birth_date: c.birth_date,
+            birth_date: c.birth_date.clone(),
             email: c.email.clone(),
             phone: c.phone.clone(),
             address: c.address.clone(),
             national_id: c.national_id.clone(),
+            national_id_fingerprint: c.national_id_fingerprint.clone(),
         }])
     }
 
+    /// Sealing is deterministic for one key, so comparing sealed values tells what changed.
     fn change_details(&self, c: &ChangeOwnerDetails) -> Result<Vec<OwnerEvent>, OwnerError> {
         if !self.exists() {
             return Err(OwnerError::NotFound);
         }
+        let Some(current) = &self.personal else {
+            return Err(OwnerError::PersonalDataErased);
+        };
         fn changed<T: Clone + PartialEq>(new: &Option<T>, current: &T) -> Option<T> {
             new.as_ref().filter(|new| *new != current).cloned()
         }
@@ -62,11 +82,11 @@ impl Owner {
                 .filter(|new| Some(*new) != current.as_ref())
                 .cloned()
         }
-        let name = changed(&c.name, &self.name);
-        let birth_date = changed(&c.birth_date, &self.birth_date);
-        let email = changed(&c.email, &self.email);
-        let phone = changed_opt(&c.phone, &self.phone);
-        let address = changed_opt(&c.address, &self.address);
+        let name = changed(&c.name, &current.name);
+        let birth_date = changed(&c.birth_date, &current.birth_date);
+        let email = changed(&c.email, &current.email);
+        let phone = changed_opt(&c.phone, &current.phone);
+        let address = changed_opt(&c.address, &current.address);
         if name.is_none()
             && birth_date.is_none()
             && email.is_none()
@@ -83,10 +103,22 @@ impl Owner {
             address,
         }])
     }
+
+    fn erase_personal_data(&self) -> Result<Vec<OwnerEvent>, OwnerError> {
+        if !self.exists() {
+            return Err(OwnerError::NotFound);
+        }
+        if self.personal.is_none() {
+            return Ok(Vec::new());
+        }
+        Ok(vec![OwnerEvent::OwnerPersonalDataErased {}])
+    }
 }
 
 impl Aggregate for Owner {
     const TYPE: &'static str = "owner";
+    /// 2: the personal data became sealed and erasable.
+    const SNAPSHOT_SCHEMA: u32 = 2;
 
     type Command = OwnerCommand;
     type Event = OwnerEvent;
@@ -96,6 +128,7 @@ impl Aggregate for Owner {
         match command {
             OwnerCommand::Register(c) => self.register(c),
             OwnerCommand::ChangeDetails(c) => self.change_details(c),
+            OwnerCommand::ErasePersonalData => self.erase_personal_data(),
         }
     }
 
@@ -109,15 +142,18 @@ impl Aggregate for Owner {
                 phone,
                 address,
                 national_id,
+                national_id_fingerprint: _,
             } => {
                 *self = Self {
                     owner_id: Some(*owner_id),
-                    name: name.clone(),
-                    birth_date: *birth_date,
-                    email: email.clone(),
-                    phone: phone.clone(),
-                    address: address.clone(),
-                    national_id: national_id.clone(),
+                    personal: Some(OwnerPersonalData {
+                        name: name.clone(),
+                        birth_date: birth_date.clone(),
+                        email: email.clone(),
+                        phone: phone.clone(),
+                        address: address.clone(),
+                        national_id: national_id.clone(),
+                    }),
                 };
             }
             OwnerEvent::OwnerDetailsChanged {
@@ -127,32 +163,41 @@ impl Aggregate for Owner {
                 phone,
                 address,
             } => {
+                let Some(personal) = &mut self.personal else {
+                    return;
+                };
                 if let Some(name) = name {
-                    self.name.clone_from(name);
+                    personal.name.clone_from(name);
                 }
                 if let Some(birth_date) = birth_date {
-                    self.birth_date = *birth_date;
+                    personal.birth_date.clone_from(birth_date);
                 }
                 if let Some(email) = email {
-                    self.email.clone_from(email);
+                    personal.email.clone_from(email);
                 }
                 if phone.is_some() {
-                    self.phone.clone_from(phone);
+                    personal.phone.clone_from(phone);
                 }
                 if address.is_some() {
-                    self.address.clone_from(address);
+                    personal.address.clone_from(address);
                 }
             }
+            OwnerEvent::OwnerPersonalDataErased {} => self.personal = None,
         }
     }
 
     fn unique_claims(event: &OwnerEvent) -> Vec<UniqueClaim> {
         match event {
-            OwnerEvent::OwnerRegistered { national_id, .. } => vec![UniqueClaim {
+            OwnerEvent::OwnerRegistered {
+                national_id_fingerprint,
+                ..
+            } => vec![UniqueClaim {
                 scope: NATIONAL_ID_SCOPE,
-                value: national_id.clone(),
+                value: national_id_fingerprint.clone(),
             }],
-            OwnerEvent::OwnerDetailsChanged { .. } => Vec::new(),
+            OwnerEvent::OwnerDetailsChanged { .. } | OwnerEvent::OwnerPersonalDataErased {} => {
+                Vec::new()
+            }
         }
     }
 }

@@ -15,6 +15,16 @@ where
     http_api::serve(source, move |app, request| async move {
         let infraction_id = request.uuid_parameter("infraction_id", "infraction")?;
         let command = parse(&request.json()?)?;
+        if request.owes_subject_check() {
+            // An owner pays or contests only its own infractions: whose it is, from the store
+            // (an infraction's owner, once assigned, never changes).
+            let loaded = app
+                .store()?
+                .load::<traffic_domain::Infraction>(&infraction_id.to_string())
+                .await?;
+            let owner = loaded.state.owner_id.map(|id| id.to_string());
+            request.ensure_subject(owner.as_deref(), "infraction", &infraction_id.to_string())?;
+        }
         let outcome = app
             .execute::<traffic_domain::Infraction>(
                 &request,

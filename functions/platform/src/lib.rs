@@ -2,4 +2,3 @@
 
 pub mod aggregates;
 pub mod publisher;
-pub mod routes;

@@ -38,6 +38,13 @@ impl App {
     pub fn table(&self, variable: &str) -> Result<String, ApiError> {
         std::env::var(variable).map_err(|_| ApiError::internal(format!("{variable} is not set")))
     }
+
+    /// The personal-data key store (SPEC §7), from `PERSONAL_DATA_KEYS_TABLE`; its pepper is
+    /// read once per cold start.
+    pub fn personal_data(&self) -> Result<personal_data::KeyStore, ApiError> {
+        personal_data::KeyStore::from_env(self.dynamodb.clone())
+            .map_err(|e| ApiError::internal(e.to_string()))
+    }
 }
 
 impl App {

@@ -4,15 +4,19 @@
 //! [`serve`] runs a handler under `lambda_http`: it reads the API Gateway request into an
 //! [`ApiRequest`], gives the handler the shared [`App`] (SDK clients built once per cold
 //! start), and turns its `Result<ApiResponse, ApiError>` into the SPEC §2 response, with the
-//! `X-Correlation-Id` header on every answer, errors included.
+//! `X-Correlation-Id` header on every answer, errors included. Before the handler runs, the
+//! request is authorized against its route's rule in [`access`] (SPEC §7).
 
+pub mod access;
 mod app;
+mod authorize;
 mod error;
 mod request;
 mod response;
 mod serve;
 
 pub use app::App;
+pub use authorize::{forbidden, unauthenticated};
 pub use error::ApiError;
 pub use request::{ApiRequest, PageRequest, MAX_BODY_BYTES};
 pub use response::ApiResponse;

@@ -6,6 +6,8 @@ use lambda_http::{Body, Request, RequestExt};
 use serde_json::Value;
 use std::collections::HashMap;
 
+use crate::access::Caller;
+use crate::authorize::SubjectCheck;
 use crate::{ApiError, CORRELATION_HEADER};
 
 /// Bodies over this size are refused with 413 (SPEC §2).
@@ -17,13 +19,21 @@ pub struct ApiRequest {
     pub method: Method,
     pub path: String,
     pub headers: HeaderMap,
-    path_parameters: HashMap<String, String>,
-    query: HashMap<String, String>,
+    pub(crate) path_parameters: HashMap<String, String>,
+    pub(crate) query: HashMap<String, String>,
     body: Vec<u8>,
     pub correlation_id: String,
     pub request_id: String,
     /// The function handling the request: the `source` of the events it causes.
     pub source: String,
+    /// API Gateway's route key (`GET /radars/{radar_id}`, `$default`): the rule that applies.
+    pub route_key: String,
+    /// The verified token's claims, as the JWT authorizer passes them.
+    pub(crate) claims: HashMap<String, String>,
+    /// Who is calling, once [`crate::serve`] has authorized the request.
+    pub(crate) caller: Option<Caller>,
+    /// Set when the caller may only see a resource that is its own.
+    pub(crate) subject_check: Option<SubjectCheck>,
 }
 
 /// `?limit=&cursor=` of a list (SPEC §2).
@@ -45,11 +55,20 @@ impl ApiRequest {
             .iter()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
-        let request_id = match request.request_context_ref() {
-            Some(RequestContext::ApiGatewayV2(context)) => context.request_id.clone(),
-            _ => None,
-        }
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let (request_id, route_key, claims) = match request.request_context_ref() {
+            Some(RequestContext::ApiGatewayV2(context)) => (
+                context.request_id.clone(),
+                context.route_key.clone().unwrap_or_default(),
+                context
+                    .authorizer
+                    .as_ref()
+                    .and_then(|authorizer| authorizer.jwt.as_ref())
+                    .map(|jwt| jwt.claims.clone())
+                    .unwrap_or_default(),
+            ),
+            _ => (None, String::new(), HashMap::new()),
+        };
+        let request_id = request_id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let correlation_id = request
             .headers()
             .get(CORRELATION_HEADER)
@@ -75,6 +94,10 @@ impl ApiRequest {
             correlation_id,
             request_id,
             source: source.to_owned(),
+            route_key,
+            claims,
+            caller: None,
+            subject_check: None,
         }
     }
 
@@ -90,9 +113,29 @@ impl ApiRequest {
             correlation_id: "test-correlation".into(),
             request_id: "test-request".into(),
             source: "test".into(),
+            route_key: String::new(),
+            claims: HashMap::new(),
+            caller: None,
+            subject_check: None,
         }
     }
 
+    /// The route key API Gateway would pass, for tests.
+    pub fn with_route_key(mut self, route_key: &str) -> Self {
+        self.route_key = route_key.into();
+        self
+    }
+
+    /// A verified token's claim, as the JWT authorizer would pass it, for tests.
+    pub fn with_claim(mut self, name: &str, value: &str) -> Self {
+        self.claims.insert(name.into(), value.into());
+        self
+    }
+
+    /// The authorized caller; `None` on a public route called without a token.
+    pub fn caller(&self) -> Option<&Caller> {
+        self.caller.as_ref()
+    }
     pub fn with_path_parameter(mut self, name: &str, value: &str) -> Self {
         self.path_parameters.insert(name.into(), value.into());
         self

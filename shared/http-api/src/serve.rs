@@ -2,6 +2,7 @@ use lambda_http::{service_fn, Request};
 use std::convert::Infallible;
 use std::future::Future;
 
+use crate::authorize::forbidden;
 use crate::{ApiError, ApiRequest, ApiResponse, App};
 
 /// JSON logs for CloudWatch; `RUST_LOG` sets the level (default `info`).
@@ -35,9 +36,9 @@ where
     .await
 }
 
-async fn respond<F, Fut>(
+pub(crate) async fn respond<F, Fut>(
     app: App,
-    request: ApiRequest,
+    mut request: ApiRequest,
     handler: F,
 ) -> lambda_http::Response<lambda_http::Body>
 where
@@ -46,15 +47,42 @@ where
 {
     let correlation_id = request.correlation_id.clone();
     let (method, path) = (request.method.clone(), request.path.clone());
-    let response = match handler(app, request).await {
-        Ok(response) => response,
-        Err(error) => {
-            if let ApiError::Internal(message) = &error {
-                tracing::error!(%method, %path, %correlation_id, message, "request failed");
+    let role = |request: &ApiRequest| request.caller().map_or("none", |c| c.role.as_str());
+    let response = match request.authorize() {
+        Err(error) => error_response(error),
+        Ok(()) => {
+            let (caller_role, owed) = (role(&request), request.subject_check.clone());
+            let outcome = handler(app, request).await;
+            match outcome {
+                // A route bound to the resource's subject whose function never checked it.
+                Ok(response) if owed.as_ref().is_some_and(|check| !check.is_done()) => {
+                    tracing::error!(%method, %path, caller_role, status = response.status(),
+                        "the function did not check the resource's subject: refused");
+                    error_response(forbidden("this resource is not open to this caller"))
+                }
+                Ok(response) => response,
+                Err(error) => {
+                    if let ApiError::Internal(message) = &error {
+                        tracing::error!(%method, %path, %correlation_id, message, "request failed");
+                    }
+                    error_response(error)
+                }
             }
-            ApiResponse::json(error.status(), error.body())
         }
     };
     tracing::info!(%method, %path, status = response.status(), %correlation_id, "handled");
     response.into_lambda(&correlation_id)
+}
+
+/// The SPEC §2 error answer; a 401 says how to authenticate (RFC 6750).
+fn error_response(error: ApiError) -> ApiResponse {
+    let response = ApiResponse::json(error.status(), error.body());
+    if error.status() == 401 {
+        response.header(
+            lambda_http::http::header::WWW_AUTHENTICATE,
+            "Bearer".to_owned(),
+        )
+    } else {
+        response
+    }
 }

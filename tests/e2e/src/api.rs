@@ -6,6 +6,8 @@ use serde_json::Value;
 pub struct Api {
     client: reqwest::Client,
     pub base: String,
+    /// Sent as `Authorization: Bearer <token>` unless a call sets its own `authorization`.
+    token: Option<String>,
 }
 
 /// One answer: status, headers, and the body as JSON (`null` when empty or not JSON).
@@ -49,6 +51,23 @@ impl Api {
                 .build()
                 .expect("http client"),
             base: base.trim_end_matches('/').to_owned(),
+            token: None,
+        }
+    }
+
+    /// The same API, called with `token` (SPEC §7).
+    pub fn with_token(&self, token: &str) -> Self {
+        Self {
+            token: Some(token.to_owned()),
+            ..self.clone()
+        }
+    }
+
+    /// The same API, called without a token.
+    pub fn anonymous(&self) -> Self {
+        Self {
+            token: None,
+            ..self.clone()
         }
     }
 
@@ -60,6 +79,12 @@ impl Api {
         headers: &[(&str, &str)],
     ) -> Result<Reply, reqwest::Error> {
         let mut request = self.client.request(method, format!("{}{path}", self.base));
+        let sets_its_own = headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("authorization"));
+        if let (Some(token), false) = (&self.token, sets_its_own) {
+            request = request.bearer_auth(token);
+        }
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -107,6 +132,10 @@ impl Api {
 
     pub async fn patch(&self, path: &str, body: Value) -> Reply {
         self.call(Method::PATCH, path, Some(body), &[]).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.call(Method::DELETE, path, None, &[]).await
     }
 
     /// The answer of `GET path` once it satisfies `ready`, polled until `deadline` (then the

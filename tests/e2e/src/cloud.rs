@@ -23,6 +23,10 @@ pub struct LocalCloud {
     state_dir: PathBuf,
     /// Extra arguments of `local-cloud serve` (e.g. `--deliver-twice`).
     runner_args: Vec<String>,
+    /// What [`Self::api`] calls with: the operator may do everything.
+    operator_token: String,
+    /// The functions' environment as `local-cloud env` computes it (table names among it).
+    function_env: Vec<(String, String)>,
 }
 
 impl LocalCloud {
@@ -52,7 +56,10 @@ impl LocalCloud {
             api_port: free_port(),
             state_dir,
             runner_args: Vec::new(),
+            operator_token: String::new(),
+            function_env: Vec::new(),
         };
+        cloud.operator_token = cloud.token("operator", None);
         cloud.start_moto().await;
         cloud.start_functions().await;
         cloud.start_runner().await;
@@ -70,8 +77,66 @@ impl LocalCloud {
         )
     }
 
+    /// The API, called as an operator.
     pub fn api(&self) -> Api {
-        Api::new(&format!("http://127.0.0.1:{}", self.api_port))
+        Api::new(&format!("http://127.0.0.1:{}", self.api_port)).with_token(&self.operator_token)
+    }
+
+    /// The API, called with a token of `role` (bound to `id` for radar, owner, customer).
+    pub fn api_as(&self, role: &str, id: Option<&str>) -> Api {
+        self.api().with_token(&self.token(role, id))
+    }
+
+    /// A token from `local-cloud token ROLE [ID]`, signed by the local development key.
+    pub fn token(&self, role: &str, id: Option<&str>) -> String {
+        let mut args = vec![role];
+        args.extend(id);
+        self.token_with(&args)
+    }
+
+    /// `local-cloud token ARGS`, e.g. `["operator", "--expires-in", "-60"]`.
+    pub fn token_with(&self, args: &[&str]) -> String {
+        self.mint(args, None)
+    }
+
+    /// A well-formed token of `role` signed by a key the local cloud does not know.
+    pub fn foreign_token(&self, role: &str) -> String {
+        let key = std::env::temp_dir().join(format!("foreign-key-{}.pem", uuid::Uuid::new_v4()));
+        let token = self.mint(&[role], Some(&key));
+        let _ = std::fs::remove_file(&key);
+        token
+    }
+
+    fn mint(&self, args: &[&str], key_file: Option<&Path>) -> String {
+        let mut command = Command::new(self.bin_dir.join("local-cloud"));
+        command.arg("token").args(args).current_dir(&self.workspace);
+        if let Some(key_file) = key_file {
+            command.env("ES_LOCAL_KEY_FILE", key_file);
+        }
+        let output = command.output().expect("local-cloud token");
+        assert!(
+            output.status.success(),
+            "local-cloud token {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout)
+            .expect("a token is ASCII")
+            .trim()
+            .to_owned()
+    }
+
+    /// A DynamoDB client of the emulator, to look at raw items as AWS would hold them.
+    pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
+        self.moto.as_ref().expect("moto started").dynamodb()
+    }
+
+    /// A table's name, from the variable the functions read it from (e.g. `EVENTS_TABLE`).
+    pub fn table(&self, variable: &str) -> String {
+        self.function_env
+            .iter()
+            .find(|(key, _)| key == variable)
+            .map(|(_, value)| value.clone())
+            .unwrap_or_else(|| panic!("{variable} is not in the functions' environment"))
     }
 
     fn moto_endpoint(&self) -> String {
@@ -117,6 +182,7 @@ impl LocalCloud {
             .stderr(Stdio::null());
         for line in String::from_utf8_lossy(&env.stdout).lines() {
             if let Some((key, value)) = line.split_once('=') {
+                self.function_env.push((key.to_owned(), value.to_owned()));
                 watch.env(key, value);
             }
         }

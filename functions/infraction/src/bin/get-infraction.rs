@@ -14,6 +14,8 @@ async fn main() -> Result<(), lambda_http::Error> {
             .get(&infraction_id)
             .await?
             .ok_or_else(|| ApiError::not_found("infraction", &infraction_id))?;
+        let owner = infraction.owner_id.map(|id| id.to_string());
+        request.ensure_subject(owner.as_deref(), "infraction", &infraction_id)?;
         let version = infraction.version;
         Ok(ApiResponse::ok(infraction).etag(version))
     })

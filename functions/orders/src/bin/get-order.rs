@@ -13,6 +13,8 @@ async fn main() -> Result<(), lambda_http::Error> {
             .await?
             .filter(OrderView::is_placed)
             .ok_or_else(|| ApiError::not_found("order", &order_id))?;
+        let customer = order.customer_id.map(|id| id.to_string());
+        request.ensure_subject(customer.as_deref(), "order", &order_id)?;
         Ok(ApiResponse::ok(order))
     })
     .await

@@ -2,8 +2,8 @@
 //! other methods, 404 otherwise, both in the SPEC §2 error format.
 
 use es_core::{Rejection, RejectionKind};
+use http_api::access::allowed_methods;
 use http_api::{serve, ApiError, ApiResponse};
-use platform_functions::routes::allowed_methods;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {

@@ -1,0 +1,782 @@
+//! Who may do what (SPEC §7), end to end on the local cloud, through its gateway: tokens
+//! checked as API Gateway's JWT authorizer checks them, roles and bound subjects enforced by
+//! the functions, and personal data erased by destroying its key.
+//!
+//! `cargo test -p e2e-tests --test security [-- FILTER]` (scripts/test builds the functions
+//! first).
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use e2e_tests::{Api, Cloud, Reply, Suite};
+use futures::StreamExt;
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// How long an event may take to reach a read model before a scenario fails.
+const PROPAGATION: Duration = Duration::from_secs(60);
+
+async fn operator(cloud: &Cloud) -> Api {
+    cloud.lock().await.api()
+}
+
+async fn as_role(cloud: &Cloud, role: &str, id: Option<&str>) -> Api {
+    cloud.lock().await.api_as(role, id)
+}
+
+fn an_hour_ago() -> String {
+    (chrono::Utc::now() - chrono::Duration::hours(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn unique_plate() -> String {
+    let digits = Uuid::new_v4().simple().to_string().to_uppercase();
+    format!("SEC{}", &digits[..8])
+}
+
+fn created(reply: &Reply, id_field: &str) -> String {
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.body[id_field].as_str().unwrap().to_owned()
+}
+
+/// The SPEC §2 error body of a 401 or 403, and nothing of the resource.
+fn assert_refused(reply: &Reply, status: u16, what: &str) {
+    assert_eq!(reply.status, status, "{what}: {}", reply.body);
+    let code = if status == 401 {
+        "unauthenticated"
+    } else {
+        "forbidden"
+    };
+    assert_eq!(reply.code(), code, "{what}: {}", reply.body);
+    assert!(reply.body["error"]["message"].is_string(), "{what}");
+    if status == 401 {
+        let challenge = reply.header("www-authenticate").unwrap_or_default();
+        assert!(
+            challenge.starts_with("Bearer"),
+            "{what}: WWW-Authenticate {challenge:?}"
+        );
+    }
+}
+
+/// A traffic world: a radar, an owner with a car, and an infraction on that car.
+struct Driver {
+    radar: String,
+    owner: String,
+    plate: String,
+    infraction: String,
+}
+
+impl Driver {
+    async fn create(api: &Api) -> Self {
+        let radar = created(
+            &api.post("/radars", json!({"name": "A7", "road": "A7", "latitude": 45.1, "longitude": 4.8, "max_speed_kmh": 90}))
+                .await,
+            "radar_id",
+        );
+        let owner = created(
+            &api.post("/owners", json!({"name": "Ada", "birth_date": "1985-12-10", "email": "ada@example.org", "national_id": format!("SEC-{}", Uuid::new_v4())}))
+                .await,
+            "owner_id",
+        );
+        let plate = unique_plate();
+        let vehicle = api
+            .post("/vehicles", json!({"plate": plate, "owner_id": owner, "type": "CAR", "brand": "Renault", "model": "Clio", "fiscal_power": 5}))
+            .await;
+        assert_eq!(vehicle.status, 201, "{}", vehicle.body);
+        let detection = api
+            .post(
+                &format!("/radars/{radar}/detections"),
+                json!({"plate": plate, "speed_kmh": 121, "detected_at": an_hour_ago()}),
+            )
+            .await;
+        assert_eq!(detection.status, 202, "{}", detection.body);
+        let infraction = detection.body["infraction_id"].as_str().unwrap().to_owned();
+        api.until(&format!("/infractions/{infraction}"), PROPAGATION, |r| {
+            r.status == 200 && r.body["status"] == "ISSUED"
+        })
+        .await;
+        Self {
+            radar,
+            owner,
+            plate,
+            infraction,
+        }
+    }
+}
+
+/// A customer with an order.
+struct Shopper {
+    customer: String,
+    product: String,
+    order: String,
+}
+
+impl Shopper {
+    async fn create(api: &Api) -> Self {
+        let product = created(
+            &api.post(
+                "/products",
+                json!({"name": "Lamp", "price_cents": 2500, "initial_stock": 100}),
+            )
+            .await,
+            "product_id",
+        );
+        let customer = created(
+            &api.post(
+                "/customers",
+                json!({"name": "Grace", "email": "grace@example.org", "balance_cents": 100000}),
+            )
+            .await,
+            "customer_id",
+        );
+        let added = api
+            .post(
+                &format!("/customers/{customer}/cart/items"),
+                json!({"product_id": product, "quantity": 1}),
+            )
+            .await;
+        assert_eq!(added.status, 200, "{}", added.body);
+        let checkout = api
+            .call(
+                Method::POST,
+                &format!("/customers/{customer}/cart/checkout"),
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(checkout.status, 202, "{}", checkout.body);
+        let order = checkout.body["order_id"].as_str().unwrap().to_owned();
+        api.until(&format!("/orders/{order}"), PROPAGATION, |r| {
+            r.status == 200
+        })
+        .await;
+        Self {
+            customer,
+            product,
+            order,
+        }
+    }
+}
+
+/// The events caused under a correlation id: none means the refused request appended nothing.
+async fn events_of(api: &Api, correlation_id: &str) -> Vec<Value> {
+    api.all_items(&format!("/events?correlation_id={correlation_id}"))
+        .await
+}
+
+/// Re-encodes a token's payload with `change` applied, keeping its header and signature.
+fn tampered(token: &str, change: impl FnOnce(&mut Value)) -> String {
+    let parts: Vec<&str> = token.split('.').collect();
+    assert_eq!(parts.len(), 3, "a JWT");
+    let mut claims: Value = serde_json::from_slice(&B64.decode(parts[1]).unwrap()).unwrap();
+    change(&mut claims);
+    let payload = B64.encode(serde_json::to_vec(&claims).unwrap());
+    format!("{}.{payload}.{}", parts[0], parts[2])
+}
+
+async fn bad_tokens_are_401_and_append_nothing(cloud: Cloud) {
+    let api = operator(&cloud).await;
+    let (expired, foreign, auditor) = {
+        let cloud = cloud.lock().await;
+        (
+            cloud.token_with(&["operator", "--expires-in", "-120"]),
+            cloud.foreign_token("operator"),
+            cloud.token("auditor", None),
+        )
+    };
+    // An auditor's token made to say operator: the signature no longer matches.
+    let promoted = tampered(&auditor, |claims| {
+        claims["cognito:groups"] = json!(["operator"])
+    });
+    let cases: Vec<(&str, Option<String>)> = vec![
+        ("no token", None),
+        ("a malformed token", Some("not-a-jwt".into())),
+        ("an expired token", Some(expired)),
+        ("a token signed by another key", Some(foreign)),
+        ("a token with a tampered payload", Some(promoted)),
+    ];
+    for (what, token) in cases {
+        let caller = match &token {
+            Some(token) => api.with_token(token),
+            None => api.anonymous(),
+        };
+        let correlation = format!("unauthenticated-{}", Uuid::new_v4());
+        let reply = caller
+            .call(
+                Method::POST,
+                "/radars",
+                Some(json!({"name": "x", "road": "x", "latitude": 1, "longitude": 1, "max_speed_kmh": 90})),
+                &[("x-correlation-id", correlation.as_str())],
+            )
+            .await;
+        assert_refused(&reply, 401, what);
+        assert_refused(&caller.get("/radars").await, 401, what);
+        assert_refused(&caller.get("/nowhere/at/all").await, 401, what);
+        assert!(
+            events_of(&api, &correlation).await.is_empty(),
+            "{what} appended"
+        );
+    }
+}
+
+/// Every route a role may not call, per SPEC §7, answers 403 and appends nothing.
+async fn each_role_is_refused_the_routes_it_may_not_call(cloud: Cloud) {
+    let any = Uuid::new_v4().to_string();
+    let bound = Uuid::new_v4().to_string();
+    let path = |template: &str| {
+        // Bound roles name their own subject, so that the refusal is the role's.
+        template
+            .replace("{radar_id}", &bound)
+            .replace("{owner_id}", &bound)
+            .replace("{customer_id}", &bound)
+            .replace("{plate}", "AB123CD")
+            .replace("{aggregate_type}", "radar")
+            .replace(['{', '}'], "")
+            .replace("infraction_id", &any)
+            .replace("product_id", &any)
+            .replace("order_id", &any)
+            .replace("aggregate_id", &any)
+    };
+    let everything: Vec<(&str, &str)> = vec![
+        ("POST", "/radars"),
+        ("GET", "/radars"),
+        ("PATCH", "/radars/{radar_id}"),
+        ("GET", "/radars/{radar_id}"),
+        ("PUT", "/radars/{radar_id}/speed-limit"),
+        ("PUT", "/radars/{radar_id}/status"),
+        ("POST", "/radars/{radar_id}/detections"),
+        ("GET", "/radars/{radar_id}/events"),
+        ("POST", "/owners"),
+        ("GET", "/owners"),
+        ("PATCH", "/owners/{owner_id}"),
+        ("GET", "/owners/{owner_id}"),
+        ("GET", "/owners/{owner_id}/infractions"),
+        ("DELETE", "/owners/{owner_id}/personal-data"),
+        ("POST", "/vehicles"),
+        ("GET", "/vehicles"),
+        ("PATCH", "/vehicles/{plate}"),
+        ("GET", "/vehicles/{plate}"),
+        ("PUT", "/vehicles/{plate}/owner"),
+        ("POST", "/infractions/{infraction_id}/payments"),
+        ("POST", "/infractions/{infraction_id}/contest"),
+        ("POST", "/infractions/{infraction_id}/cancel"),
+        ("PATCH", "/infractions/{infraction_id}"),
+        ("GET", "/infractions/{infraction_id}"),
+        ("GET", "/infractions"),
+        ("POST", "/products"),
+        ("POST", "/products/{product_id}/restock"),
+        ("GET", "/inventory"),
+        ("GET", "/inventory/{product_id}"),
+        ("GET", "/inventory/low-stock"),
+        ("POST", "/customers"),
+        ("POST", "/customers/{customer_id}/deposits"),
+        ("GET", "/customers/{customer_id}"),
+        ("DELETE", "/customers/{customer_id}/personal-data"),
+        ("POST", "/customers/{customer_id}/cart/items"),
+        ("DELETE", "/customers/{customer_id}/cart/items/{product_id}"),
+        ("POST", "/customers/{customer_id}/cart/checkout"),
+        ("GET", "/customers/{customer_id}/cart"),
+        ("GET", "/customers/{customer_id}/orders"),
+        ("GET", "/customers/{customer_id}/summary"),
+        ("GET", "/orders/{order_id}"),
+        ("GET", "/statistics/orders"),
+        ("GET", "/events"),
+        ("GET", "/aggregates/{aggregate_type}/{aggregate_id}/events"),
+        ("GET", "/aggregates/{aggregate_type}/{aggregate_id}/state"),
+    ];
+    let is = |method: &str, route: &str, list: &[(&str, &str)]| list.contains(&(method, route));
+    let owner_may = [
+        ("GET", "/owners/{owner_id}"),
+        ("GET", "/owners/{owner_id}/infractions"),
+        ("GET", "/vehicles"),
+        ("GET", "/vehicles/{plate}"),
+        ("GET", "/infractions"),
+        ("GET", "/infractions/{infraction_id}"),
+        ("POST", "/infractions/{infraction_id}/payments"),
+        ("POST", "/infractions/{infraction_id}/contest"),
+    ];
+    let customer_may = [
+        ("GET", "/inventory"),
+        ("GET", "/inventory/{product_id}"),
+        ("GET", "/inventory/low-stock"),
+        ("POST", "/customers/{customer_id}/deposits"),
+        ("GET", "/customers/{customer_id}"),
+        ("POST", "/customers/{customer_id}/cart/items"),
+        ("DELETE", "/customers/{customer_id}/cart/items/{product_id}"),
+        ("POST", "/customers/{customer_id}/cart/checkout"),
+        ("GET", "/customers/{customer_id}/cart"),
+        ("GET", "/customers/{customer_id}/orders"),
+        ("GET", "/customers/{customer_id}/summary"),
+        ("GET", "/orders/{order_id}"),
+    ];
+    let mut refused = Vec::new();
+    for (method, route) in &everything {
+        let roles: Vec<(&str, Option<&str>)> = [
+            ("auditor", None, *method != "GET"),
+            (
+                "radar",
+                Some(bound.as_str()),
+                !(*method == "POST" && *route == "/radars/{radar_id}/detections"),
+            ),
+            (
+                "owner",
+                Some(bound.as_str()),
+                !is(method, route, &owner_may),
+            ),
+            (
+                "customer",
+                Some(bound.as_str()),
+                !is(method, route, &customer_may),
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, _, refused)| *refused)
+        .map(|(role, id, _)| (role, id))
+        .collect();
+        for (role, id) in roles {
+            refused.push((role, id, *method, path(route)));
+        }
+    }
+    let mut tokens = std::collections::HashMap::new();
+    for role in ["auditor", "radar", "owner", "customer"] {
+        let id = (role != "auditor").then_some(bound.as_str());
+        tokens.insert(role, as_role(&cloud, role, id).await);
+    }
+    let correlation = format!("forbidden-{}", Uuid::new_v4());
+    let calls: Vec<(Api, String, Method, String)> = refused
+        .into_iter()
+        .map(|(role, _, method, path)| {
+            let method = Method::from_bytes(method.as_bytes()).unwrap();
+            let what = format!("{role} {method} {path}");
+            (tokens[role].clone(), what, method, path)
+        })
+        .collect();
+    let count = calls.len();
+    let replies: Vec<(String, Reply)> = futures::stream::iter(calls)
+        .map(|(api, what, method, path)| call_as(api, what, method, path, correlation.clone()))
+        .buffer_unordered(4)
+        .collect()
+        .await;
+    for (what, reply) in &replies {
+        assert_refused(reply, 403, what);
+    }
+    println!("    {count} refused calls, each a 403");
+    assert!(events_of(&operator(&cloud).await, &correlation)
+        .await
+        .is_empty());
+}
+
+async fn call_as(
+    api: Api,
+    what: String,
+    method: Method,
+    path: String,
+    correlation: String,
+) -> (String, Reply) {
+    let body = (method != Method::GET && method != Method::DELETE).then(|| json!({}));
+    let reply = api
+        .call(
+            method,
+            &path,
+            body,
+            &[("x-correlation-id", correlation.as_str())],
+        )
+        .await;
+    (what, reply)
+}
+
+/// A caller bound to one subject never gets another's data, and cannot act for it.
+async fn a_bound_caller_reaches_only_its_own_subject(cloud: Cloud) {
+    let api = operator(&cloud).await;
+    let (mine, theirs) = (Driver::create(&api).await, Driver::create(&api).await);
+    let owner = as_role(&cloud, "owner", Some(&mine.owner)).await;
+    for path in [
+        format!("/owners/{}", theirs.owner),
+        format!("/owners/{}/infractions", theirs.owner),
+        format!("/infractions?owner_id={}", theirs.owner),
+        format!("/vehicles?owner_id={}", theirs.owner),
+    ] {
+        let reply = owner.get(&path).await;
+        assert_refused(&reply, 403, &path);
+    }
+    for path in [
+        format!("/vehicles/{}", theirs.plate),
+        format!("/infractions/{}", theirs.infraction),
+    ] {
+        let reply = owner.get(&path).await;
+        assert_eq!(reply.status, 404, "{path}: {}", reply.body);
+        assert!(
+            !reply.body.to_string().contains(&theirs.owner),
+            "{path} leaked"
+        );
+    }
+    // Lists without a filter are narrowed to the caller's own.
+    for path in ["/infractions", "/vehicles"] {
+        let items = owner.all_items(path).await;
+        assert!(!items.is_empty(), "{path}");
+        assert!(
+            items.iter().all(|i| i["owner_id"] == mine.owner.as_str()),
+            "{path}: {items:?}"
+        );
+    }
+    // Paying or contesting another's infraction: 404, nothing appended.
+    let correlation = format!("pay-theirs-{}", Uuid::new_v4());
+    for (route, body) in [
+        ("payments", json!({"amount": 1000})),
+        ("contest", json!({"reason": "not me"})),
+    ] {
+        let reply = owner
+            .call(
+                Method::POST,
+                &format!("/infractions/{}/{route}", theirs.infraction),
+                Some(body),
+                &[("x-correlation-id", correlation.as_str())],
+            )
+            .await;
+        assert_eq!(reply.status, 404, "{route}: {}", reply.body);
+    }
+    // A radar posts to its own radar only.
+    let radar = as_role(&cloud, "radar", Some(&mine.radar)).await;
+    let reply = radar
+        .call(
+            Method::POST,
+            &format!("/radars/{}/detections", theirs.radar),
+            Some(json!({"plate": mine.plate, "speed_kmh": 150, "detected_at": an_hour_ago()})),
+            &[("x-correlation-id", correlation.as_str())],
+        )
+        .await;
+    assert_refused(&reply, 403, "a radar posting to another radar");
+    assert!(
+        events_of(&api, &correlation).await.is_empty(),
+        "a refused request appended"
+    );
+
+    let (me, them) = (Shopper::create(&api).await, Shopper::create(&api).await);
+    let customer = as_role(&cloud, "customer", Some(&me.customer)).await;
+    for path in ["", "/cart", "/orders", "/summary"] {
+        let path = format!("/customers/{}{path}", them.customer);
+        assert_refused(&customer.get(&path).await, 403, &path);
+    }
+    let reply = customer.get(&format!("/orders/{}", them.order)).await;
+    assert_eq!(reply.status, 404, "another's order: {}", reply.body);
+    let reply = customer
+        .post(
+            &format!("/customers/{}/deposits", them.customer),
+            json!({"amount_cents": 100}),
+        )
+        .await;
+    assert_refused(&reply, 403, "a deposit on another's balance");
+}
+
+/// Each role's own routes work with its own token.
+async fn each_role_may_call_its_own_routes(cloud: Cloud) {
+    let api = operator(&cloud).await;
+    let driver = Driver::create(&api).await;
+    let radar = as_role(&cloud, "radar", Some(&driver.radar)).await;
+    let reply = radar
+        .post(
+            &format!("/radars/{}/detections", driver.radar),
+            json!({"plate": driver.plate, "speed_kmh": 101, "detected_at": an_hour_ago()}),
+        )
+        .await;
+    assert_eq!(reply.status, 202, "a radar's own detection: {}", reply.body);
+
+    let owner = as_role(&cloud, "owner", Some(&driver.owner)).await;
+    for path in [
+        format!("/owners/{}", driver.owner),
+        format!("/owners/{}/infractions", driver.owner),
+        format!("/vehicles/{}", driver.plate),
+        format!("/vehicles?owner_id={}", driver.owner),
+        format!("/infractions/{}", driver.infraction),
+        format!("/infractions?owner_id={}", driver.owner),
+    ] {
+        let reply = owner.get(&path).await;
+        assert_eq!(reply.status, 200, "owner GET {path}: {}", reply.body);
+    }
+    let reply = owner
+        .post(
+            &format!("/infractions/{}/payments", driver.infraction),
+            json!({"amount": 1000}),
+        )
+        .await;
+    assert_eq!(
+        reply.status, 200,
+        "an owner pays its own fine: {}",
+        reply.body
+    );
+
+    let shopper = Shopper::create(&api).await;
+    let customer = as_role(&cloud, "customer", Some(&shopper.customer)).await;
+    let own = format!("/customers/{}", shopper.customer);
+    for path in [
+        "/inventory".to_owned(),
+        format!("/inventory/{}", shopper.product),
+        "/inventory/low-stock".to_owned(),
+        own.clone(),
+        format!("{own}/cart"),
+        format!("{own}/orders"),
+        format!("{own}/summary"),
+        format!("/orders/{}", shopper.order),
+    ] {
+        let reply = customer.get(&path).await;
+        assert_eq!(reply.status, 200, "customer GET {path}: {}", reply.body);
+    }
+    let reply = customer
+        .post(&format!("{own}/deposits"), json!({"amount_cents": 500}))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let reply = customer
+        .post(
+            &format!("{own}/cart/items"),
+            json!({"product_id": shopper.product, "quantity": 2}),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let reply = customer
+        .call(Method::POST, &format!("{own}/cart/checkout"), None, &[])
+        .await;
+    assert_eq!(reply.status, 202, "{}", reply.body);
+
+    let auditor = as_role(&cloud, "auditor", None).await;
+    for path in [
+        "/events?limit=5".to_owned(),
+        format!("/aggregates/order/{}/events", shopper.order),
+        "/statistics/orders".to_owned(),
+        "/radars".to_owned(),
+    ] {
+        let reply = auditor.get(&path).await;
+        assert_eq!(reply.status, 200, "auditor GET {path}: {}", reply.body);
+    }
+}
+
+/// Every item of a table, as raw JSON text.
+async fn raw_items(cloud: &Cloud, variable: &str) -> String {
+    let (client, table) = {
+        let cloud = cloud.lock().await;
+        (cloud.dynamodb(), cloud.table(variable))
+    };
+    let mut text = String::new();
+    let mut start = None;
+    loop {
+        let page = client
+            .scan()
+            .table_name(&table)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("scan {table}: {e:?}"));
+        for item in page.items() {
+            text.push_str(&format!("{item:?}\n"));
+        }
+        match page.last_evaluated_key() {
+            Some(key) if !key.is_empty() => start = Some(key.clone()),
+            _ => return text,
+        }
+    }
+}
+
+fn assert_absent(haystack: &str, secrets: &[&str], place: &str) {
+    for secret in secrets {
+        assert!(!haystack.contains(secret), "{place} holds {secret:?}");
+    }
+}
+
+async fn erased_personal_data_is_gone_everywhere(cloud: Cloud) {
+    let api = operator(&cloud).await;
+    let tag = Uuid::new_v4().simple().to_string();
+    let (name, email, national_id) = (
+        format!("Erasable Person {tag}"),
+        format!("erasable-{tag}@example.org"),
+        format!("NID-{}", tag.to_uppercase()),
+    );
+    let owner = created(
+        &api.post("/owners", json!({"name": name, "birth_date": "1971-03-04", "email": email, "national_id": national_id, "phone": "+33 6 00 00 00 00", "address": format!("1 rue {tag}")}))
+            .await,
+        "owner_id",
+    );
+    let plate = unique_plate();
+    let reply = api
+        .post("/vehicles", json!({"plate": plate, "owner_id": owner, "type": "CAR", "brand": "Renault", "model": "Clio", "fiscal_power": 5}))
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let reply = api
+        .patch(
+            &format!("/owners/{owner}"),
+            json!({"email": format!("second-{email}")}),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    // Before erasure the view answers the values, decrypted.
+    let view = api
+        .until(&format!("/owners/{owner}"), PROPAGATION, |r| {
+            r.status == 200 && r.body["email"] == format!("second-{email}").as_str()
+        })
+        .await;
+    assert_eq!(view.body["name"], name.as_str());
+    assert_eq!(view.body["national_id"], national_id.as_str());
+    let radar = created(
+        &api.post("/radars", json!({"name": "A7", "road": "A7", "latitude": 45.1, "longitude": 4.8, "max_speed_kmh": 90}))
+            .await,
+        "radar_id",
+    );
+    let detection = api
+        .post(
+            &format!("/radars/{radar}/detections"),
+            json!({"plate": plate, "speed_kmh": 130, "detected_at": an_hour_ago()}),
+        )
+        .await;
+    assert_eq!(detection.status, 202, "{}", detection.body);
+    let infraction = detection.body["infraction_id"].as_str().unwrap().to_owned();
+    api.until(&format!("/infractions/{infraction}"), PROPAGATION, |r| {
+        r.status == 200 && r.body["owner_id"] == owner.as_str()
+    })
+    .await;
+
+    let customer = created(
+        &api.post(
+            "/customers",
+            json!({"name": name, "email": email, "balance_cents": 5000}),
+        )
+        .await,
+        "customer_id",
+    );
+    let reply = api.get(&format!("/customers/{customer}")).await;
+    let reply = if reply.status == 200 {
+        reply
+    } else {
+        api.until(&format!("/customers/{customer}"), PROPAGATION, |r| {
+            r.status == 200
+        })
+        .await
+    };
+    assert_eq!(reply.body["email"], email.as_str());
+
+    // Erasure: only the operator; 200, and again 200 with nothing more appended.
+    let owner_only = as_role(&cloud, "owner", Some(&owner)).await;
+    assert_refused(
+        &owner_only
+            .delete(&format!("/owners/{owner}/personal-data"))
+            .await,
+        403,
+        "an owner erasing",
+    );
+    let erased = api.delete(&format!("/owners/{owner}/personal-data")).await;
+    assert_eq!(erased.status, 200, "{}", erased.body);
+    let again = api.delete(&format!("/owners/{owner}/personal-data")).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(
+        again.body["version"], erased.body["version"],
+        "a second erasure appends nothing"
+    );
+    let erased = api
+        .delete(&format!("/customers/{customer}/personal-data"))
+        .await;
+    assert_eq!(erased.status, 200, "{}", erased.body);
+    let unknown = api
+        .delete(&format!("/owners/{}/personal-data", Uuid::new_v4()))
+        .await;
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+
+    // The views answer null for every personal field.
+    let view = api
+        .until(&format!("/owners/{owner}"), PROPAGATION, |r| {
+            r.status == 200 && r.body["name"].is_null()
+        })
+        .await;
+    for field in [
+        "name",
+        "birth_date",
+        "email",
+        "phone",
+        "address",
+        "national_id",
+    ] {
+        assert!(view.body[field].is_null(), "owner {field}: {}", view.body);
+    }
+    assert!(
+        view.body["vehicles"].to_string().contains(&plate),
+        "{}",
+        view.body
+    );
+    let view = api
+        .until(&format!("/customers/{customer}"), PROPAGATION, |r| {
+            r.status == 200 && r.body["name"].is_null()
+        })
+        .await;
+    assert!(view.body["email"].is_null(), "{}", view.body);
+    assert_eq!(view.body["balance_cents"], 5000);
+
+    // No event, through the API or in the raw tables, holds the values in plaintext.
+    let secrets = [
+        name.as_str(),
+        email.as_str(),
+        national_id.as_str(),
+        tag.as_str(),
+    ];
+    for path in [
+        format!("/aggregates/owner/{owner}/events"),
+        format!("/aggregates/customer/{customer}/events"),
+        "/events?aggregate_type=owner".to_owned(),
+        "/events?aggregate_type=customer".to_owned(),
+        "/events".to_owned(),
+    ] {
+        let text = serde_json::to_string(&api.all_items(&path).await).unwrap();
+        assert_absent(&text, &secrets, &path);
+    }
+    for path in [
+        format!("/aggregates/owner/{owner}/state"),
+        format!("/aggregates/customer/{customer}/state"),
+    ] {
+        let reply = api.get(&path).await;
+        assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+        assert_absent(&reply.body.to_string(), &secrets, &path);
+    }
+    for table in [
+        "EVENTS_TABLE",
+        "SNAPSHOTS_TABLE",
+        "OWNERS_TABLE",
+        "CUSTOMERS_TABLE",
+    ] {
+        assert_absent(&raw_items(&cloud, table).await, &secrets, table);
+    }
+    // What is not personal stays: the owner's infraction, the customer's balance.
+    let reply = api.get(&format!("/owners/{owner}/infractions")).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body["items"][0]["infraction_id"], infraction.as_str());
+    let reply = api.get(&format!("/infractions/{infraction}")).await;
+    assert_eq!(reply.body["owner_id"], owner.as_str());
+    // An erased owner's details cannot be changed back in.
+    let reply = api
+        .patch(
+            &format!("/owners/{owner}"),
+            json!({"email": "new@example.org"}),
+        )
+        .await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+}
+
+fn main() {
+    Suite::new()
+        .add(
+            "bad_tokens_are_401_and_append_nothing",
+            bad_tokens_are_401_and_append_nothing,
+        )
+        .add(
+            "each_role_is_refused_the_routes_it_may_not_call",
+            each_role_is_refused_the_routes_it_may_not_call,
+        )
+        .add(
+            "a_bound_caller_reaches_only_its_own_subject",
+            a_bound_caller_reaches_only_its_own_subject,
+        )
+        .add(
+            "each_role_may_call_its_own_routes",
+            each_role_may_call_its_own_routes,
+        )
+        .add(
+            "erased_personal_data_is_gone_everywhere",
+            erased_personal_data_is_gone_everywhere,
+        )
+        .run_on_local_cloud()
+}

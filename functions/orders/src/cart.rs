@@ -64,6 +64,9 @@ pub struct CheckedOut {
     pub total_cents: u64,
     /// The cart's version after the checkout.
     pub version: u64,
+    /// The new order's version: `GET /orders/{order_id}?min_version=` reads the order once
+    /// its view holds it.
+    pub order_version: u64,
 }
 
 /// `POST /customers/{customer_id}/cart/checkout`: the cart's lines become order `order_id`.
@@ -108,6 +111,7 @@ pub async fn checkout(
                 order_id,
                 total_cents: order.total_cents,
                 version: cart.version + emptied.len() as u64,
+                order_version: placed.len() as u64,
             };
             Ok((transaction, answer))
         })

@@ -1,4 +1,6 @@
-//! The platform functions: the event store API, the route fallback, the event publisher.
+//! The platform functions: the event store API, the route fallback, the event publisher, and
+//! the published contract.
 
 pub mod aggregates;
+pub mod openapi;
 pub mod publisher;

@@ -771,6 +771,7 @@ impl Stack {
                 "AWS::SQS::QueuePolicy"
                 | "AWS::Serverless::HttpApi"
                 | "AWS::IAM::Role"
+                | "AWS::IAM::ManagedPolicy"
                 | "AWS::Cognito::UserPool"
                 | "AWS::Cognito::UserPoolClient"
                 | "AWS::Cognito::UserPoolGroup" => {}

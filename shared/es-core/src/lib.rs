@@ -21,4 +21,4 @@ pub use context::CommandContext;
 pub use envelope::{EventEnvelope, StreamId};
 pub use personal::{Sealed, Sealer};
 pub use rejection::{Rejection, RejectionKind};
-pub use validation::{FieldProblem, Input, ValidationError};
+pub use validation::{FieldProblem, Input, ValidationError, MAX_VERSION};

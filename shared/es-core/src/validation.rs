@@ -26,6 +26,10 @@ impl FieldProblem {
     }
 }
 
+/// The largest version (or version-like count) the API accepts: 2^53 - 1, the largest integer
+/// every JSON reader keeps exact.
+pub const MAX_VERSION: u64 = (1 << 53) - 1;
+
 /// What an email that [`is_email`] refuses is told.
 pub const EMAIL_PROBLEM: &str = "must be an email address like name@example.com";
 const EMAIL_LENGTH: RangeInclusive<usize> = 1..=254;
@@ -42,6 +46,18 @@ pub fn is_email(email: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !email.chars().any(char::is_whitespace)
+}
+
+/// A JSON number that is an integer, as JSON Schema counts them: `80` and `80.0` alike (some
+/// clients write every number with a fraction); `80.5`, or one outside `i64`, is not.
+fn integer_of(value: &Value) -> Option<i64> {
+    const BOUND: f64 = 9_223_372_036_854_775_808.0; // 2^63
+    value.as_i64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && (-BOUND..BOUND).contains(f))
+            .map(|f| f as i64)
+    })
 }
 
 /// Every problem found in one input.
@@ -210,7 +226,7 @@ impl<'a> Input<'a> {
 
     pub fn opt_int(&mut self, field: &str, range: RangeInclusive<i64>) -> Option<i64> {
         let value = self.get(field)?;
-        let Some(n) = value.as_i64() else {
+        let Some(n) = integer_of(value) else {
             self.problem(field, "must be an integer");
             return None;
         };
@@ -307,6 +323,25 @@ impl<'a> Input<'a> {
         }
     }
 
+    /// A stream version (or a count like it) of at least `min`, given as a JSON integer or, in
+    /// a query string, as its digits. At most [`MAX_VERSION`], so that arithmetic on it
+    /// never overflows and it survives a JSON round trip.
+    pub fn opt_version(&mut self, field: &str, min: u64) -> Option<u64> {
+        let value = self.get(field)?;
+        let parsed = match value {
+            Value::String(text) => text.parse::<u64>().ok(),
+            other => integer_of(other).and_then(|n| u64::try_from(n).ok()),
+        }
+        .filter(|n| (min..=MAX_VERSION).contains(n));
+        if parsed.is_none() {
+            self.problem(
+                field,
+                format!("must be an integer between {min} and {MAX_VERSION}"),
+            );
+        }
+        parsed
+    }
+
     pub fn opt_uuid(&mut self, field: &str) -> Option<uuid::Uuid> {
         let value = self.get(field)?;
         let parsed = value.as_str().and_then(|s| uuid::Uuid::parse_str(s).ok());
@@ -374,6 +409,21 @@ mod tests {
         assert_eq!(name, "A1 north");
         assert_eq!(speed, 90);
         assert_eq!(crate::time::format(&at), "2026-11-22T10:15:00.123Z");
+    }
+
+    #[test]
+    fn an_integer_may_be_written_with_a_zero_fraction() {
+        let body = json!({"n": 80.0, "big": 1e2, "v": 3.0});
+        let mut input = Input::object(&body, &["n", "big", "v"]);
+        assert_eq!(input.int("n", 0..=100), 80);
+        assert_eq!(input.opt_int("big", 0..=100), Some(100));
+        assert_eq!(input.opt_version("v", 1), Some(3));
+        input.finish().unwrap();
+        let body = json!({"huge": 1e19, "negative": -1.0});
+        let mut input = Input::object(&body, &["huge", "negative"]);
+        assert_eq!(input.opt_int("huge", 0..=i64::MAX), None);
+        assert_eq!(input.opt_version("negative", 0), None);
+        assert_eq!(input.finish().unwrap_err().0.len(), 2);
     }
 
     #[test]

@@ -308,6 +308,8 @@ pub const ROUTES: &[Route] = &[
         "/aggregates/{aggregate_type}/{aggregate_id}/state",
         READERS,
     ),
+    // SPEC §8 the published contract: no token needed.
+    route("GET", "/openapi.json", &[Grant::Public]),
 ];
 
 /// The `$default` route: requests no route matched.

@@ -69,6 +69,20 @@ impl App {
 }
 
 impl App {
+    /// The item `key` of read model `V` (its table named by `variable`), honouring the
+    /// request's `?min_version=` (SPEC §8): once its view has applied that version, or 503.
+    pub async fn read_view<V: projection::View>(
+        &self,
+        request: &crate::ApiRequest,
+        variable: &str,
+        key: &str,
+    ) -> Result<Option<V>, ApiError> {
+        let table = self.view::<V>(variable)?;
+        request
+            .read_fresh(|| async { Ok(table.get_versioned(key).await?) })
+            .await
+    }
+
     /// The read-model table named by environment variable `variable`.
     pub fn view<V: projection::View>(
         &self,

@@ -1,4 +1,4 @@
-use es_core::{DomainError, Rejection, RejectionKind, ValidationError};
+use es_core::{DomainError, Rejection, ValidationError};
 use event_store::{CommandError, StoreError};
 
 /// Why a request did not succeed: a client error the SPEC names, or a failure of ours.
@@ -7,6 +7,12 @@ pub enum ApiError {
     Rejected(Rejection),
     /// A 5xx. The message is logged, and the client sees a generic one.
     Internal(String),
+    /// 503 `view_behind`: the read model has not applied the version asked for yet
+    /// (`?min_version=`); `retry_after` seconds is a good time to ask again.
+    ViewBehind {
+        wanted: u64,
+        retry_after: u64,
+    },
 }
 
 impl ApiError {
@@ -22,10 +28,26 @@ impl ApiError {
         ValidationError::single(field, problem).into()
     }
 
+    pub fn view_behind(wanted: u64, retry_after: u64) -> Self {
+        Self::ViewBehind {
+            wanted,
+            retry_after,
+        }
+    }
+
     pub fn status(&self) -> u16 {
         match self {
             Self::Rejected(r) => r.kind.http_status(),
             Self::Internal(_) => 500,
+            Self::ViewBehind { .. } => 503,
+        }
+    }
+
+    /// Seconds a client should wait before it retries, for the answers that say so.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::ViewBehind { retry_after, .. } => Some(*retry_after),
+            _ => None,
         }
     }
 
@@ -36,6 +58,11 @@ impl ApiError {
                 "code": "internal_error",
                 "message": "the request could not be completed; it can be retried",
                 "details": []
+            }}),
+            Self::ViewBehind { wanted, .. } => serde_json::json!({"error": {
+                "code": "view_behind",
+                "message": format!("the read model has not reached version {wanted} yet; retry shortly"),
+                "details": [{"field": "min_version", "problem": "is ahead of the read model"}]
             }}),
         }
     }
@@ -65,12 +92,7 @@ impl<E: DomainError> From<CommandError<E>> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::BadCursor => Self::Rejected(Rejection {
-                kind: RejectionKind::InvalidInput,
-                code: "invalid_input".into(),
-                message: "the cursor is not one this API returned".into(),
-                details: vec![es_core::FieldProblem::new("cursor", "is not valid")],
-            }),
+            StoreError::BadCursor => crate::invalid_cursor(),
             other => Self::Internal(other.to_string()),
         }
     }

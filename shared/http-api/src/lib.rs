@@ -5,21 +5,29 @@
 //! [`ApiRequest`], gives the handler the shared [`App`] (SDK clients built once per cold
 //! start), and turns its `Result<ApiResponse, ApiError>` into the SPEC §2 response, with the
 //! `X-Correlation-Id` header on every answer, errors included. Before the handler runs, the
-//! request is authorized against its route's rule in [`access`] (SPEC §7).
+//! request is authorized against its route's rule in [`access`] (SPEC §7). A `POST` with an
+//! `Idempotency-Key` then runs at most once per key ([`idempotency`], SPEC §8).
 
 pub mod access;
 mod app;
 mod authorize;
+mod cursor;
 mod error;
+mod freshness;
+pub mod idempotency;
 mod request;
 mod response;
 mod serve;
 
 pub use app::App;
 pub use authorize::{forbidden, unauthenticated};
+pub use cursor::{invalid_cursor, CURSOR_SECRET};
 pub use error::ApiError;
+pub use freshness::MIN_VERSION_WAIT;
 pub use request::{ApiRequest, PageRequest, MAX_BODY_BYTES};
 pub use response::ApiResponse;
+#[doc(hidden)]
+pub use serve::respond_with;
 pub use serve::{init_tracing, serve};
 
 /// The header that carries a correlation id in and out.

@@ -8,10 +8,16 @@ use std::collections::HashMap;
 
 use crate::access::Caller;
 use crate::authorize::SubjectCheck;
+use crate::cursor::CursorScope;
 use crate::{ApiError, CORRELATION_HEADER};
 
 /// Bodies over this size are refused with 413 (SPEC §2).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The longest path parameter the API reads. Every one is an id (a UUID, a plate, an aggregate
+/// type), far shorter: a longer one names nothing (404), and never reaches DynamoDB, which
+/// refuses a key over its size limit (2048 bytes for a partition key) with an error of ours.
+pub const MAX_PATH_PARAMETER_BYTES: usize = 128;
 
 /// One API request, read out of the API Gateway event.
 #[derive(Debug, Clone)]
@@ -132,6 +138,11 @@ impl ApiRequest {
         self
     }
 
+    /// The body as received, e.g. to tell a retry from another request.
+    pub(crate) fn body_bytes(&self) -> &[u8] {
+        &self.body
+    }
+
     /// The authorized caller; `None` on a public route called without a token.
     pub fn caller(&self) -> Option<&Caller> {
         self.caller.as_ref()
@@ -152,12 +163,22 @@ impl ApiRequest {
         self
     }
 
-    /// A path parameter; API Gateway only routes requests that have it.
+    /// A path parameter; API Gateway only routes requests that have it. One over
+    /// [`MAX_PATH_PARAMETER_BYTES`] names nothing: 404.
     pub fn path_parameter(&self, name: &str) -> Result<&str, ApiError> {
-        self.path_parameters
+        let value = self
+            .path_parameters
             .get(name)
             .map(String::as_str)
-            .ok_or_else(|| ApiError::internal(format!("route has no {{{name}}} parameter")))
+            .ok_or_else(|| ApiError::internal(format!("route has no {{{name}}} parameter")))?;
+        if value.len() > MAX_PATH_PARAMETER_BYTES {
+            return Err(ApiError::Rejected(es_core::Rejection::new(
+                es_core::RejectionKind::NotFound,
+                "not_found",
+                format!("no {name} is {} bytes long", value.len()),
+            )));
+        }
+        Ok(value)
     }
 
     /// A UUID path parameter; one that is not a UUID names nothing that can exist: 404.
@@ -199,7 +220,8 @@ impl ApiRequest {
         })
     }
 
-    /// `If-Match: "<version>"` as the version a command expects; no header: any version.
+    /// `If-Match: "<version>"` as the version a command expects (also `W/"<version>"`, or the
+    /// bare version); `*` or no header: any version.
     pub fn expected_version(&self) -> Result<Expected, ApiError> {
         let Some(value) = self.headers.get("if-match") else {
             return Ok(Expected::Any);
@@ -208,11 +230,16 @@ impl ApiRequest {
         if text == "*" {
             return Ok(Expected::Any);
         }
-        text.trim_start_matches("W/")
-            .trim_matches('"')
-            .parse::<u64>()
+        let tag = text.strip_prefix("W/").unwrap_or(text);
+        let version = tag
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .unwrap_or(tag);
+        Some(version)
+            .filter(|v| (1..=19).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|v| v.parse::<u64>().ok())
             .map(Expected::Exactly)
-            .map_err(|_| ApiError::invalid("If-Match", "must be an ETag of this API, e.g. \"3\""))
+            .ok_or_else(|| ApiError::invalid("If-Match", "must be an ETag of this API, e.g. \"3\""))
     }
 
     /// The context of the command this request causes.
@@ -234,10 +261,16 @@ impl ApiRequest {
                 }
             },
         };
-        Ok(PageRequest {
-            limit,
-            cursor: self.query("cursor").map(str::to_owned),
-        })
+        let cursor = match self.query("cursor") {
+            Some(cursor) => Some(self.cursor_scope().open(cursor)?),
+            None => None,
+        };
+        Ok(PageRequest { limit, cursor })
+    }
+
+    /// The list this request reads, which its cursors are bound to.
+    pub(crate) fn cursor_scope(&self) -> CursorScope {
+        CursorScope::new(&self.route_key, &self.query)
     }
 
     /// Reads query parameters with the same collect-every-problem rules as a body.
@@ -272,6 +305,26 @@ mod tests {
     }
 
     #[test]
+    fn an_over_long_path_parameter_names_nothing() {
+        let with = |id: &str| request("").with_path_parameter("aggregate_id", id);
+        let longest = "a".repeat(MAX_PATH_PARAMETER_BYTES);
+        assert_eq!(
+            with(&longest).path_parameter("aggregate_id").unwrap(),
+            longest
+        );
+        let error = with(&format!("{longest}a"))
+            .path_parameter("aggregate_id")
+            .unwrap_err();
+        assert_eq!(error.status(), 404);
+        assert_eq!(error.body()["error"]["code"], "not_found");
+        // A UUID parameter goes through it too.
+        let error = with(&"é".repeat(100))
+            .uuid_parameter("aggregate_id", "radar")
+            .unwrap_err();
+        assert_eq!(error.status(), 404);
+    }
+
+    #[test]
     fn malformed_json_is_a_400() {
         let error = request("{\"name\": ").json().unwrap_err();
         assert_eq!(error.status(), 400);
@@ -297,6 +350,11 @@ mod tests {
         assert_eq!(with("*").unwrap(), Expected::Any);
         assert_eq!(with("\"abc\"").unwrap_err().status(), 400);
         assert_eq!(request("").expected_version().unwrap(), Expected::Any);
+        // The bare version is accepted; half a tag, a sign or no digits is not.
+        assert_eq!(with("5").unwrap(), Expected::Exactly(5));
+        for bad in ["\"5", "5\"", "\"+5\"", "\"\"", "", "W/", "\"\"5\"\""] {
+            assert_eq!(with(bad).unwrap_err().status(), 400, "{bad:?}");
+        }
     }
 
     #[test]

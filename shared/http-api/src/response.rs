@@ -47,12 +47,25 @@ impl ApiResponse {
         self
     }
 
+    /// A list's `next_cursor`, made tamper-evident for the list it belongs to.
+    pub(crate) fn with_sealed_cursor(mut self, list: &crate::cursor::CursorScope) -> Self {
+        if let Some(Value::String(cursor)) = self.body.get_mut("next_cursor") {
+            *cursor = list.seal(cursor);
+        }
+        self
+    }
+
     pub fn status(&self) -> u16 {
         self.status
     }
 
     pub fn body(&self) -> &Value {
         &self.body
+    }
+
+    /// The headers set so far (not the ones every answer gets), e.g. for a replay.
+    pub(crate) fn headers(&self) -> &[(HeaderName, String)] {
+        &self.headers
     }
 
     pub(crate) fn into_lambda(self, correlation_id: &str) -> Response<Body> {

@@ -1,8 +1,9 @@
-use lambda_http::{service_fn, Request};
+use lambda_http::{service_fn, Request, RequestExt};
 use std::convert::Infallible;
 use std::future::Future;
 
 use crate::authorize::forbidden;
+use crate::idempotency::{Begin, Idempotency};
 use crate::{ApiError, ApiRequest, ApiResponse, App};
 
 /// JSON logs for CloudWatch; `RUST_LOG` sets the level (default `info`).
@@ -26,18 +27,39 @@ where
 {
     init_tracing();
     let app = App::from_env().await;
+    let idempotency = Idempotency::from_env();
     lambda_http::run(service_fn(move |request: Request| {
         let (app, handler) = (app.clone(), handler.clone());
+        let deadline = request.lambda_context_ref().map(|context| context.deadline);
+        let idempotency = idempotency.for_invocation(deadline);
         async move {
             let request = ApiRequest::from_lambda(source, request);
-            Ok::<_, Infallible>(respond(app, request, handler).await)
+            Ok::<_, Infallible>(respond_with(app, &idempotency, request, handler).await)
         }
     }))
     .await
 }
 
+/// [`respond_with`] with the idempotency settings of the environment.
+#[cfg(test)]
 pub(crate) async fn respond<F, Fut>(
     app: App,
+    request: ApiRequest,
+    handler: F,
+) -> lambda_http::Response<lambda_http::Body>
+where
+    F: Fn(App, ApiRequest) -> Fut,
+    Fut: Future<Output = Result<ApiResponse, ApiError>>,
+{
+    respond_with(app, &Idempotency::from_env(), request, handler).await
+}
+
+/// One request as [`serve`] answers it: authorized (SPEC §7), then its `Idempotency-Key`
+/// claimed (SPEC §8, [`crate::idempotency`]), then handled. Public for the tests of that path.
+#[doc(hidden)]
+pub async fn respond_with<F, Fut>(
+    app: App,
+    idempotency: &Idempotency,
     mut request: ApiRequest,
     handler: F,
 ) -> lambda_http::Response<lambda_http::Body>
@@ -50,25 +72,31 @@ where
     let role = |request: &ApiRequest| request.caller().map_or("none", |c| c.role.as_str());
     let response = match request.authorize() {
         Err(error) => error_response(error),
-        Ok(()) => {
-            let (caller_role, owed) = (role(&request), request.subject_check.clone());
-            let outcome = handler(app, request).await;
-            match outcome {
-                // A route bound to the resource's subject whose function never checked it.
-                Ok(response) if owed.as_ref().is_some_and(|check| !check.is_done()) => {
-                    tracing::error!(%method, %path, caller_role, status = response.status(),
-                        "the function did not check the resource's subject: refused");
-                    error_response(forbidden("this resource is not open to this caller"))
-                }
-                Ok(response) => response,
-                Err(error) => {
-                    if let ApiError::Internal(message) = &error {
-                        tracing::error!(%method, %path, %correlation_id, message, "request failed");
+        Ok(()) => match idempotency.begin(&app.dynamodb, &request).await {
+            Begin::Answer(response) => response,
+            Begin::Refuse(error) => error_response(error),
+            Begin::Run(claim) => {
+                let (caller_role, owed) = (role(&request), request.subject_check.clone());
+                let list = request.cursor_scope();
+                let outcome = claim.run(|| handler(app, request)).await;
+                let response = match outcome {
+                    // A route bound to the resource's subject whose function never checked it.
+                    Ok(response) if owed.as_ref().is_some_and(|check| !check.is_done()) => {
+                        tracing::error!(%method, %path, caller_role, status = response.status(),
+                            "the function did not check the resource's subject: refused");
+                        error_response(forbidden("this resource is not open to this caller"))
                     }
-                    error_response(error)
-                }
+                    Ok(response) => response.with_sealed_cursor(&list),
+                    Err(error) => {
+                        if let ApiError::Internal(message) = &error {
+                            tracing::error!(%method, %path, %correlation_id, message, "request failed");
+                        }
+                        error_response(error)
+                    }
+                };
+                claim.finish(response).await
             }
-        }
+        },
     };
     tracing::info!(%method, %path, status = response.status(), %correlation_id, "handled");
     response.into_lambda(&correlation_id)
@@ -77,6 +105,9 @@ where
 /// The SPEC §2 error answer; a 401 says how to authenticate (RFC 6750).
 fn error_response(error: ApiError) -> ApiResponse {
     let response = ApiResponse::json(error.status(), error.body());
+    if let Some(seconds) = error.retry_after() {
+        return response.header(lambda_http::http::header::RETRY_AFTER, seconds.to_string());
+    }
     if error.status() == 401 {
         response.header(
             lambda_http::http::header::WWW_AUTHENTICATE,

@@ -28,7 +28,7 @@ mod testing;
 
 pub use cart::{
     AddCartItem, Cart, CartCommand, CartError, CartEvent, CartItemRequest, CheckoutCart,
-    RemoveCartItem,
+    RemoveCartItem, MAX_CART_LINES,
 };
 pub use customer::{
     Customer, CustomerCommand, CustomerError, CustomerEvent, CustomerPersonalData, MakeDeposit,

@@ -119,6 +119,15 @@ impl OrderView {
         self.customer_id.is_some()
     }
 
+    /// The version of the order's own stream the item has applied: it holds each event once
+    /// (by id), and the order stream's events are its only `order` events.
+    pub fn order_version(&self) -> u64 {
+        self.timeline
+            .iter()
+            .filter(|entry| entry.aggregate_type == "order")
+            .count() as u64
+    }
+
     fn holds(&self, event_type: &str) -> bool {
         self.timeline.iter().any(|e| e.event_type == event_type)
     }

@@ -79,6 +79,14 @@ impl<V: View> ViewTable<V> {
         Ok(self.read(key, false).await?.map(|stored| stored.view))
     }
 
+    /// The view of aggregate `key` with the version of its stream it has applied.
+    pub async fn get_versioned(&self, key: &str) -> Result<Option<(V, u64)>, ProjectionError> {
+        Ok(self
+            .read(key, false)
+            .await?
+            .map(|stored| (stored.view, stored.version)))
+    }
+
     /// The stored view and its version; consistent reads see the last write.
     pub(crate) async fn read(
         &self,

@@ -325,6 +325,59 @@ async fn cancelled_for_lack_of_balance(cloud: Cloud) {
     println!("    warm: checkout to CONFIRMED in {:?}", started.elapsed());
 }
 
+/// SPEC §8: two identical deposits sent at once under one `Idempotency-Key` are made once;
+/// the one that did not run gets `409 request_in_progress` or the first answer, and a retry
+/// after that gets the first answer.
+async fn concurrent_retries_of_a_deposit_are_made_once(cloud: Cloud) {
+    let api = api(&cloud).await;
+    let customer = register_customer(&api, 1000).await;
+    let key = format!("deposit-{}", Uuid::new_v4());
+    let correlation = format!("deposit-{}", Uuid::new_v4());
+    let path = format!("/customers/{customer}/deposits");
+    let deposit = || {
+        let (api, path, key, correlation) =
+            (api.clone(), path.clone(), key.clone(), correlation.clone());
+        async move {
+            api.call(
+                Method::POST,
+                &path,
+                Some(json!({"amount_cents": 500})),
+                &[
+                    ("idempotency-key", &key),
+                    ("x-correlation-id", &correlation),
+                ],
+            )
+            .await
+        }
+    };
+    let (a, b) = tokio::join!(deposit(), deposit());
+    let ran = |r: &Reply| r.status == 200 && r.header("idempotent-replayed").is_none();
+    assert!(
+        ran(&a) ^ ran(&b),
+        "exactly one ran: {} {} / {} {}",
+        a.status,
+        a.body,
+        b.status,
+        b.body
+    );
+    let (first, other) = if ran(&a) { (&a, &b) } else { (&b, &a) };
+    assert_eq!(first.body["balance_cents"], 1500, "{}", first.body);
+    match other.status {
+        409 => assert_eq!(other.code(), "request_in_progress"),
+        200 => assert_eq!(other.body, first.body),
+        status => panic!("the duplicate answered {status}: {}", other.body),
+    }
+    let retried = deposit().await;
+    assert_eq!(retried.status, 200, "{}", retried.body);
+    assert_eq!(retried.body, first.body);
+    assert_eq!(retried.header("idempotent-replayed"), Some("true"));
+
+    let events = events_of(&api, &correlation).await;
+    assert_eq!(events.len(), 1, "one deposit appended: {events:?}");
+    let view = customer_until(&api, &customer, |c| c["version"] == 2).await;
+    assert_eq!(view["balance_cents"], 1500, "the balance was raised once");
+}
+
 async fn one_short_product_reserves_nothing(cloud: Cloud) {
     let api = api(&cloud).await;
     let plenty = create_product(&api, "Plenty", 100, 100).await;
@@ -818,6 +871,10 @@ fn main() {
         .add(
             "order_refusals_append_nothing",
             order_refusals_append_nothing,
+        )
+        .add(
+            "concurrent_retries_of_a_deposit_are_made_once",
+            concurrent_retries_of_a_deposit_are_made_once,
         )
         .add(
             "concurrent_checkouts_keep_every_invariant",

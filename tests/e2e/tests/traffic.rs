@@ -222,6 +222,64 @@ async fn same_detection_twice_gives_one_infraction(cloud: Cloud) {
     );
 }
 
+/// SPEC §8: a `POST` retried with its `Idempotency-Key` gets the first answer and appends
+/// nothing more; the same key with another body is refused.
+async fn a_retried_install_is_made_once(cloud: Cloud) {
+    let api = api(&cloud).await;
+    let key = format!("install-{}", Uuid::new_v4());
+    let correlation = format!("idempotent-{}", Uuid::new_v4());
+    let body = json!({"name": "A7 km 40", "road": "A7", "latitude": 45.3, "longitude": 4.8, "max_speed_kmh": 110});
+    let install = |headers: Vec<(&'static str, String)>, body: Value| {
+        let api = api.clone();
+        async move {
+            let headers: Vec<(&str, &str)> =
+                headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            api.call(Method::POST, "/radars", Some(body), &headers)
+                .await
+        }
+    };
+    let with_key = vec![
+        ("idempotency-key", key.clone()),
+        ("x-correlation-id", correlation.clone()),
+    ];
+    let first = install(with_key.clone(), body.clone()).await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    assert_eq!(first.header("idempotent-replayed"), None);
+
+    let again = install(with_key.clone(), body.clone()).await;
+    assert_eq!(again.status, 201, "{}", again.body);
+    assert_eq!(again.body, first.body, "the same radar, the same answer");
+    for header in ["location", "etag", "content-type"] {
+        assert_eq!(again.header(header), first.header(header), "{header}");
+    }
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    // Without a correlation id of its own, the retry learns the one its events carry.
+    let bare = install(vec![("idempotency-key", key.clone())], body.clone()).await;
+    assert_eq!(bare.body, first.body);
+    assert_eq!(bare.header("x-correlation-id"), Some(correlation.as_str()));
+
+    let mut other = body.clone();
+    other["max_speed_kmh"] = json!(130);
+    let reused = install(with_key.clone(), other).await;
+    assert_eq!(
+        (reused.status, reused.code()),
+        (422, "idempotency_key_reused"),
+        "{}",
+        reused.body
+    );
+    let bad_key = install(vec![("idempotency-key", "x".repeat(129))], body.clone()).await;
+    assert_eq!(bad_key.status, 400, "{}", bad_key.body);
+    assert_eq!(bad_key.problem_fields(), ["Idempotency-Key"]);
+
+    let installed: Vec<Value> = events_of(&api, &correlation)
+        .await
+        .into_iter()
+        .filter(|e| e["event_type"] == "RadarInstalled")
+        .collect();
+    assert_eq!(installed.len(), 1, "one RadarInstalled: {installed:?}");
+    assert_eq!(installed[0]["aggregate_id"], first.body["radar_id"]);
+}
+
 /// A request the API must refuse, and how.
 struct Refusal {
     status: u16,
@@ -672,6 +730,10 @@ fn main() {
             same_detection_twice_gives_one_infraction,
         )
         .add("refusals_append_nothing", refusals_append_nothing)
+        .add(
+            "a_retried_install_is_made_once",
+            a_retried_install_is_made_once,
+        )
         .add("every_route_answers", every_route_answers)
         .add(
             "runner_restart_during_a_burst",

@@ -11,8 +11,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         let customer_uuid = request.uuid_parameter("customer_id", "customer")?;
         let customer_id = customer_uuid.to_string();
         let customer = app
-            .view::<CustomerView>(CUSTOMERS_TABLE)?
-            .get(&customer_id)
+            .read_view::<CustomerView>(&request, CUSTOMERS_TABLE, &customer_id)
             .await?
             .ok_or_else(|| ApiError::not_found("customer", &customer_id))?;
         let key = app

@@ -10,8 +10,7 @@ async fn main() -> Result<(), lambda_http::Error> {
             .uuid_parameter("infraction_id", "infraction")?
             .to_string();
         let infraction = app
-            .view::<InfractionView>(INFRACTIONS_TABLE)?
-            .get(&infraction_id)
+            .read_view::<InfractionView>(&request, INFRACTIONS_TABLE, &infraction_id)
             .await?
             .ok_or_else(|| ApiError::not_found("infraction", &infraction_id))?;
         let owner = infraction.owner_id.map(|id| id.to_string());

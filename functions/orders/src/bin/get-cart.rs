@@ -9,8 +9,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     serve("get-cart", |app, request| async move {
         let customer_id = request.uuid_parameter("customer_id", "customer")?;
         let cart = app
-            .view::<CartView>(CARTS_TABLE)?
-            .get(&customer_id.to_string())
+            .read_view::<CartView>(&request, CARTS_TABLE, &customer_id.to_string())
             .await?
             .unwrap_or_else(|| CartView {
                 customer_id,

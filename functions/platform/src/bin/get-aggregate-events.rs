@@ -14,18 +14,14 @@ async fn main() -> Result<(), lambda_http::Error> {
             return Err(ApiError::not_found("aggregate type", aggregate_type));
         }
         let (from, to) = request.query_input(&["from_version", "to_version"], |input| {
-            let version = |input: &mut es_core::Input<'_>, field: &str| {
-                input
-                    .opt_string(field, 1..=20)
-                    .and_then(|v| match v.parse::<u64>() {
-                        Ok(v) if v >= 1 => Some(v),
-                        _ => {
-                            input.problem(field, "must be an integer of at least 1");
-                            None
-                        }
-                    })
-            };
-            (version(input, "from_version"), version(input, "to_version"))
+            let from = input.opt_version("from_version", 1);
+            let to = input.opt_version("to_version", 1);
+            if let (Some(from), Some(to)) = (from, to) {
+                if from > to {
+                    input.problem("to_version", "must not be below from_version");
+                }
+            }
+            (from, to)
         })?;
         let page = request.page()?;
         let stream = StreamId::new(aggregate_type, aggregate_id);

@@ -11,20 +11,14 @@ async fn main() -> Result<(), lambda_http::Error> {
         let aggregate_type = request.path_parameter("aggregate_type")?.to_owned();
         let aggregate_id = request.path_parameter("aggregate_id")?.to_owned();
         let point = request.query_input(&["at_version", "at_time"], |input| {
-            let version = input.opt_string("at_version", 1..=20);
+            let version = input.opt_version("at_version", 1);
             let time = input.opt_time("at_time");
             match (version, time) {
                 (Some(_), Some(_)) => {
                     input.problem("at_time", "cannot be combined with at_version");
                     None
                 }
-                (Some(v), None) => match v.parse::<u64>() {
-                    Ok(v) if v >= 1 => Some(PointInTime::Version(v)),
-                    _ => {
-                        input.problem("at_version", "must be an integer of at least 1");
-                        None
-                    }
-                },
+                (Some(v), None) => Some(PointInTime::Version(v)),
                 (None, time) => time.map(PointInTime::Time),
             }
         })?;

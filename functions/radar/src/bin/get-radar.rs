@@ -8,8 +8,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     serve("get-radar", |app, request| async move {
         let radar_id = request.uuid_parameter("radar_id", "radar")?.to_string();
         let radar = app
-            .view::<RadarView>(RADARS_TABLE)?
-            .get(&radar_id)
+            .read_view::<RadarView>(&request, RADARS_TABLE, &radar_id)
             .await?
             .ok_or_else(|| ApiError::not_found("radar", &radar_id))?;
         let version = radar.version;

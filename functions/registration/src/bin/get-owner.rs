@@ -13,8 +13,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         let owner_uuid = request.uuid_parameter("owner_id", "owner")?;
         let owner_id = owner_uuid.to_string();
         let owner = app
-            .view::<OwnerView>(OWNERS_TABLE)?
-            .get(&owner_id)
+            .read_view::<OwnerView>(&request, OWNERS_TABLE, &owner_id)
             .await?
             .ok_or_else(|| ApiError::not_found("owner", &owner_id))?;
         let vehicles = app.view::<VehicleView>(VEHICLES_TABLE)?;

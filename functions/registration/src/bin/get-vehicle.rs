@@ -9,8 +9,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     serve("get-vehicle", |app, request| async move {
         let plate = plate_parameter(&request)?;
         let vehicle = app
-            .view::<VehicleView>(VEHICLES_TABLE)?
-            .get(plate.as_str())
+            .read_view::<VehicleView>(&request, VEHICLES_TABLE, plate.as_str())
             .await?
             .ok_or_else(|| ApiError::not_found("vehicle", plate.as_str()))?;
         let owner = vehicle.owner_id.to_string();

@@ -8,8 +8,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     serve("get-inventory", |app, request| async move {
         let product_id = request.uuid_parameter("product_id", "product")?.to_string();
         let product = app
-            .view::<InventoryView>(INVENTORY_TABLE)?
-            .get(&product_id)
+            .read_view::<InventoryView>(&request, INVENTORY_TABLE, &product_id)
             .await?
             .ok_or_else(|| ApiError::not_found("product", &product_id))?;
         let version = product.version;

@@ -68,10 +68,221 @@ fn every_route_of_the_template_has_a_rule_and_every_rule_a_route() {
     }
 }
 
+/// One operation of docs/openapi.yaml, the published contract (SPEC §8).
+struct Operation {
+    /// `METHOD /path`, as a route key.
+    key: String,
+    /// Its `x-roles`.
+    roles: BTreeSet<String>,
+    /// `security: []`: no token needed.
+    public: bool,
+    /// `(in, lower-case name)` of every parameter, the path item's included.
+    parameters: BTreeSet<(String, String)>,
+    /// The statuses it documents.
+    statuses: BTreeSet<String>,
+}
+
+impl Operation {
+    fn has(&self, location: &str, name: &str) -> bool {
+        self.parameters
+            .contains(&(location.to_owned(), name.to_ascii_lowercase()))
+    }
+
+    fn answers(&self, status: &str) -> bool {
+        self.statuses.contains(status)
+    }
+}
+
+fn text_of(node: &Yaml) -> Option<String> {
+    node.as_str()
+        .map(str::to_owned)
+        .or_else(|| node.as_integer().map(|n| n.to_string()))
+}
+
+/// Every operation of docs/openapi.yaml.
+fn contract_operations() -> Vec<Operation> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.yaml");
+    let text = std::fs::read_to_string(path).expect("docs/openapi.yaml");
+    let docs = Yaml::load_from_str(&text).expect("docs/openapi.yaml is YAML");
+    let document = &docs[0];
+    let components = document["components"]["parameters"]
+        .as_mapping()
+        .expect("components.parameters");
+    let parameter = |node: &Yaml| -> (String, String) {
+        let node = match node.as_mapping_get("$ref").and_then(Yaml::as_str) {
+            Some(reference) => {
+                let name = reference
+                    .strip_prefix("#/components/parameters/")
+                    .unwrap_or_else(|| panic!("a parameter's $ref: {reference}"));
+                components
+                    .iter()
+                    .find(|(key, _)| key.as_str() == Some(name))
+                    .map(|(_, value)| value)
+                    .unwrap_or_else(|| panic!("no parameter {name}"))
+            }
+            None => node,
+        };
+        let field = |name: &str| {
+            node.as_mapping_get(name)
+                .and_then(Yaml::as_str)
+                .unwrap_or_else(|| panic!("a parameter without {name}"))
+        };
+        (field("in").to_owned(), field("name").to_ascii_lowercase())
+    };
+    let parameters_of = |node: &Yaml| -> Vec<(String, String)> {
+        node.as_mapping_get("parameters")
+            .and_then(Yaml::as_sequence)
+            .map(|list| list.iter().map(parameter).collect())
+            .unwrap_or_default()
+    };
+    let mut operations = Vec::new();
+    for (path, item) in document["paths"].as_mapping().expect("paths") {
+        let path = path.as_str().expect("a path is text");
+        let shared = parameters_of(item);
+        for method in ["get", "put", "post", "delete", "patch", "head", "options"] {
+            let Some(operation) = item.as_mapping_get(method) else {
+                continue;
+            };
+            let roles = operation
+                .as_mapping_get("x-roles")
+                .and_then(Yaml::as_sequence)
+                .unwrap_or_else(|| panic!("{method} {path} has no x-roles"))
+                .iter()
+                .map(|role| role.as_str().expect("a role").to_owned())
+                .collect();
+            let public = operation
+                .as_mapping_get("security")
+                .and_then(Yaml::as_sequence)
+                .is_some_and(|security| security.is_empty());
+            let statuses = operation
+                .as_mapping_get("responses")
+                .and_then(Yaml::as_mapping)
+                .unwrap_or_else(|| panic!("{method} {path} has no responses"))
+                .keys()
+                .map(|status| text_of(status).expect("a status"))
+                .collect();
+            operations.push(Operation {
+                key: format!("{} {path}", method.to_ascii_uppercase()),
+                roles,
+                public,
+                parameters: shared
+                    .iter()
+                    .cloned()
+                    .chain(parameters_of(operation))
+                    .collect(),
+                statuses,
+            });
+        }
+    }
+    operations
+}
+
+/// SPEC §8: "It matches template.yaml's routes exactly".
+#[test]
+fn the_published_contract_has_exactly_the_routes_of_the_template() {
+    let template: BTreeSet<String> = template_routes()
+        .into_iter()
+        .filter(|key| key != "$default")
+        .collect();
+    let operations = contract_operations();
+    let documented: BTreeSet<String> = operations.iter().map(|o| o.key.clone()).collect();
+    assert_eq!(documented.len(), operations.len(), "an operation twice");
+    let undocumented: Vec<_> = template.difference(&documented).collect();
+    let unserved: Vec<_> = documented.difference(&template).collect();
+    assert!(
+        undocumented.is_empty(),
+        "routes of template.yaml that docs/openapi.yaml lacks: {undocumented:?}"
+    );
+    assert!(
+        unserved.is_empty(),
+        "operations of docs/openapi.yaml that template.yaml does not route: {unserved:?}"
+    );
+}
+
+/// Each operation's `x-roles` are the roles its access rule admits; only a public route says
+/// `security: []`, and every other documents 401 and 403.
+#[test]
+fn the_published_contract_says_who_may_call_each_operation() {
+    for operation in contract_operations() {
+        let route =
+            rule_for(&operation.key).unwrap_or_else(|| panic!("{}: no access rule", operation.key));
+        assert_eq!(operation.public, route.is_public(), "{}", operation.key);
+        let roles: BTreeSet<String> = Role::ALL
+            .into_iter()
+            .filter(|role| !route.is_public() && route.allows(*role))
+            .map(|role| role.as_str().to_owned())
+            .collect();
+        assert_eq!(operation.roles, roles, "x-roles of {}", operation.key);
+        if !route.is_public() {
+            for status in ["401", "403"] {
+                assert!(
+                    operation.answers(status),
+                    "{} lacks {status}",
+                    operation.key
+                );
+            }
+        }
+    }
+}
+
+/// SPEC §8: every `POST` takes `Idempotency-Key` (a reused one is a 422, one in flight a 409);
+/// every `GET` of one resource takes `min_version` (a view still behind is a 503), and no
+/// other operation does; every list pages and documents its 400.
+#[test]
+fn the_published_contract_states_the_guarantees_of_spec_8() {
+    const SINGLE_RESOURCES: [&str; 8] = [
+        "GET /radars/{radar_id}",
+        "GET /owners/{owner_id}",
+        "GET /vehicles/{plate}",
+        "GET /infractions/{infraction_id}",
+        "GET /customers/{customer_id}",
+        "GET /customers/{customer_id}/cart",
+        "GET /orders/{order_id}",
+        "GET /inventory/{product_id}",
+    ];
+    let operations = contract_operations();
+    for single in SINGLE_RESOURCES {
+        assert!(
+            operations.iter().any(|o| o.key == single),
+            "{single} is not documented"
+        );
+    }
+    for operation in &operations {
+        let key = operation.key.as_str();
+        if key.starts_with("POST ") {
+            assert!(
+                operation.has("header", "Idempotency-Key"),
+                "{key} lacks the Idempotency-Key header"
+            );
+            for status in ["409", "422"] {
+                assert!(operation.answers(status), "{key} lacks {status}");
+            }
+        }
+        let single = SINGLE_RESOURCES.contains(&key);
+        assert_eq!(
+            operation.has("query", "min_version"),
+            single,
+            "min_version on {key}"
+        );
+        if single {
+            assert!(operation.answers("503"), "{key} lacks 503 view_behind");
+        }
+        if operation.has("query", "limit") {
+            assert!(
+                operation.has("query", "cursor"),
+                "{key} pages without cursor"
+            );
+            assert!(operation.answers("400"), "{key} lacks 400 invalid_cursor");
+        }
+    }
+}
+
+/// The routes a token of `role` opens: SPEC §7's table is about the routes that need a token,
+/// so the public ones (open to every role and to no token at all) are left out.
 fn allowed(role: Role) -> BTreeSet<String> {
     ROUTES
         .iter()
-        .filter(|route| route.allows(role))
+        .filter(|route| !route.is_public() && route.allows(role))
         .map(Route::key)
         .collect()
 }
@@ -80,10 +291,26 @@ fn set(keys: &[&str]) -> BTreeSet<String> {
     keys.iter().map(|k| (*k).to_owned()).collect()
 }
 
+/// SPEC §7: "Every route needs a token, except `GET /openapi.json`".
+#[test]
+fn only_the_contract_is_public() {
+    let public: Vec<String> = ROUTES
+        .iter()
+        .filter(|route| route.is_public())
+        .map(Route::key)
+        .collect();
+    assert_eq!(public, ["GET /openapi.json"]);
+    assert!(!DEFAULT_ROUTE.is_public());
+}
+
 /// SPEC §7's table, role by role, written out from the SPEC rather than from the rules.
 #[test]
 fn each_roles_routes_are_the_specs() {
-    let every: BTreeSet<String> = ROUTES.iter().map(Route::key).collect();
+    let every: BTreeSet<String> = ROUTES
+        .iter()
+        .filter(|route| !route.is_public())
+        .map(Route::key)
+        .collect();
     assert_eq!(
         allowed(Role::Operator),
         every,
@@ -256,6 +483,19 @@ async fn no_token_is_a_401_that_says_bearer() {
     assert_eq!(response.headers()["www-authenticate"], "Bearer");
     let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
     assert_eq!(body["error"]["code"], "unauthenticated");
+}
+
+#[tokio::test]
+async fn the_public_route_answers_without_a_token_and_with_one() {
+    let get = || request(Method::GET, "GET /openapi.json", "/openapi.json");
+    assert_eq!(status_of(get(), ok).await.0, 200);
+    for role in ["operator", "radar"] {
+        assert_eq!(
+            status_of(as_role(get(), role, Some("r-1")), ok).await.0,
+            200,
+            "{role}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -18,6 +18,10 @@ use uuid::Uuid;
 
 use crate::line::{total_cents, OrderLine};
 
+/// The most distinct products a cart holds (SPEC §8). It also bounds the saga's reservation, one
+/// transaction item per product plus its guard and the order, under DynamoDB's 100 items.
+pub const MAX_CART_LINES: usize = 50;
+
 /// A cart's lines, one per product, in the order the products were first added.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cart {
@@ -47,11 +51,16 @@ impl Aggregate for Cart {
 
     fn handle(&self, command: &CartCommand) -> Result<Vec<CartEvent>, CartError> {
         match command {
-            CartCommand::AddItem(c) => Ok(vec![CartEvent::CartItemAdded {
-                product_id: c.product_id,
-                quantity: c.quantity,
-                price_cents: c.price_cents,
-            }]),
+            CartCommand::AddItem(c) => {
+                if self.line(c.product_id).is_none() && self.lines.len() >= MAX_CART_LINES {
+                    return Err(CartError::CartFull);
+                }
+                Ok(vec![CartEvent::CartItemAdded {
+                    product_id: c.product_id,
+                    quantity: c.quantity,
+                    price_cents: c.price_cents,
+                }])
+            }
             CartCommand::RemoveItem(c) => Ok(match self.line(c.product_id) {
                 Some(_) => vec![CartEvent::CartItemRemoved {
                     product_id: c.product_id,

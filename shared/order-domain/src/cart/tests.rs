@@ -49,6 +49,30 @@ fn adds_an_item_at_the_given_price() {
 }
 
 #[test]
+fn a_full_cart_takes_no_new_product_but_more_of_one_it_holds() {
+    let full: Vec<CartEvent> = (1..=MAX_CART_LINES as u128)
+        .map(|n| added(n, 1, 100))
+        .collect();
+    let add = |n: u128| -> CartCommand {
+        AddCartItem {
+            product_id: product(n),
+            quantity: 1,
+            price_cents: 100,
+        }
+        .into()
+    };
+    given::<Cart>(&full)
+        .when(add(MAX_CART_LINES as u128 + 1))
+        .then_refused(RejectionKind::BusinessRule, "cart_full");
+    given::<Cart>(&full)
+        .when(add(7))
+        .then(vec![added(7, 1, 100)]);
+    given::<Cart>(&full[1..])
+        .when(add(MAX_CART_LINES as u128 + 1))
+        .then(vec![added(MAX_CART_LINES as u128 + 1, 1, 100)]);
+}
+
+#[test]
 fn adding_a_product_already_in_the_cart_adds_to_its_quantity() {
     let state = given::<Cart>(&[added(1, 2, 300), added(2, 1, 50)])
         .when(

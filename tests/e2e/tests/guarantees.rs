@@ -1,8 +1,9 @@
-//! Who may do what (SPEC §7), end to end on the local cloud, through its gateway: tokens
+//! What callers can rely on, end to end on the local cloud through its gateway. SPEC §7: tokens
 //! checked as API Gateway's JWT authorizer checks them, roles and bound subjects enforced by
-//! the functions, and personal data erased by destroying its key.
+//! the functions, and personal data erased by destroying its key. SPEC §8: reading what you
+//! wrote (`?min_version=`) and tamper-evident cursors.
 //!
-//! `cargo test -p e2e-tests --test security [-- FILTER]` (scripts/test builds the functions
+//! `cargo test -p e2e-tests --test guarantees [-- FILTER]` (scripts/test builds the functions
 //! first).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -756,8 +757,180 @@ async fn erased_personal_data_is_gone_everywhere(cloud: Cloud) {
     assert_eq!(reply.status, 422, "{}", reply.body);
 }
 
+/// `GET path` as a client following SPEC §8 does: on `503 view_behind` it waits `Retry-After`
+/// and asks again (a few times). Never an older state: the caller asserts on what it gets.
+async fn read_after_write(api: &Api, path: &str) -> Reply {
+    for _ in 0..6 {
+        let reply = api.get(path).await;
+        if reply.status != 503 {
+            return reply;
+        }
+        assert_eq!(reply.code(), "view_behind", "{path}: {}", reply.body);
+        let seconds: u64 = reply
+            .header("retry-after")
+            .and_then(|v| v.parse().ok())
+            .expect("a 503 says when to retry");
+        println!("    {path}: view_behind, retrying after {seconds} s");
+        tokio::time::sleep(Duration::from_secs(seconds)).await;
+    }
+    panic!("{path}: still behind after six tries");
+}
+
+/// `?min_version=` right after a command answers the new state; far ahead, 503 view_behind.
+async fn a_client_reads_what_it_just_wrote(cloud: Cloud) {
+    let api = operator(&cloud).await;
+    let radar = api
+        .post("/radars", json!({"name": "A7", "road": "A7", "latitude": 45.1, "longitude": 4.8, "max_speed_kmh": 90}))
+        .await;
+    assert_eq!(radar.status, 201, "{}", radar.body);
+    let (radar_id, version) = (
+        radar.body["radar_id"].as_str().unwrap(),
+        &radar.body["version"],
+    );
+    let reply = read_after_write(&api, &format!("/radars/{radar_id}?min_version={version}")).await;
+    assert_eq!(
+        reply.status, 200,
+        "radar right after its creation: {}",
+        reply.body
+    );
+    assert_eq!(reply.body["max_speed_kmh"], 90);
+    let changed = api
+        .put(
+            &format!("/radars/{radar_id}/speed-limit"),
+            json!({"max_speed_kmh": 70}),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    let version = &changed.body["version"];
+    let reply = read_after_write(&api, &format!("/radars/{radar_id}?min_version={version}")).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(
+        reply.body["max_speed_kmh"], 70,
+        "the new limit, not the old one"
+    );
+
+    let shopper = Shopper::create(&api).await;
+    let added = api
+        .post(
+            &format!("/customers/{}/cart/items", shopper.customer),
+            json!({"product_id": shopper.product, "quantity": 3}),
+        )
+        .await;
+    assert_eq!(added.status, 200, "{}", added.body);
+    let version = &added.body["version"];
+    let reply = read_after_write(
+        &api,
+        &format!("/customers/{}/cart?min_version={version}", shopper.customer),
+    )
+    .await;
+    assert_eq!(
+        reply.status, 200,
+        "cart right after an item: {}",
+        reply.body
+    );
+    assert_eq!(reply.body["lines"][0]["quantity"], 3, "{}", reply.body);
+
+    let checkout = api
+        .call(
+            Method::POST,
+            &format!("/customers/{}/cart/checkout", shopper.customer),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(checkout.status, 202, "{}", checkout.body);
+    let order = checkout.body["order_id"].as_str().unwrap();
+    let version = &checkout.body["order_version"];
+    let reply = read_after_write(&api, &format!("/orders/{order}?min_version={version}")).await;
+    assert_eq!(
+        reply.status, 200,
+        "order right after checkout: {}",
+        reply.body
+    );
+    assert_eq!(reply.body["order_id"], order);
+    assert_eq!(reply.body["lines"][0]["quantity"], 3);
+
+    // Far ahead: the bounded wait, then 503 with Retry-After.
+    let started = std::time::Instant::now();
+    let reply = api
+        .get(&format!("/radars/{radar_id}?min_version=1000000"))
+        .await;
+    let waited = started.elapsed();
+    assert_eq!(reply.status, 503, "{}", reply.body);
+    assert_eq!(reply.code(), "view_behind");
+    assert!(reply.header("retry-after").is_some(), "Retry-After");
+    println!("    view_behind after {waited:.1?}");
+    for bad in ["-1", "ten", "18446744073709551616", "9007199254740992"] {
+        let reply = api
+            .get(&format!("/radars/{radar_id}?min_version={bad}"))
+            .await;
+        assert_eq!(reply.status, 400, "min_version={bad}: {}", reply.body);
+    }
+}
+
+/// A cursor is opaque and tamper-evident: altered, or from another list, 400 invalid_cursor.
+async fn cursors_are_tamper_evident(cloud: Cloud) {
+    let api = operator(&cloud).await;
+    for _ in 0..3 {
+        let reply = api
+            .post("/radars", json!({"name": "C", "road": "C", "latitude": 1, "longitude": 1, "max_speed_kmh": 90}))
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+    }
+    let page = api
+        .until("/radars?limit=1", PROPAGATION, |r| {
+            r.status == 200 && r.body["next_cursor"].is_string()
+        })
+        .await;
+    let cursor = page.body["next_cursor"]
+        .as_str()
+        .expect("a next page")
+        .to_owned();
+    assert_eq!(
+        api.get(&format!("/radars?limit=1&cursor={cursor}"))
+            .await
+            .status,
+        200
+    );
+    let mut altered = cursor.clone().into_bytes();
+    altered[2] = if altered[2] == b'A' { b'B' } else { b'A' };
+    let altered = String::from_utf8(altered).unwrap();
+    for (what, path) in [
+        ("altered", format!("/radars?cursor={altered}")),
+        ("from another list", format!("/owners?cursor={cursor}")),
+        (
+            "from another filter",
+            format!("/events?aggregate_type=radar&cursor={cursor}"),
+        ),
+        ("crafted", "/events?cursor=eyJTIjoiIn0".to_owned()),
+        (
+            "crafted version",
+            format!(
+                "/aggregates/radar/{}/events?cursor=djE4NDQ2NzQ0MDczNzA5NTUxNjE1",
+                Uuid::new_v4()
+            ),
+        ),
+    ] {
+        let reply = api.get(&path).await;
+        assert_eq!(reply.status, 400, "{what}: {}", reply.body);
+        assert_eq!(reply.code(), "invalid_cursor", "{what}");
+    }
+    let reply = api
+        .get(&format!(
+            "/aggregates/radar/{}/events?from_version=5&to_version=2",
+            Uuid::new_v4()
+        ))
+        .await;
+    assert_eq!(reply.status, 400, "from > to: {}", reply.body);
+}
+
 fn main() {
     Suite::new()
+        .add(
+            "a_client_reads_what_it_just_wrote",
+            a_client_reads_what_it_just_wrote,
+        )
+        .add("cursors_are_tamper_evident", cursors_are_tamper_evident)
         .add(
             "bad_tokens_are_401_and_append_nothing",
             bad_tokens_are_401_and_append_nothing,

@@ -166,14 +166,11 @@ impl InfractionPolicy {
         }
     }
 
-    /// From EVENTS_TABLE, SNAPSHOTS_TABLE and PLATE_OWNERS_TABLE.
+    /// From EVENTS_TABLE and PLATE_OWNERS_TABLE.
     pub fn from_env(client: Client) -> Result<Self, PolicyError> {
         let var =
             |name: &'static str| std::env::var(name).map_err(|_| PolicyError::MissingEnv(name));
-        let tables = Tables {
-            events: var("EVENTS_TABLE")?,
-            snapshots: var("SNAPSHOTS_TABLE")?,
-        };
+        let tables = Tables::new(var("EVENTS_TABLE")?);
         let plate_table = var(PLATE_OWNERS_TABLE)?;
         let store = EventStore::new(client.clone(), tables);
         Ok(Self::new(CommandHandler::new(store), client, plate_table))

@@ -25,12 +25,8 @@ async fn harness() -> Harness {
     let client = moto.dynamodb();
     let tables = Tables {
         events: unique_name("events"),
-        snapshots: unique_name("snapshots"),
     };
     schema::create_event_table(&client, &tables.events)
-        .await
-        .unwrap();
-    schema::create_snapshot_table(&client, &tables.snapshots)
         .await
         .unwrap();
     let plates = unique_name("plate-owners");

@@ -27,12 +27,8 @@ async fn shop() -> Shop {
     let client = moto.dynamodb();
     let tables = Tables {
         events: unique_name("events"),
-        snapshots: unique_name("snapshots"),
     };
     schema::create_event_table(&client, &tables.events)
-        .await
-        .unwrap();
-    schema::create_snapshot_table(&client, &tables.snapshots)
         .await
         .unwrap();
     let commands = CommandHandler::new(EventStore::new(client, tables));

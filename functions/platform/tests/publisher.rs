@@ -40,7 +40,6 @@ async fn harness() -> Harness {
     let dynamodb = moto.dynamodb();
     let tables = Tables {
         events: unique_name("events"),
-        snapshots: unique_name("snapshots"),
     };
     schema::create_event_table(&dynamodb, &tables.events)
         .await

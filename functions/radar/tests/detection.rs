@@ -12,12 +12,8 @@ async fn handler(moto: &Moto) -> CommandHandler {
     let client = moto.dynamodb();
     let tables = Tables {
         events: unique_name("events"),
-        snapshots: unique_name("snapshots"),
     };
     schema::create_event_table(&client, &tables.events)
-        .await
-        .unwrap();
-    schema::create_snapshot_table(&client, &tables.snapshots)
         .await
         .unwrap();
     CommandHandler::new(EventStore::new(client, tables))

@@ -41,12 +41,8 @@ async fn an_erased_owner_yields_no_personal_value_and_stays() {
     let client = moto.dynamodb();
     let tables = Tables {
         events: unique_name("events"),
-        snapshots: unique_name("snapshots"),
     };
     schema::create_event_table(&client, &tables.events)
-        .await
-        .unwrap();
-    schema::create_snapshot_table(&client, &tables.snapshots)
         .await
         .unwrap();
     let keys_table = unique_name("keys");

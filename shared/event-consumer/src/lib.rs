@@ -6,7 +6,8 @@
 //!   received and reports only the failed messages (partial batch response), so one bad
 //!   message never holds the others back; [`run_sqs_consumer`] is the whole Lambda.
 //! - **The event table's DynamoDB stream** (the publisher): [`stream_records`] turns the
-//!   `INSERT` records into envelopes with their sequence numbers, skipping uniqueness guards;
+//!   `INSERT` records into envelopes with their sequence numbers, skipping uniqueness guards
+//!   and snapshots;
 //!   [`run_stream_consumer`] is the whole Lambda.
 //!
 //! [`service_for`] maps an aggregate type to the EventBridge `source` of its events, and
@@ -107,11 +108,10 @@ where
 }
 
 /// The command handler of a consumer that appends events (a policy or a saga step), on the
-/// event store named by `EVENTS_TABLE` and `SNAPSHOTS_TABLE`.
+/// event store named by `EVENTS_TABLE`.
 pub async fn command_handler_from_env() -> Result<event_store::CommandHandler, BoxError> {
     let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let tables = event_store::Tables::from_env()
-        .map_err(|e| format!("EVENTS_TABLE / SNAPSHOTS_TABLE: {e}"))?;
+    let tables = event_store::Tables::from_env().map_err(|e| format!("EVENTS_TABLE: {e}"))?;
     let store = event_store::EventStore::new(aws_sdk_dynamodb::Client::new(&config), tables);
     Ok(event_store::CommandHandler::new(store))
 }

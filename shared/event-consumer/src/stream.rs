@@ -3,7 +3,7 @@
 use aws_lambda_events::dynamodb::{Event, EventRecord};
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use es_core::EventEnvelope;
-use event_store::schema::{GUARD_PREFIX, STREAM_ID};
+use event_store::schema::{GUARD_PREFIX, SNAPSHOT_SCHEMA, STREAM_ID};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -74,11 +74,13 @@ fn stream_id(record: &EventRecord) -> Option<&str> {
         })
 }
 
-/// Whether a record is a new event: an `INSERT` that is not a uniqueness guard. The event
-/// table is append-only, so `MODIFY` and `REMOVE` (a TTL, a hand edit) are not new facts.
+/// Whether a record is a new event: an `INSERT` that is not a uniqueness guard nor a
+/// snapshot. Events are never changed, so `MODIFY` and `REMOVE` (a TTL, a hand edit) are not
+/// new facts; a snapshot is replaced in place (`MODIFY`) but its first write is an `INSERT`.
 pub fn is_new_event(record: &EventRecord) -> bool {
     record.event_name == "INSERT"
         && !stream_id(record).is_some_and(|key| key.starts_with(GUARD_PREFIX))
+        && !record.change.new_image.contains_key(SNAPSHOT_SCHEMA)
 }
 
 /// The new events of a stream batch, in stream order, each with its sequence number.
@@ -203,10 +205,36 @@ mod tests {
         assert_eq!(envelope.source, "change-radar-speed-limit");
     }
 
+    /// A snapshot item as the stream carries it: the stream's partition, the snapshot's key.
+    fn snapshot(sequence: &str) -> serde_json::Value {
+        json!({
+            "eventID": "s",
+            "eventName": "INSERT",
+            "awsRegion": "eu-west-1",
+            "dynamodb": {
+                "Keys": {
+                    "stream_id": {"S": "radar#r-1"},
+                    "version": {"N": event_store::schema::SNAPSHOT_SORT_KEY}
+                },
+                "NewImage": {
+                    "stream_id": {"S": "radar#r-1"},
+                    "version": {"N": event_store::schema::SNAPSHOT_SORT_KEY},
+                    "snapshot_schema": {"N": "1"},
+                    "snapshot_version": {"N": "100"},
+                    "state": {"S": "{}"}
+                },
+                "SequenceNumber": sequence,
+                "SizeBytes": 128,
+                "StreamViewType": "NEW_IMAGE"
+            }
+        })
+    }
+
     #[test]
-    fn skips_guards_modifications_and_removals() {
+    fn skips_guards_snapshots_modifications_and_removals() {
         let records = stream_records(&event(vec![
             guard("1"),
+            snapshot("5"),
             record("MODIFY", "radar#r-1", 2, "2"),
             record("REMOVE", "radar#r-1", 3, "3"),
             record("INSERT", "radar#r-1", 4, "4"),

@@ -1,10 +1,17 @@
 //! The event feeds of SPEC §5: newest first, paged, filtered by event type, aggregate type and
 //! correlation id.
 //!
-//! Each filter has its own index sorted by `feed_key` (time, then stream and version). The
-//! most selective filter present picks the index; the others become a filter expression.
-//! Without filters the global feed is read: its [`FEED_SHARDS`] write shards are queried and
-//! merged. The cursor is the `feed_key` of the last event returned, so a page starts strictly
+//! Two indexes serve them, both sorted by `feed_key` (time, then stream and version): the
+//! correlation index, whose keys are as many as the correlations (no hot partition), and the
+//! global feed, spread over [`FEED_SHARDS`] write shards. A correlation id picks the first;
+//! anything else reads the shards of the global feed and merges them, the type and aggregate
+//! type becoming a filter expression. Two indexes rather than one per filter: every index
+//! costs a write unit per event, and an index keyed by event type or aggregate type has a
+//! handful of keys, each one a partition that caps the whole system's write rate.
+//!
+//! A filtered read examines at most [`SCAN_BUDGET`] index items per shard per page, so the
+//! cost of one call is bounded even for a rare type: a page may then hold fewer items than
+//! asked, with a cursor to go on. The cursor is a `feed_key`; the next page starts strictly
 //! before it whatever was appended since.
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -15,14 +22,13 @@ use serde::Serialize;
 
 use crate::error::StoreError;
 use crate::item::{self, Item};
-use crate::schema::{
-    BY_AGGREGATE_TYPE_INDEX, BY_CORRELATION_INDEX, BY_TYPE_INDEX, FEED_KEY, FEED_SHARD,
-    FEED_SHARDS, GLOBAL_FEED_INDEX,
-};
+use crate::schema::{BY_CORRELATION_INDEX, FEED_KEY, FEED_SHARD, FEED_SHARDS, GLOBAL_FEED_INDEX};
 use crate::store::EventStore;
 
 pub const DEFAULT_PAGE_SIZE: usize = 20;
 pub const MAX_PAGE_SIZE: usize = 100;
+/// Index items one page may examine per shard: about 500 KB of events, two or three requests.
+pub const SCAN_BUDGET: usize = 1_000;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventFilter {
@@ -46,47 +52,39 @@ struct Source {
 }
 
 impl EventFilter {
-    /// The partitions to read, most selective index first, and the filters left over.
+    /// The partitions to read and the filters left over: the correlation index when a
+    /// correlation id is given, else every shard of the global feed.
     fn plan(&self) -> (Vec<Source>, Vec<(&'static str, &str)>) {
-        let filters = [
-            (
-                BY_CORRELATION_INDEX,
-                "correlation_id",
-                self.correlation_id.as_deref(),
-            ),
-            (BY_TYPE_INDEX, "event_type", self.event_type.as_deref()),
-            (
-                BY_AGGREGATE_TYPE_INDEX,
-                "aggregate_type",
-                self.aggregate_type.as_deref(),
-            ),
-        ];
-        let mut present = filters
-            .into_iter()
-            .filter_map(|(index, attribute, value)| value.map(|v| (index, attribute, v)));
-        match present.next() {
-            Some((index, attribute, value)) => (
-                vec![Source {
-                    index,
-                    partition_attribute: attribute,
-                    partition_value: value.to_owned(),
-                }],
-                present
-                    .map(|(_, attribute, value)| (attribute, value))
-                    .collect(),
-            ),
-            None => (
-                (0..FEED_SHARDS)
-                    .map(|shard| Source {
-                        index: GLOBAL_FEED_INDEX,
-                        partition_attribute: FEED_SHARD,
-                        partition_value: format!("shard-{shard}"),
-                    })
-                    .collect(),
-                Vec::new(),
-            ),
-        }
+        let filters: Vec<(&'static str, &str)> = [
+            ("event_type", self.event_type.as_deref()),
+            ("aggregate_type", self.aggregate_type.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(attribute, value)| value.map(|v| (attribute, v)))
+        .collect();
+        let sources = match &self.correlation_id {
+            Some(correlation) => vec![Source {
+                index: BY_CORRELATION_INDEX,
+                partition_attribute: "correlation_id",
+                partition_value: correlation.clone(),
+            }],
+            None => (0..FEED_SHARDS)
+                .map(|shard| Source {
+                    index: GLOBAL_FEED_INDEX,
+                    partition_attribute: FEED_SHARD,
+                    partition_value: format!("shard-{shard}"),
+                })
+                .collect(),
+        };
+        (sources, filters)
     }
+}
+
+/// What one partition gave: matching items, newest first, and, when it holds more than was
+/// read, the `feed_key` of the last item it examined (nothing below it was looked at).
+struct Read {
+    items: Vec<Item>,
+    read_down_to: Option<String>,
 }
 
 pub fn encode_cursor(feed_key: &str) -> String {
@@ -126,23 +124,44 @@ impl EventStore {
         limit: usize,
         cursor: Option<&str>,
     ) -> Result<Page<EventEnvelope>, StoreError> {
+        self.query_events_examining(filter, limit, cursor, SCAN_BUDGET)
+            .await
+    }
+
+    /// [`EventStore::query_events`] examining at most `budget` index items per partition
+    /// (tests use a small one to see short pages).
+    pub async fn query_events_examining(
+        &self,
+        filter: &EventFilter,
+        limit: usize,
+        cursor: Option<&str>,
+        budget: usize,
+    ) -> Result<Page<EventEnvelope>, StoreError> {
         let limit = limit.clamp(1, MAX_PAGE_SIZE);
+        let budget = budget.max(1);
         let before = cursor.map(decode_cursor).transpose()?;
         let (sources, filters) = filter.plan();
         // One more than asked tells whether another page exists.
         let wanted = limit + 1;
         let reads = sources
             .iter()
-            .map(|source| self.read_feed(source, &filters, before.as_deref(), wanted));
-        let mut found: Vec<Item> = futures::future::try_join_all(reads)
-            .await?
+            .map(|source| self.read_feed(source, &filters, before.as_deref(), wanted, budget));
+        let reads = futures::future::try_join_all(reads).await?;
+        // Below the shallowest point a partition stopped at, some partition was not read:
+        // items there wait for the next page, which starts at that point.
+        let floor = reads.iter().filter_map(|r| r.read_down_to.clone()).max();
+        let mut found: Vec<Item> = reads
             .into_iter()
-            .flatten()
+            .flat_map(|r| r.items)
+            .filter(|i| floor.as_ref().is_none_or(|floor| &feed_key_of(i) >= floor))
             .collect();
         found.sort_by_key(|i| std::cmp::Reverse(feed_key_of(i)));
-        let next_cursor =
-            (found.len() > limit).then(|| encode_cursor(&feed_key_of(&found[limit - 1])));
-        found.truncate(limit);
+        let next_cursor = if found.len() > limit {
+            found.truncate(limit);
+            Some(encode_cursor(&feed_key_of(&found[limit - 1])))
+        } else {
+            floor.as_deref().map(encode_cursor)
+        };
         let items = found
             .iter()
             .map(item::from_item)
@@ -150,14 +169,16 @@ impl EventStore {
         Ok(Page { items, next_cursor })
     }
 
-    /// Up to `wanted` matching items of one index partition, newest first.
+    /// Up to `wanted` matching items of one index partition, newest first, examining at most
+    /// `budget` items.
     async fn read_feed(
         &self,
         source: &Source,
         filters: &[(&'static str, &str)],
         before: Option<&str>,
         wanted: usize,
-    ) -> Result<Vec<Item>, StoreError> {
+        budget: usize,
+    ) -> Result<Read, StoreError> {
         let mut key_condition = "#pk = :pk".to_owned();
         if before.is_some() {
             key_condition.push_str(" AND feed_key < :before");
@@ -169,6 +190,7 @@ impl EventStore {
             .collect::<Vec<_>>()
             .join(" AND ");
         let mut collected = Vec::new();
+        let mut examined = 0;
         let mut start_key = None;
         loop {
             let mut query = self
@@ -183,7 +205,7 @@ impl EventStore {
                     AttributeValue::S(source.partition_value.clone()),
                 )
                 .scan_index_forward(false)
-                .limit((wanted - collected.len()).max(1) as i32)
+                .limit((wanted - collected.len()).min(budget - examined).max(1) as i32)
                 .set_exclusive_start_key(start_key);
             if let Some(before) = before {
                 query = query
@@ -201,12 +223,25 @@ impl EventStore {
                 }
             }
             let page = query.send().await?;
+            examined += page.scanned_count().max(0) as usize;
             collected.extend(page.items().iter().cloned());
-            match page.last_evaluated_key() {
-                Some(key) if !key.is_empty() && collected.len() < wanted => {
+            let more = page.last_evaluated_key().filter(|key| !key.is_empty());
+            match more {
+                Some(key) if collected.len() < wanted && examined < budget => {
                     start_key = Some(key.clone())
                 }
-                _ => return Ok(collected),
+                Some(key) => {
+                    return Ok(Read {
+                        items: collected,
+                        read_down_to: item::text_attribute(key, FEED_KEY).ok(),
+                    })
+                }
+                None => {
+                    return Ok(Read {
+                        items: collected,
+                        read_down_to: None,
+                    })
+                }
             }
         }
     }
@@ -228,7 +263,7 @@ mod tests {
     }
 
     #[test]
-    fn most_selective_filter_picks_the_index() {
+    fn a_correlation_id_picks_its_index() {
         let filter = EventFilter {
             event_type: Some("OverspeedDetected".into()),
             aggregate_type: Some("radar".into()),
@@ -253,5 +288,24 @@ mod tests {
         assert_eq!(sources.len(), FEED_SHARDS as usize);
         assert!(sources.iter().all(|s| s.index == GLOBAL_FEED_INDEX));
         assert!(rest.is_empty());
+    }
+
+    #[test]
+    fn type_filters_read_the_global_feed_with_a_filter_expression() {
+        let filter = EventFilter {
+            event_type: Some("OverspeedDetected".into()),
+            aggregate_type: Some("radar".into()),
+            correlation_id: None,
+        };
+        let (sources, rest) = filter.plan();
+        assert_eq!(sources.len(), FEED_SHARDS as usize);
+        assert!(sources.iter().all(|s| s.index == GLOBAL_FEED_INDEX));
+        assert_eq!(
+            rest,
+            vec![
+                ("event_type", "OverspeedDetected"),
+                ("aggregate_type", "radar")
+            ]
+        );
     }
 }

@@ -1,4 +1,5 @@
-//! Running a command against an aggregate: load, decide, append, retry on conflict.
+//! Running a command against an aggregate: load, decide, append, retry on conflict; or, for a
+//! stream the command creates under a fresh id, decide and append without loading.
 
 use es_core::{
     Aggregate, CommandContext, DomainError, EventEnvelope, Rejection, RejectionKind, StreamId,
@@ -86,20 +87,20 @@ impl<E: DomainError> CommandError<E> {
 /// Runs commands against the event store.
 #[derive(Debug, Clone)]
 pub struct CommandHandler {
+    /// Also holds the snapshot interval, which sizes its loads' first page.
     store: EventStore,
     max_attempts: u32,
-    snapshot_every: u64,
 }
 
 impl CommandHandler {
     pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
-    pub const DEFAULT_SNAPSHOT_EVERY: u64 = 100;
+    pub const DEFAULT_SNAPSHOT_EVERY: u64 = EventStore::DEFAULT_SNAPSHOT_EVERY;
 
+    /// A handler that snapshots at the store's interval ([`EventStore::with_snapshot_every`]).
     pub fn new(store: EventStore) -> Self {
         Self {
             store,
             max_attempts: Self::DEFAULT_MAX_ATTEMPTS,
-            snapshot_every: Self::DEFAULT_SNAPSHOT_EVERY,
         }
     }
 
@@ -108,9 +109,10 @@ impl CommandHandler {
         self
     }
 
-    /// A snapshot is taken whenever an append crosses a multiple of `every` events.
+    /// A snapshot is taken whenever an append crosses a multiple of `every` events (and the
+    /// handler's loads size their first page for it).
     pub fn with_snapshot_every(mut self, every: u64) -> Self {
-        self.snapshot_every = every.max(1);
+        self.store = self.store.with_snapshot_every(every);
         self
     }
 
@@ -123,7 +125,7 @@ impl CommandHandler {
     }
 
     pub(crate) fn snapshot_every(&self) -> u64 {
-        self.snapshot_every
+        self.store.snapshot_every
     }
 
     /// Loads the aggregate, lets it decide, and appends its events at the next versions.
@@ -185,9 +187,62 @@ impl CommandHandler {
         }
     }
 
+    /// Runs a command that creates the stream of a fresh id (one the server just generated):
+    /// the aggregate decides on its initial state at version 0 and the events are appended
+    /// without loading, in one request (one `PutItem`, or one `TransactWriteItems` when they
+    /// claim uniqueness guards, taken in the same write).
+    ///
+    /// The append's condition (no item at version 1) proves the stream new. If it is not (an
+    /// id reused), the command runs as [`CommandHandler::execute`] would run it, on the
+    /// stream's real state: the aggregate's own refusal answers, as it always did (a create
+    /// command on an existing aggregate is its 409 "already exists"). A guard already taken is
+    /// [`CommandError::Duplicate`], as for `execute`. An SDK retry of a write whose answer was
+    /// lost finds its own item and succeeds (see `append.rs`).
+    pub async fn create<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+        command: &A::Command,
+        ctx: &CommandContext,
+    ) -> Result<Outcome<A>, CommandError<A::Error>> {
+        let stream = StreamId::new(A::TYPE, aggregate_id);
+        let new = Loaded {
+            state: A::default(),
+            version: 0,
+            snapshot_version: 0,
+            replayed: 0,
+        };
+        let decided = new.state.handle(command).map_err(CommandError::Rejected)?;
+        if decided.is_empty() {
+            return Ok(Outcome {
+                state: new.state,
+                version: 0,
+                events: Vec::new(),
+            });
+        }
+        let (batch, state) = prepare(&stream, new, &decided, ctx)?;
+        match self.store.append(&batch).await {
+            Ok(()) => {
+                let version = loaded_version_after(&batch);
+                self.snapshot_if_due(aggregate_id, &state, version, decided.len() as u64)
+                    .await;
+                Ok(Outcome {
+                    state,
+                    version,
+                    events: batch.events,
+                })
+            }
+            Err(error) => {
+                let stream = conflicted_stream(error)?;
+                tracing::info!(%stream, "stream to create exists, deciding on its state");
+                self.execute(aggregate_id, command, Expected::Any, ctx)
+                    .await
+            }
+        }
+    }
+
     /// Best-effort: a snapshot is a cache, so failing to write one must not fail the command.
     async fn snapshot_if_due<A: Aggregate>(&self, id: &str, state: &A, version: u64, added: u64) {
-        if snapshot_due(self.snapshot_every, version - added, version) {
+        if snapshot_due(self.snapshot_every(), version - added, version) {
             if let Err(error) = self.store.save_snapshot(id, state, version).await {
                 tracing::warn!(%error, aggregate = A::TYPE, id, version, "snapshot not written");
             }

@@ -4,12 +4,14 @@
 //! sort key `version`. An append is a conditional write on the next version
 //! (`attribute_not_exists`), so two writers that read the same version cannot both succeed.
 //! One event is one `PutItem`; several events, several streams or a uniqueness guard are one
-//! `TransactWriteItems`. Snapshots live in their own table and are only a cache.
+//! `TransactWriteItems`. A stream's snapshot is one more item of its partition, above every
+//! version, and only a cache: a load is one newest-first query, snapshot and tail together.
 //!
 //! [`CommandHandler`] ties it together: load (snapshot + tail), decide with the aggregate,
 //! append with the expected version, retry a bounded number of times on a conflict; its
-//! [`CommandHandler::transact`] does the same for a decision across several aggregates, appended
-//! as one atomic write ([`Transaction`]).
+//! [`CommandHandler::create`] decides on a fresh id without loading (one request in all), and
+//! its [`CommandHandler::transact`] does the same as `execute` for a decision across several
+//! aggregates, appended as one atomic write ([`Transaction`]).
 
 mod append;
 mod error;

@@ -6,6 +6,7 @@ use es_core::{Aggregate, EventEnvelope, StreamId};
 
 use crate::error::StoreError;
 use crate::item;
+use crate::snapshot;
 use crate::store::EventStore;
 
 /// An aggregate as loaded: its state and the version of its stream that the state reflects.
@@ -62,7 +63,9 @@ impl EventStore {
                 .set_exclusive_start_key(start_key)
                 .send()
                 .await?;
-            for found in page.items() {
+            // The snapshot's sort key is above any version asked for; skipping it here too keeps
+            // a read of events a read of events whatever the bounds.
+            for found in page.items().iter().filter(|i| !snapshot::is_snapshot(i)) {
                 events.push(item::from_item(found)?);
             }
             match page.last_evaluated_key() {
@@ -72,20 +75,81 @@ impl EventStore {
         }
     }
 
-    /// Loads an aggregate: its latest snapshot if one is usable, then the events after it.
+    /// Loads an aggregate: its snapshot if one is usable, then the events after it.
     ///
-    /// Two requests whatever the stream's length once it has a recent snapshot.
+    /// One consistent query of the stream's partition, newest first: the snapshot item comes
+    /// first (its sort key is above every version), then the events from the newest down to
+    /// the snapshot's version. The first page holds the snapshot and `snapshot_every + 1`
+    /// events, so a stream snapshotted on schedule loads in one request whatever its length;
+    /// the query reads on, in 1 MB pages, only when the tail is longer than that or there is no
+    /// usable snapshot to stop at (the whole stream is then replayed).
     pub async fn load<A: Aggregate>(&self, aggregate_id: &str) -> Result<Loaded<A>, StoreError> {
         let stream = StreamId::new(A::TYPE, aggregate_id);
-        let (state, snapshot_version) = self.read_snapshot::<A>(&stream).await?.unwrap_or_default();
-        let tail = self
-            .read_stream(&stream, snapshot_version + 1, None)
-            .await?;
-        fold(state, snapshot_version, &tail)
+        let mut snapshot: Option<(A, u64)> = None;
+        let mut newest_first: Vec<EventEnvelope> = Vec::new();
+        let mut saw_event = false;
+        let mut limit = Some(self.first_load_page());
+        let mut start_key = None;
+        'pages: loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.tables.events)
+                .key_condition_expression("stream_id = :s")
+                .expression_attribute_values(":s", item::stream_value(&stream))
+                .scan_index_forward(false)
+                .consistent_read(true)
+                .set_limit(limit)
+                .set_exclusive_start_key(start_key)
+                .send()
+                .await?;
+            for found in page.items() {
+                if snapshot::is_snapshot(found) {
+                    snapshot = snapshot::usable::<A>(found);
+                    if snapshot.is_none() {
+                        tracing::warn!(%stream, "snapshot unusable, replaying the whole stream");
+                    }
+                    continue;
+                }
+                let event = item::from_item(found)?;
+                let first_event = !saw_event;
+                saw_event = true;
+                if let Some((_, at)) = &snapshot {
+                    if first_event && event.version < *at {
+                        // Ahead of the stream's newest event: not a state of these events.
+                        tracing::warn!(%stream, "snapshot ahead of the stream, replaying it");
+                        snapshot = None;
+                    } else if event.version <= *at {
+                        break 'pages;
+                    }
+                }
+                newest_first.push(event);
+            }
+            match page.last_evaluated_key() {
+                Some(key) if !key.is_empty() => {
+                    start_key = Some(key.clone());
+                    limit = None;
+                }
+                _ => break,
+            }
+        }
+        if !saw_event && snapshot.is_some() {
+            tracing::warn!(%stream, "snapshot of a stream without events, ignored");
+            snapshot = None;
+        }
+        newest_first.reverse();
+        let (state, snapshot_version) = snapshot.unwrap_or_default();
+        fold(state, snapshot_version, &newest_first)
+    }
+
+    /// The first page of a load: the snapshot, the `snapshot_every` events a stream may gain
+    /// before its next snapshot, and one more for a command that appended two across it.
+    fn first_load_page(&self) -> i32 {
+        i32::try_from(self.snapshot_every.saturating_add(2)).unwrap_or(i32::MAX)
     }
 
     /// Rebuilds an aggregate as it was at a version or an instant, by replaying its stream
-    /// from the start (snapshots only hold the latest state).
+    /// from the start (a snapshot only holds the latest state).
     pub async fn load_at<A: Aggregate>(
         &self,
         aggregate_id: &str,

@@ -27,7 +27,7 @@ impl App {
     pub fn store(&self) -> Result<&EventStore, ApiError> {
         self.events
             .as_ref()
-            .ok_or_else(|| ApiError::internal("EVENTS_TABLE / SNAPSHOTS_TABLE are not set"))
+            .ok_or_else(|| ApiError::internal("EVENTS_TABLE is not set"))
     }
 
     pub fn commands(&self) -> Result<CommandHandler, ApiError> {
@@ -64,6 +64,24 @@ impl App {
                 request.expected_version()?,
                 &request.command_context(),
             )
+            .await?)
+    }
+
+    /// Runs a command that creates the aggregate `aggregate_id`, an id the server just made
+    /// (`Uuid::new_v4`): decided on the new aggregate and appended without loading, one
+    /// DynamoDB request ([`event_store::CommandHandler::create`]); if the id exists after all,
+    /// the aggregate refuses as it would under [`App::execute`]. An `If-Match` can only name
+    /// version 0 here: any other is 412, as it would be against a new stream.
+    pub async fn create<A: es_core::Aggregate>(
+        &self,
+        request: &crate::ApiRequest,
+        aggregate_id: &str,
+        command: A::Command,
+    ) -> Result<event_store::Outcome<A>, ApiError> {
+        request.expected_version()?.check::<A::Error>(0)?;
+        Ok(self
+            .commands()?
+            .create::<A>(aggregate_id, &command, &request.command_context())
             .await?)
     }
 }

@@ -6,7 +6,8 @@
 //!   (the stock service's product events, the customer service's payment events), kept by
 //!   `project-orders` ([`projection::JoinedView`]). Its status passes through `STOCK_RESERVED`
 //!   and `PAID`, which only this join can see.
-//! - [`reports`]: the customer summary and the order statistics, computed from order views.
+//! - [`reports`]: the customer summary and the order statistics, answered from counters that
+//!   `project-orders` moves in the same transaction as the order view ([`reports::ReportsTable`]).
 //!
 //! [`tables`] names the tables' environment variables, keys and indexes.
 

@@ -1,13 +1,25 @@
-//! The customer summary and the order statistics of SPEC §6, computed from order views.
+//! The customer summary and the order statistics of SPEC §6.
 //!
-//! Both are folds of the order views they are given (a customer's orders, or the orders placed
-//! in a period), so they always agree with `GET /orders/{order_id}`. Only placed orders count.
+//! Both are folds of order views (a customer's orders, or the orders placed in a period), so
+//! they always agree with `GET /orders/{order_id}`; only placed orders count. The functions
+//! answer them from counters that `project-orders` keeps in the [`ReportsTable`], in the
+//! transaction that changes an order's view, so that a report costs a bounded number of
+//! requests whatever the number of orders: [`Tally`] is what an order counts for,
+//! [`buckets`] how the statistics cut time. [`customer_summary`] and [`order_statistics`]
+//! fold views directly: the definition the counters must agree with.
+
+pub mod buckets;
+mod table;
+mod tally;
 
 use serde::Serialize;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
 use crate::order::{OrderView, OrderViewStatus};
+
+pub use table::{create_reports_table, ReportsTable};
+pub use tally::Tally;
 
 /// How many favourite products a summary lists.
 pub const FAVORITES: usize = 3;
@@ -71,6 +83,15 @@ fn average(total: u64, count: u64) -> u64 {
     total.checked_div(count).unwrap_or_default()
 }
 
+/// Most units first; ties by product id, so the answer is stable.
+fn rank_favorites(products: &mut [FavoriteProduct]) {
+    products.sort_by(|a, b| {
+        b.quantity
+            .cmp(&a.quantity)
+            .then(a.product_id.cmp(&b.product_id))
+    });
+}
+
 pub fn customer_summary(customer_id: Uuid, orders: &[OrderView]) -> CustomerSummary {
     let orders: Vec<OrderView> = orders.iter().filter(|o| o.is_placed()).cloned().collect();
     let confirmed_orders = confirmed(&orders).count() as u64;
@@ -86,12 +107,7 @@ pub fn customer_summary(customer_id: Uuid, orders: &[OrderView]) -> CustomerSumm
             quantity,
         })
         .collect();
-    // Most units first; ties by product id, so the answer is stable.
-    favorite_products.sort_by(|a, b| {
-        b.quantity
-            .cmp(&a.quantity)
-            .then(a.product_id.cmp(&b.product_id))
-    });
+    rank_favorites(&mut favorite_products);
     favorite_products.truncate(FAVORITES);
     CustomerSummary {
         customer_id,

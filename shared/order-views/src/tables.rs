@@ -9,6 +9,7 @@ pub mod env {
     pub const CUSTOMERS_TABLE: &str = "CUSTOMERS_TABLE";
     pub const CARTS_TABLE: &str = "CARTS_TABLE";
     pub const ORDERS_TABLE: &str = "ORDERS_TABLE";
+    pub const ORDER_REPORTS_TABLE: &str = "ORDER_REPORTS_TABLE";
 }
 
 /// InventoryTable: partition key.
@@ -19,6 +20,11 @@ pub const CUSTOMERS_KEY: &str = "customer_id";
 pub const CARTS_KEY: &str = "customer_id";
 /// OrdersTable: partition key.
 pub const ORDERS_KEY: &str = "order_id";
+
+/// OrderReportsTable: partition key (which report: a customer's, or one level of time
+/// buckets) and sort key (which item of it), both strings.
+pub const REPORTS_KEY: &str = "report";
+pub const REPORTS_BUCKET: &str = "bucket";
 
 /// InventoryTable: the products whose `available <= reorder_level`. Sparse: only those items
 /// carry `stock_alert`.

@@ -9,7 +9,12 @@
 //! condition that the item's revision (the `version` attribute, here the number of events
 //! applied) is still the one read, starting again from the read if another writer got there
 //! first. Duplicated, shuffled input therefore gives exactly the same item as ordered input.
+//!
+//! A [`Companion`] adds writes that must commit with the item's change, in the same
+//! transaction (e.g. counters folded from the items): they land exactly once per change of
+//! the item, since a redelivered event changes nothing and a lost race writes nothing.
 
+use aws_sdk_dynamodb::types::TransactWriteItem;
 use aws_sdk_dynamodb::Client;
 use es_core::EventEnvelope;
 
@@ -36,6 +41,23 @@ pub trait JoinedView: View {
     fn updated_at(&self) -> String;
 }
 
+/// Writes that commit atomically with a joined item's change from `before` to `after`.
+///
+/// A fold over the items (a counter, a total) stays exact by writing the difference between
+/// what `after` and `before` contribute: each change of an item is committed once, so the
+/// differences add up to what the current items contribute, whatever the order of events.
+pub trait Companion<V>: Send + Sync {
+    /// The writes to commit with the change; none, and the item is written alone.
+    fn writes(&self, before: &V, after: &V) -> Result<Vec<TransactWriteItem>, ProjectionError>;
+}
+
+/// No companion writes.
+impl<V> Companion<V> for () {
+    fn writes(&self, _: &V, _: &V) -> Result<Vec<TransactWriteItem>, ProjectionError> {
+        Ok(Vec::new())
+    }
+}
+
 /// What [`JoinProjector::project`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Joined {
@@ -50,9 +72,10 @@ pub enum Joined {
 /// Keeps a joined view's table up to date from envelopes delivered at least once, in any
 /// order.
 #[derive(Debug, Clone)]
-pub struct JoinProjector<V> {
+pub struct JoinProjector<V, C = ()> {
     table: ViewTable<V>,
     max_attempts: u32,
+    companion: C,
 }
 
 impl<V: JoinedView> JoinProjector<V> {
@@ -62,12 +85,28 @@ impl<V: JoinedView> JoinProjector<V> {
         Self {
             table,
             max_attempts: Self::DEFAULT_MAX_ATTEMPTS,
+            companion: (),
         }
     }
 
     /// The table named by the environment variable `table_var`.
     pub fn from_env(client: Client, table_var: &str) -> Result<Self, ProjectionError> {
         Ok(Self::new(ViewTable::from_env(client, table_var)?))
+    }
+}
+
+impl<V: JoinedView, C: Companion<V>> JoinProjector<V, C> {
+    /// Commits `companion`'s writes with every change of an item.
+    pub fn with_companion<D: Companion<V>>(self, companion: D) -> JoinProjector<V, D> {
+        JoinProjector {
+            table: self.table,
+            max_attempts: self.max_attempts,
+            companion,
+        }
+    }
+
+    pub fn companion(&self) -> &C {
+        &self.companion
     }
 
     pub fn table(&self) -> &ViewTable<V> {
@@ -87,11 +126,20 @@ impl<V: JoinedView> JoinProjector<V> {
             if view.contains(envelope) {
                 return Ok(Joined::Unchanged { key });
             }
+            let before = view.clone();
             view.apply(envelope);
             let item = self
                 .table
                 .to_item(&key, &view, revision + 1, &view.updated_at())?;
-            if self.table.write_if_version(item, revision).await? {
+            let companions = self.companion.writes(&before, &view)?;
+            let written = if companions.is_empty() {
+                self.table.write_if_version(item, revision).await?
+            } else {
+                self.table
+                    .transact_if_version(item, revision, companions)
+                    .await?
+            };
+            if written {
                 tracing::info!(
                     view = V::AGGREGATE_TYPE,
                     key,

@@ -31,7 +31,7 @@ mod view;
 
 pub use error::ProjectionError;
 pub use event_store::{Page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
-pub use joined::{JoinProjector, Joined, JoinedView};
+pub use joined::{Companion, JoinProjector, Joined, JoinedView};
 pub use projector::{Projected, Projector};
 pub use schema::create_view_table;
 pub use table::ViewTable;

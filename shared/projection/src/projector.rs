@@ -42,12 +42,9 @@ impl<V: View> Projector<V> {
     }
 
     /// The table named by the environment variable `table_var`, and the event store of
-    /// `EVENTS_TABLE` (`SNAPSHOTS_TABLE` is optional: a projection never reads snapshots).
+    /// `EVENTS_TABLE`.
     pub fn from_env(client: Client, table_var: &str) -> Result<Self, ProjectionError> {
-        let tables = Tables {
-            events: env("EVENTS_TABLE")?,
-            snapshots: std::env::var("SNAPSHOTS_TABLE").unwrap_or_default(),
-        };
+        let tables = Tables::new(env("EVENTS_TABLE")?);
         Ok(Self::new(
             ViewTable::from_env(client.clone(), table_var)?,
             EventStore::new(client, tables),

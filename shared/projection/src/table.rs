@@ -1,7 +1,9 @@
 //! A view's table: items in and out, and the query side (get, list, query an index).
 
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::error::TransactionCanceledException;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 use event_store::{Page, MAX_PAGE_SIZE};
 use std::collections::HashMap;
@@ -152,6 +154,46 @@ impl<V: View> ViewTable<V> {
             Ok(_) => Ok(true),
             Err(err) => match err.into_service_error() {
                 PutItemError::ConditionalCheckFailedException(_) => Ok(false),
+                other => Err(ProjectionError::Dynamo(Box::new(other.into()))),
+            },
+        }
+    }
+
+    /// Like [`ViewTable::write_if_version`], in one transaction with `companions`: the item
+    /// and every companion write land together, or none does. `false` when the item changed
+    /// since it was read or a concurrent transaction held one of the items: start again from
+    /// the read either way.
+    pub(crate) async fn transact_if_version(
+        &self,
+        item: Item,
+        read_version: u64,
+        companions: Vec<TransactWriteItem>,
+    ) -> Result<bool, ProjectionError> {
+        let put = Put::builder().table_name(&self.name).set_item(Some(item));
+        let put = if read_version == 0 {
+            put.condition_expression("attribute_not_exists(#key)")
+                .expression_attribute_names("#key", V::KEY)
+        } else {
+            put.condition_expression("#version = :read")
+                .expression_attribute_names("#version", VERSION)
+                .expression_attribute_values(":read", AttributeValue::N(read_version.to_string()))
+        };
+        let mut items = vec![TransactWriteItem::builder().put(put.build()?).build()];
+        items.extend(companions);
+        let sent = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        match sent {
+            Ok(_) => Ok(true),
+            Err(err) => match err.into_service_error() {
+                TransactWriteItemsError::TransactionCanceledException(cancelled)
+                    if retryable(&cancelled) =>
+                {
+                    Ok(false)
+                }
                 other => Err(ProjectionError::Dynamo(Box::new(other.into()))),
             },
         }
@@ -321,6 +363,17 @@ fn filter_expression(filters: &[(&str, &str)]) -> Option<(String, Names, Values)
         terms.push(format!("#f{i} = :f{i}"));
     }
     Some((terms.join(" AND "), names, values))
+}
+
+/// A cancelled transaction worth starting again from the read: the item's condition failed
+/// (another writer moved it) or another transaction held one of its items.
+fn retryable(cancelled: &TransactionCanceledException) -> bool {
+    cancelled.cancellation_reasons().iter().any(|reason| {
+        matches!(
+            reason.code(),
+            Some("ConditionalCheckFailed" | "TransactionConflict")
+        )
+    })
 }
 
 fn from_stored<V: View>(key: &str, item: Item) -> Result<Stored<V>, ProjectionError> {

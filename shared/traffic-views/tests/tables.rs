@@ -19,7 +19,6 @@ async fn projector<V: View>(moto: &Moto, indexes: &[Index]) -> Projector<V> {
     let client = moto.dynamodb();
     let tables = Tables {
         events: unique_name("events"),
-        snapshots: unique_name("snapshots"),
     };
     schema::create_event_table(&client, &tables.events)
         .await

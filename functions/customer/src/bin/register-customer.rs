@@ -20,7 +20,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         let command = RegisterCustomer::from_json(customer_id, &body, &sealer)?;
         keys.save(&key).await.map_err(key_store_error)?;
         let outcome = app
-            .execute::<Customer>(&request, &customer_id.to_string(), command.into())
+            .create::<Customer>(&request, &customer_id.to_string(), command.into())
             .await?;
         let body = serde_json::json!({"customer_id": customer_id, "version": outcome.version});
         Ok(ApiResponse::created(body, format!("/customers/{customer_id}")).etag(outcome.version))

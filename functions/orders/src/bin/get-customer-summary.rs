@@ -1,8 +1,8 @@
-//! GET /customers/{customer_id}/summary: orders, spending and favourite products.
+//! GET /customers/{customer_id}/summary: orders, spending and favourite products, from the
+//! customer's counters in the report table (one read, whatever the number of orders).
 
 use http_api::{serve, ApiResponse};
-use order_functions::queries::{all_orders_of, ensure_customer};
-use order_views::reports::customer_summary;
+use order_functions::queries::{ensure_customer, reports};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
@@ -10,8 +10,8 @@ async fn main() -> Result<(), lambda_http::Error> {
         let customer_id = request.uuid_parameter("customer_id", "customer")?;
         request.query_input(&[], |_| ())?;
         ensure_customer(&app, customer_id).await?;
-        let orders = all_orders_of(&app, customer_id).await?;
-        Ok(ApiResponse::ok(customer_summary(customer_id, &orders)))
+        let summary = reports(&app)?.customer_summary(customer_id).await?;
+        Ok(ApiResponse::ok(summary))
     })
     .await
 }

@@ -1,7 +1,9 @@
-//! OrderProjectionQueue → OrdersTable: each order joined with its saga's stock and payment
-//! events (see `projection::JoinProjector`).
+//! OrderProjectionQueue → OrdersTable and OrderReportsTable: each order joined with its saga's
+//! stock and payment events (see `projection::JoinProjector`), and the report counters moved
+//! in the same transaction as the order's item (see `order_views::reports::ReportsTable`).
 
 use aws_config::BehaviorVersion;
+use order_views::reports::ReportsTable;
 use order_views::{tables::env::ORDERS_TABLE, OrderView};
 use projection::JoinProjector;
 
@@ -10,7 +12,9 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     event_consumer::init_tracing();
     let config = aws_config::load_defaults(BehaviorVersion::latest()).await;
     let client = aws_sdk_dynamodb::Client::new(&config);
-    let projector = JoinProjector::<OrderView>::from_env(client, ORDERS_TABLE)?;
+    let reports = ReportsTable::from_env(client.clone())?;
+    let projector =
+        JoinProjector::<OrderView>::from_env(client, ORDERS_TABLE)?.with_companion(reports);
     let projector = &projector;
     event_consumer::run_sqs_consumer(move |envelope| async move {
         projector.project(&envelope).await.map(drop)

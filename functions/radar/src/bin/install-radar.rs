@@ -9,7 +9,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         let radar_id = uuid::Uuid::new_v4();
         let command = InstallRadar::from_json(radar_id, &request.json()?)?;
         let outcome = app
-            .execute::<Radar>(&request, &radar_id.to_string(), command.into())
+            .create::<Radar>(&request, &radar_id.to_string(), command.into())
             .await?;
         let body = serde_json::json!({"radar_id": radar_id, "version": outcome.version});
         Ok(ApiResponse::created(body, format!("/radars/{radar_id}")).etag(outcome.version))

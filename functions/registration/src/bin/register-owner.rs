@@ -21,7 +21,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         let command = RegisterOwner::from_json(owner_id, &body, today, &sealer)?;
         keys.save(&key).await.map_err(key_store_error)?;
         let outcome = app
-            .execute::<Owner>(&request, &owner_id.to_string(), command.into())
+            .create::<Owner>(&request, &owner_id.to_string(), command.into())
             .await?;
         let body = serde_json::json!({"owner_id": owner_id, "version": outcome.version});
         Ok(ApiResponse::created(body, format!("/owners/{owner_id}")).etag(outcome.version))

@@ -9,7 +9,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         let product_id = uuid::Uuid::new_v4();
         let command = CreateProduct::from_json(product_id, &request.json()?)?;
         let outcome = app
-            .execute::<Product>(&request, &product_id.to_string(), command.into())
+            .create::<Product>(&request, &product_id.to_string(), command.into())
             .await?;
         let body = serde_json::json!({"product_id": product_id, "version": outcome.version});
         Ok(ApiResponse::created(body, format!("/inventory/{product_id}")).etag(outcome.version))

@@ -15,21 +15,15 @@ pub struct Harness {
     pub counter: RequestCounter,
 }
 
-/// Starts moto and creates the event and snapshot tables; the store's requests are counted.
+/// Starts moto and creates the event table; the store's requests are counted.
 pub async fn harness() -> Harness {
     let moto = Moto::start();
     let counter = RequestCounter::default();
     let client = moto.counted_dynamodb(&counter);
-    let tables = Tables {
-        events: unique_name("events"),
-        snapshots: unique_name("snapshots"),
-    };
+    let tables = Tables::new(unique_name("events"));
     schema::create_event_table(&client, &tables.events)
         .await
         .expect("event table");
-    schema::create_snapshot_table(&client, &tables.snapshots)
-        .await
-        .expect("snapshot table");
     counter.reset();
     Harness {
         store: EventStore::new(client, tables),

@@ -84,7 +84,6 @@ impl Harness {
         let client = moto.counted_dynamodb(&counter);
         let tables = Tables {
             events: unique_name("events"),
-            snapshots: unique_name("snapshots"),
         };
         schema::create_event_table(&client, &tables.events)
             .await

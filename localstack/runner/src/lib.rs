@@ -9,6 +9,8 @@
 //! - [`stream`]: the DynamoDB stream event source mapping (checkpoints in [`checkpoint`]).
 //! - [`sqs`]: the SQS event source mappings.
 //! - [`services`]: gateway and pollers started together from a provisioned stack.
+//! - [`wake`]: what wakes the pollers (they do not spin while nothing happens); [`warm`]: every
+//!   function started before the API is announced.
 //! - [`process`]: child processes (moto, `cargo lambda watch`) and ports.
 
 pub mod auth;
@@ -24,6 +26,8 @@ pub mod sqs;
 pub mod stream;
 pub mod template;
 pub mod token;
+pub mod wake;
+pub mod warm;
 
 /// An error of the local cloud, with its context written out.
 #[derive(Debug, thiserror::Error)]

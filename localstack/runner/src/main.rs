@@ -14,6 +14,8 @@ use local_cloud::provision::{provision, Provisioned};
 use local_cloud::services::Services;
 use local_cloud::template::{Stack, StackContext, Template};
 use local_cloud::token::{self, LocalPool, TokenRequest};
+use local_cloud::wake::Wakes;
+use local_cloud::warm::warm;
 use local_cloud::{Error, Result};
 use tokio::sync::watch;
 
@@ -47,12 +49,15 @@ OPTIONS:
   --python PATH           the Python that has moto (default: $ES_PYTHON, else python3)
   --no-build              `up`: skip `cargo build --workspace --bins` before the watch starts
   --no-reload             `up`: pass --ignore-changes to cargo lambda watch (tests, CI)
-  --poll-interval-ms N    pause of an idle poller (default 150)
+  --safety-poll-ms N      pause of an idle poller that nothing woke (default 5000): pollers
+                          are woken after the invocations that may give them work
+  --no-warm               do not start every function before printing the API line
   --deliver-twice         for idempotency tests: every SQS message is delivered twice,
                           concurrently (each batch handed to its consumer twice at once; a
                           message is retried if either invocation fails it)
 
-The API line `API: http://127.0.0.1:PORT` is printed on standard output once everything runs;
+The API line `API: http://127.0.0.1:PORT` is printed on standard output once everything runs
+(every function started: the first requests pay no start-up);
 logs go to standard error (filter: LOCAL_CLOUD_LOG, default local_cloud=info,warn).";
 
 #[derive(Debug)]
@@ -68,7 +73,8 @@ struct Options {
     python: Option<PathBuf>,
     build: bool,
     reload: bool,
-    idle: Duration,
+    safety_poll: Duration,
+    warm: bool,
     deliver_twice: bool,
     /// `token`: ROLE and ID.
     positional: Vec<String>,
@@ -88,7 +94,8 @@ fn parse_args(args: &[String]) -> Result<Options> {
         python: None,
         build: true,
         reload: true,
-        idle: Duration::from_millis(150),
+        safety_poll: local_cloud::wake::SAFETY_POLL,
+        warm: true,
         deliver_twice: false,
         positional: vec![],
         expires_in: 3600,
@@ -125,12 +132,13 @@ fn parse_args(args: &[String]) -> Result<Options> {
             "--no-build" => options.build = false,
             "--no-reload" => options.reload = false,
             "--deliver-twice" => options.deliver_twice = true,
-            "--poll-interval-ms" => {
+            "--no-warm" => options.warm = false,
+            "--safety-poll-ms" => {
                 let text = value(flag)?;
                 let ms: u64 = text
                     .parse()
                     .map_err(|_| Error::new(format!("{flag}: {text} is not a number")))?;
-                options.idle = Duration::from_millis(ms.max(10));
+                options.safety_poll = Duration::from_millis(ms.max(10));
             }
             "--expires-in" => {
                 let text = value(flag)?;
@@ -391,7 +399,8 @@ async fn serve_until_stopped(
         clients,
         invoker,
         state_dir,
-        idle: options.idle,
+        safety_poll: options.safety_poll,
+        wakes: Wakes::new(),
         deliver_twice: options.deliver_twice,
     };
     if options.deliver_twice {
@@ -400,6 +409,24 @@ async fn serve_until_stopped(
     // Check the mappings before announcing the API.
     services.stream_pollers()?;
     services.queue_pollers()?;
+    if options.warm {
+        let mut shutdown = shutdown.clone();
+        let warming = warm(services.invoker.clone(), &services.stack.functions);
+        let warmed = tokio::select! {
+            warmed = warming => warmed,
+            _ = shutdown.wait_for(|stopped| *stopped) => {
+                return Err(Error::new("stopped during start-up"));
+            }
+        };
+        tracing::info!(
+            "{} functions started in {:.1?}",
+            warmed.started,
+            warmed.took
+        );
+        for (function, why) in &warmed.failed {
+            tracing::warn!(function = %function, "not started: {why}");
+        }
+    }
     println!("API: http://127.0.0.1:{port}");
     services.run(listener, shutdown).await
 }

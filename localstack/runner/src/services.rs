@@ -16,6 +16,7 @@ use crate::provision::Provisioned;
 use crate::sqs::QueuePoller;
 use crate::stream::StreamPoller;
 use crate::template::Stack;
+use crate::wake::{Wakes, WakingInvoker};
 use crate::{Error, Result};
 
 /// Everything the gateway and the pollers need.
@@ -26,8 +27,10 @@ pub struct Services {
     pub invoker: Arc<dyn Invoker>,
     /// Where the stream checkpoints are kept.
     pub state_dir: PathBuf,
-    /// The pause of a poller that found nothing.
-    pub idle: Duration,
+    /// The pause of an idle poller that nothing woke ([`crate::wake::SAFETY_POLL`]).
+    pub safety_poll: Duration,
+    /// Rung after invocations; heard by the pollers.
+    pub wakes: Wakes,
     /// Queue pollers hand every batch to their function twice, concurrently
     /// (`--deliver-twice`: idempotency tests).
     pub deliver_twice: bool,
@@ -39,8 +42,25 @@ pub fn stream_mapping_id(function: &str, table: &str) -> String {
 }
 
 impl Services {
+    /// The invoker every part uses: [`Self::invoker`] ringing [`Self::wakes`] after each
+    /// invocation.
+    pub fn waking_invoker(&self) -> Arc<dyn Invoker> {
+        Arc::new(WakingInvoker {
+            inner: self.invoker.clone(),
+            wakes: self.wakes.clone(),
+            senders: self
+                .stack
+                .functions
+                .iter()
+                .filter(|f| f.sends_messages)
+                .map(|f| f.name.clone())
+                .collect(),
+        })
+    }
+
     pub fn stream_pollers(&self) -> Result<Vec<StreamPoller>> {
         let mut pollers = vec![];
+        let invoker = self.waking_invoker();
         for function in &self.stack.functions {
             for source in function.stream_sources.iter() {
                 if !source.enabled {
@@ -72,7 +92,7 @@ impl Services {
                 };
                 pollers.push(StreamPoller {
                     clients: self.clients.clone(),
-                    invoker: self.invoker.clone(),
+                    invoker: invoker.clone(),
                     function: function.name.clone(),
                     function_arn: self.stack.context.function_arn(&function.name),
                     function_timeout: function.timeout,
@@ -86,7 +106,8 @@ impl Services {
                         &self.state_dir,
                         &stream_mapping_id(&function.name, &source.table_name),
                     ),
-                    idle: self.idle,
+                    wakes: self.wakes.clone(),
+                    safety_poll: self.safety_poll,
                 });
             }
         }
@@ -95,6 +116,7 @@ impl Services {
 
     pub fn queue_pollers(&self) -> Result<Vec<QueuePoller>> {
         let mut pollers = vec![];
+        let invoker = self.waking_invoker();
         for function in &self.stack.functions {
             for source in &function.sqs_sources {
                 if !source.enabled {
@@ -115,7 +137,7 @@ impl Services {
                     .ok_or_else(|| Error::new(format!("queue {} not provisioned", queue.name)))?;
                 pollers.push(QueuePoller {
                     clients: self.clients.clone(),
-                    invoker: self.invoker.clone(),
+                    invoker: invoker.clone(),
                     function: function.name.clone(),
                     function_timeout: function.timeout,
                     queue_name: queue.name.clone(),
@@ -124,7 +146,9 @@ impl Services {
                     region: self.stack.context.region.clone(),
                     batch_size: source.batch_size,
                     reports_item_failures: source.report_batch_item_failures,
-                    idle: self.idle,
+                    max_receive_count: queue.redrive.as_ref().map(|r| r.max_receive_count),
+                    wakes: self.wakes.clone(),
+                    safety_poll: self.safety_poll,
                     deliver_twice: self.deliver_twice,
                 });
             }
@@ -149,7 +173,7 @@ impl Services {
             let shutdown = shutdown.clone();
             tasks.spawn(async move { (name, poller.run(shutdown).await) });
         }
-        let gateway = Gateway::new(&self.stack, self.invoker.clone());
+        let gateway = Gateway::new(&self.stack, self.waking_invoker());
         tracing::info!(
             "gateway: {} routes, {} pollers",
             gateway.routes.len(),

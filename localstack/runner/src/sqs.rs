@@ -2,15 +2,18 @@
 //! handed to the queue's consumer, as Lambda does.
 //!
 //! - `ReceiveMessage` never long-polls (`WaitTimeSeconds` 0: moto serves one request at a time)
-//!   and asks for `min(BatchSize, 10)` messages; an empty queue is polled again after a short
-//!   pause.
+//!   and asks for `min(BatchSize, 10)` messages. A poller polls until its queue answers empty,
+//!   then waits for a wake ([`crate::wake`]: a function that may send messages returned), the
+//!   time its failed messages come back, or its slow safety poll.
 //! - Received messages stay hidden for the consumer's timeout plus a margin (the receive's
 //!   `VisibilityTimeout`), not the queue's 180 s: a runner killed mid-batch gets them back soon.
 //! - On success every message not listed in `batchItemFailures` is deleted. Failed messages
 //!   (all of them on a function error or timeout) are made visible again after
 //!   [`RETRY_DELAY`] (`ChangeMessageVisibility`) instead of the queue's long visibility timeout,
-//!   so local retries are quick; the queue's redrive policy moves a message to its DLQ after
-//!   `maxReceiveCount` receives (moto does it on the receive after the last one).
+//!   so local retries are quick, and the poller polls again when they are visible, woken or
+//!   not; the queue's redrive policy moves a message to its DLQ after `maxReceiveCount`
+//!   receives (moto does it on the receive after the last one, which then wakes the pollers:
+//!   the DLQ may have a consumer).
 //! - With [`QueuePoller::deliver_twice`] (`--deliver-twice`, for idempotency tests) every batch
 //!   is handed to the function twice, concurrently, as if SQS had delivered each message twice
 //!   to two consumers at once: a message is retried if either invocation failed it
@@ -31,10 +34,15 @@ use tokio::sync::watch;
 
 use crate::aws::Clients;
 use crate::invoke::{batch_item_failures, client_timeout, Invocation, Invoker};
+use crate::wake::{spread, Wakes};
 use crate::{context, Result};
 
 /// How long a failed message stays hidden before it is retried.
 pub const RETRY_DELAY: Duration = Duration::from_secs(1);
+
+/// When to poll for failed messages made visible again: after [`RETRY_DELAY`], counted from
+/// the answer to `ChangeMessageVisibility` (moto counts from the request), plus a margin.
+const RETRY_POLL: Duration = Duration::from_millis(RETRY_DELAY.as_millis() as u64 + 100);
 
 /// Which messages of a batch (by index) failed.
 pub fn failed_messages(
@@ -132,8 +140,13 @@ pub struct QueuePoller {
     pub region: String,
     pub batch_size: u32,
     pub reports_item_failures: bool,
-    /// Pause when the queue is empty.
-    pub idle: Duration,
+    /// The queue's redrive `maxReceiveCount`: a message failed on its last receive is moved to
+    /// the DLQ on the next receive.
+    pub max_receive_count: Option<u32>,
+    /// Rung when messages may have arrived (and rung by this poller after a redrive).
+    pub wakes: Wakes,
+    /// Pause of an empty queue without a wake (spread per queue: [`spread`]).
+    pub safety_poll: Duration,
     /// Hand every batch to the function twice, concurrently (`--deliver-twice`: idempotency
     /// tests).
     pub deliver_twice: bool,
@@ -152,6 +165,10 @@ impl QueuePoller {
                 ""
             }
         );
+        let mut wake = self.wakes.messages();
+        let safety_poll = spread(self.safety_poll, &self.queue_name);
+        // When failed messages come back, and whether one of them may go to the DLQ then.
+        let mut retry: Option<(Instant, bool)> = None;
         // While the function cannot be invoked at all, every receive still counts towards the
         // redrive: back off (1 s doubling to 30 s) rather than move messages to the DLQ in
         // seconds.
@@ -160,12 +177,30 @@ impl QueuePoller {
             if *shutdown.borrow() {
                 return Ok(());
             }
-            let pause = match self.poll().await {
-                Ok(Polled::Batch) => {
+            let retrying = retry.filter(|(at, _)| *at <= Instant::now());
+            if retrying.is_some() {
+                retry = None;
+            }
+            wake.heard();
+            let polled = self.poll().await;
+            if retrying.is_some_and(|(_, redrive)| redrive) {
+                // That receive may have moved messages to a DLQ, which may have a consumer.
+                self.wakes.sent();
+            }
+            let pause = match polled {
+                Ok(Polled::Batch(retried)) => {
                     unreachable = 0;
+                    if let Some(retried) = retried {
+                        let at = retried.visible_after + RETRY_POLL;
+                        let redrive = retried.last_receive;
+                        retry = Some(match retry {
+                            Some((earlier, r)) => (earlier.min(at), r || redrive),
+                            None => (at, redrive),
+                        });
+                    }
                     Duration::ZERO
                 }
-                Ok(Polled::Empty) => self.idle,
+                Ok(Polled::Empty) => Duration::MAX,
                 Ok(Polled::Unreachable) => {
                     unreachable += 1;
                     (Duration::from_secs(1) * 2u32.pow(unreachable.min(5) - 1))
@@ -179,9 +214,21 @@ impl QueuePoller {
             if pause.is_zero() {
                 continue;
             }
-            tokio::select! {
-                _ = tokio::time::sleep(pause) => {}
-                _ = shutdown.changed() => {}
+            if pause == Duration::MAX {
+                // Idle: a wake, the retry time or the safety poll, whichever comes first.
+                let mut deadline = tokio::time::Instant::now() + safety_poll;
+                if let Some((at, _)) = retry {
+                    deadline = deadline.min(tokio::time::Instant::from_std(at));
+                }
+                tokio::select! {
+                    _ = wake.until(deadline) => {}
+                    _ = shutdown.changed() => {}
+                }
+            } else {
+                tokio::select! {
+                    _ = tokio::time::sleep(pause) => {}
+                    _ = shutdown.changed() => {}
+                }
             }
         }
     }
@@ -305,6 +352,7 @@ impl QueuePoller {
                 tracing::warn!(queue = %self.queue_name, "not deleted: {:?}", output.failed);
             }
         }
+        let mut retried = None;
         if !retry.is_empty() {
             let mut request = self
                 .clients
@@ -325,6 +373,15 @@ impl QueuePoller {
                 "ChangeMessageVisibilityBatch {}",
                 self.queue_name
             )))?;
+            let last_receive = self.max_receive_count.is_some_and(|max| {
+                retry
+                    .iter()
+                    .any(|(message, _)| receive_count(message) >= max)
+            });
+            retried = Some(Retried {
+                visible_after: Instant::now() + RETRY_DELAY,
+                last_receive,
+            });
         }
         // Either delivery unreachable: back off (every receive counts towards the redrive).
         let unreachable = invocations
@@ -333,7 +390,7 @@ impl QueuePoller {
         Ok(if unreachable {
             Polled::Unreachable
         } else {
-            Polled::Batch
+            Polled::Batch(retried)
         })
     }
 }
@@ -348,11 +405,31 @@ fn outcome_of(invocation: &Invocation) -> Option<String> {
     }
 }
 
+/// `ApproximateReceiveCount` of a received message (0 when absent).
+fn receive_count(message: &Message) -> u32 {
+    message
+        .attributes
+        .as_ref()
+        .and_then(|a| a.get(&MessageSystemAttributeName::ApproximateReceiveCount))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Messages of a batch that failed and were made visible again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retried {
+    /// When they are visible again, at the latest.
+    pub visible_after: Instant,
+    /// One of them failed on its last receive before the redrive.
+    pub last_receive: bool,
+}
+
 /// What one poll of a queue found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Polled {
     Empty,
-    Batch,
+    /// A batch was handled; some of it may be retried.
+    Batch(Option<Retried>),
     /// There was a batch, and the function could not be invoked at all.
     Unreachable,
 }

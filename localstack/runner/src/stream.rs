@@ -1,6 +1,9 @@
 //! The DynamoDB stream event source mapping: reads a table's stream in order and invokes the
 //! function with batches of real DynamoDB stream events, as Lambda does.
 //!
+//! - The stream is read until it has nothing new, then again when woken ([`crate::wake`]: a
+//!   function the runner invoked returned, so it may have written), when a failed batch's
+//!   backoff is over, or at the slow safety poll.
 //! - Every poll asks for a fresh shard iterator, after the checkpoint (`TRIM_HORIZON` the
 //!   first time): moto silently orphans the iterators it handed out when a transaction fails,
 //!   so an iterator is never kept across polls.
@@ -27,6 +30,7 @@ use tokio::sync::watch;
 use crate::aws::Clients;
 use crate::checkpoint::{CheckpointFile, StreamCheckpoint};
 use crate::invoke::{batch_item_failures, client_timeout, Invocation, Invoker};
+use crate::wake::{spread, Wakes};
 use crate::{context, Error, Result};
 
 /// What a batch's invocation says about its records.
@@ -226,8 +230,11 @@ pub struct StreamPoller {
     /// The on-failure destination: an SQS queue URL.
     pub on_failure_url: Option<String>,
     pub checkpoints: CheckpointFile,
-    /// Pause when the stream has nothing new.
-    pub idle: Duration,
+    /// Rung when records may have been written; this poller rings the queues' bell after it
+    /// sent to the on-failure queue.
+    pub wakes: Wakes,
+    /// Pause of a stream with nothing new, without a wake.
+    pub safety_poll: Duration,
 }
 
 #[derive(Default)]
@@ -262,18 +269,22 @@ impl StreamPoller {
                 format!("checkpoint {:?}", checkpoint.shards)
             }
         );
+        let mut wake = self.wakes.writes();
+        let safety_poll = spread(self.safety_poll, &self.stream_arn);
         loop {
             if *shutdown.borrow() {
                 return Ok(());
             }
-            let mut pause = self.idle;
+            wake.heard();
+            // `None`: idle (wait for a wake, a retry or the safety poll).
+            let mut pause = None;
             if shards.is_empty() {
                 match self.list_shards().await {
                     Ok(found) => shards = found,
                     Err(e) => tracing::warn!(function = %self.function, "{e}"),
                 }
                 if shards.is_empty() {
-                    pause = Duration::from_secs(1);
+                    pause = Some(Duration::from_secs(1));
                 }
             }
             for shard in shards.clone() {
@@ -290,22 +301,35 @@ impl StreamPoller {
                 state.retry_at = None;
                 match self.poll_shard(&shard, &mut checkpoint, state).await {
                     Ok(Polled::Nothing) => {}
-                    Ok(Polled::Progress) => pause = Duration::ZERO,
+                    Ok(Polled::Progress) => pause = Some(Duration::ZERO),
                     Ok(Polled::RetryAfter(wait)) => state.retry_at = Some(Instant::now() + wait),
                     Err(e) => {
                         tracing::warn!(function = %self.function, shard = %shard, "{e}");
                         // Shards may have changed (or the stream gone): list them again.
                         shards.clear();
-                        pause = Duration::from_secs(1);
+                        pause = Some(Duration::from_secs(1));
                     }
                 }
             }
-            if pause.is_zero() {
-                continue;
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(pause) => {}
-                _ = shutdown.changed() => {}
+            match pause {
+                Some(pause) if pause.is_zero() => continue,
+                Some(pause) => {
+                    tokio::select! {
+                        _ = tokio::time::sleep(pause) => {}
+                        _ = shutdown.changed() => {}
+                    }
+                }
+                None => {
+                    let retry = states.values().filter_map(|s| s.retry_at).min();
+                    let mut deadline = tokio::time::Instant::now() + safety_poll;
+                    if let Some(at) = retry {
+                        deadline = deadline.min(tokio::time::Instant::from_std(at));
+                    }
+                    tokio::select! {
+                        _ = wake.until(deadline) => {}
+                        _ = shutdown.changed() => {}
+                    }
+                }
             }
         }
     }
@@ -547,6 +571,7 @@ impl StreamPoller {
             .send()
             .await
             .map_err(context("SendMessage to the on-failure destination"))?;
+        self.wakes.sent();
         Ok(())
     }
 }

@@ -721,6 +721,10 @@ pub struct FunctionSpec {
     pub routes: Vec<RouteSpec>,
     pub sqs_sources: Vec<SqsSource>,
     pub stream_sources: Vec<StreamSource>,
+    /// Whether its role may put messages on a queue, directly (`sqs:SendMessage`) or through
+    /// EventBridge (`events:PutEvents`): the queue pollers are woken after it ran
+    /// ([`sends_messages`]).
+    pub sends_messages: bool,
 }
 
 /// Everything the local cloud provisions and runs, names and references resolved.
@@ -1060,6 +1064,79 @@ fn reports_item_failures(props: &Value) -> bool {
         })
 }
 
+/// SAM policy templates that grant sending to a queue or putting events on a bus.
+const SENDING_POLICY_TEMPLATES: [&str; 3] = [
+    "SQSSendMessagePolicy",
+    "EventBridgePutEventsPolicy",
+    "SNSPublishMessagePolicy",
+];
+
+/// Managed policies that grant no sending (the execution roles SAM functions commonly name).
+const NON_SENDING_MANAGED_POLICIES: [&str; 5] = [
+    "AWSLambdaBasicExecutionRole",
+    "AWSLambdaDynamoDBExecutionRole",
+    "AWSLambdaSQSQueueExecutionRole",
+    "AWSLambdaVPCAccessExecutionRole",
+    "AWSXRayDaemonWriteAccess",
+];
+
+/// Whether a function's `Policies` may let it put a message on a queue: a sending policy
+/// template, an action `sqs:SendMessage*`, `events:PutEvents`, `sns:Publish` or a wildcard
+/// covering one, a policy resource of the template (`Ref`) granting one, or a managed policy
+/// the runner does not know (counted as sending: a wrong "yes" costs a few empty receives, a
+/// wrong "no" delays messages until the safety poll).
+pub fn sends_messages(template: &Template, policies: Option<&Value>) -> bool {
+    fn action_sends(action: &str) -> bool {
+        let action = action.to_ascii_lowercase();
+        action == "*"
+            || ["sqs:", "events:", "sns:"]
+                .iter()
+                .any(|service| action == format!("{service}*"))
+            || action.starts_with("sqs:sendmessage")
+            || action == "events:putevents"
+            || action == "sns:publish"
+    }
+    fn grants(template: &Template, value: &Value, depth: usize) -> bool {
+        if depth > 8 {
+            return true;
+        }
+        match value {
+            Value::Array(items) => items.iter().any(|v| grants(template, v, depth + 1)),
+            Value::String(name) => {
+                let name = name.rsplit('/').next().unwrap_or(name);
+                !NON_SENDING_MANAGED_POLICIES.contains(&name)
+            }
+            Value::Object(map) => map.iter().any(|(key, v)| match key.as_str() {
+                "Action" | "NotAction" => match v {
+                    Value::String(a) => action_sends(a) || key == "NotAction",
+                    Value::Array(actions) => {
+                        key == "NotAction"
+                            || actions.iter().any(|a| a.as_str().is_none_or(action_sends))
+                    }
+                    _ => true,
+                },
+                "Ref" => match v.as_str().and_then(|id| template.resources().get(id)) {
+                    Some(resource) => grants(
+                        template,
+                        resource
+                            .pointer("/Properties/PolicyDocument")
+                            .unwrap_or(&Value::Null),
+                        depth + 1,
+                    ),
+                    // A parameter or a pseudo parameter: an unknown policy.
+                    None => true,
+                },
+                "Statement" | "PolicyDocument" => grants(template, v, depth + 1),
+                name if SENDING_POLICY_TEMPLATES.contains(&name) => true,
+                // Other SAM policy templates (DynamoDBCrudPolicy, …) grant no sending.
+                _ => false,
+            }),
+            _ => false,
+        }
+    }
+    policies.is_some_and(|p| grants(template, p, 0))
+}
+
 fn function(
     resolver: &Resolver,
     template: &Template,
@@ -1087,6 +1164,7 @@ fn function(
         routes: vec![],
         sqs_sources: vec![],
         stream_sources: vec![],
+        sends_messages: sends_messages(template, props.get("Policies")),
     };
     let events = props
         .get("Events")
@@ -1306,7 +1384,6 @@ mod tests {
         let names: BTreeSet<&str> = stack.tables.iter().map(|t| t.name.as_str()).collect();
         for table in [
             "EventsTable",
-            "SnapshotsTable",
             "RadarsTable",
             "OwnersTable",
             "VehiclesTable",
@@ -1316,6 +1393,7 @@ mod tests {
             "CustomersTable",
             "CartsTable",
             "OrdersTable",
+            "OrderReportsTable",
         ] {
             assert!(names.contains(table), "{table} in {names:?}");
         }
@@ -1344,15 +1422,7 @@ mod tests {
             .iter()
             .map(|i| i.name.as_str())
             .collect();
-        assert_eq!(
-            indexes,
-            [
-                "by_type",
-                "by_correlation",
-                "by_aggregate_type",
-                "global_feed"
-            ]
-        );
+        assert_eq!(indexes, ["by_correlation", "global_feed"]);
         let infractions = stack
             .tables
             .iter()
@@ -1457,7 +1527,8 @@ mod tests {
             Some(("POST".into(), "/radars".into()))
         );
         assert_eq!(install.environment["EVENTS_TABLE"], "EventsTable");
-        assert_eq!(install.environment["SNAPSHOTS_TABLE"], "SnapshotsTable");
+        // Snapshots live in the events table: no table of their own.
+        assert!(!install.environment.contains_key("SNAPSHOTS_TABLE"));
         // Globals.Function: environment merged, timeout inherited.
         assert_eq!(install.environment["RUST_LOG"], "info");
         assert_eq!(install.timeout, Duration::from_secs(10));
@@ -1541,7 +1612,6 @@ mod tests {
         assert!(conflicts.is_empty(), "{conflicts:?}");
         for (key, value) in [
             ("EVENTS_TABLE", "EventsTable"),
-            ("SNAPSHOTS_TABLE", "SnapshotsTable"),
             ("RADARS_TABLE", "RadarsTable"),
             ("OWNERS_TABLE", "OwnersTable"),
             ("VEHICLES_TABLE", "VehiclesTable"),
@@ -1551,6 +1621,7 @@ mod tests {
             ("CUSTOMERS_TABLE", "CustomersTable"),
             ("CARTS_TABLE", "CartsTable"),
             ("ORDERS_TABLE", "OrdersTable"),
+            ("ORDER_REPORTS_TABLE", "OrderReportsTable"),
             ("EVENT_BUS_NAME", "es-serverless-traffic"),
         ] {
             assert_eq!(env.get(key).map(String::as_str), Some(value), "{key}");
@@ -1784,6 +1855,49 @@ Resources:
                 }
             }
         }
+    }
+
+    /// The queue pollers are woken after the functions that may put messages on queues ran.
+    #[test]
+    fn functions_that_may_send_messages_are_read_from_their_policies() {
+        let stack = real_stack();
+        let sends = |name: &str| stack.function(name).expect(name).sends_messages;
+        assert!(sends("publish-events"), "EventBridgePutEventsPolicy");
+        assert!(!sends("project-radars"), "DynamoDB policies only");
+        assert!(!sends("install-radar"), "statements of DynamoDB actions");
+
+        let template = tiny(
+            r#"
+Resources:
+  Sending:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: [dynamodb:GetItem, sqs:SendMessageBatch]
+            Resource: "*"
+  Reading:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: dynamodb:GetItem
+            Resource: "*"
+"#,
+        );
+        let policies = |yaml: &str| sends_messages(&template, Some(&tiny_value(yaml)));
+        assert!(policies("- SQSSendMessagePolicy: {QueueName: q}"));
+        assert!(policies(
+            "- Statement: [{Effect: Allow, Action: 'events:*', Resource: '*'}]"
+        ));
+        assert!(policies("- Ref: Sending"));
+        assert!(policies("- SomeManagedPolicyOfMine"));
+        assert!(!policies("- Ref: Reading"));
+        assert!(!policies("- AWSLambdaBasicExecutionRole"));
+        assert!(!policies("- DynamoDBCrudPolicy: {TableName: t}"));
+        assert!(!sends_messages(&template, None));
     }
 
     fn tiny_value(yaml: &str) -> Value {

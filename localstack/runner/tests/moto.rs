@@ -17,7 +17,8 @@ use local_cloud::stream::StreamPoller;
 use serde_json::{json, Value};
 use tokio::sync::watch;
 
-const IDLE: Duration = Duration::from_millis(50);
+/// Long: every poll in these tests must come from a wake, a retry or the first poll.
+const SAFETY_POLL: Duration = Duration::from_secs(3600);
 
 fn services(
     stack: local_cloud::template::Stack,
@@ -32,7 +33,8 @@ fn services(
         clients,
         invoker,
         state_dir: state_dir.to_path_buf(),
-        idle: IDLE,
+        safety_poll: SAFETY_POLL,
+        wakes: local_cloud::wake::Wakes::new(),
         deliver_twice: false,
     }
 }
@@ -124,7 +126,6 @@ async fn provisioning_creates_the_template_resources_idempotently() {
         .unwrap();
     for table in [
         "EventsTable",
-        "SnapshotsTable",
         "RadarsTable",
         "OwnersTable",
         "VehiclesTable",
@@ -134,6 +135,7 @@ async fn provisioning_creates_the_template_resources_idempotently() {
         "CustomersTable",
         "CartsTable",
         "OrdersTable",
+        "OrderReportsTable",
     ] {
         assert!(tables.iter().any(|t| t == table), "{table} in {tables:?}");
     }
@@ -146,7 +148,13 @@ async fn provisioning_creates_the_template_resources_idempotently() {
         .unwrap()
         .table
         .unwrap();
-    assert_eq!(events.global_secondary_indexes.unwrap().len(), 4);
+    let indexes: Vec<String> = events
+        .global_secondary_indexes
+        .unwrap()
+        .into_iter()
+        .filter_map(|index| index.index_name)
+        .collect();
+    assert_eq!(indexes, ["by_correlation", "global_feed"]);
     assert_eq!(
         events.latest_stream_arn.as_ref(),
         first.stream_arns.get("EventsTable")
@@ -528,6 +536,70 @@ async fn sqs_consumers_delete_successes_and_redrive_failures_to_the_dlq() {
         count(QueueAttributeName::ApproximateNumberOfMessagesNotVisible),
         "0"
     );
+}
+
+/// Idle pollers send nothing until woken: a message or a record that appears behind the
+/// runner's back (no invocation of its own rang) waits for the next wake (here: never, the
+/// safety poll is an hour), and the wake after an invocation delivers it.
+#[tokio::test]
+async fn idle_pollers_poll_again_when_woken() {
+    let moto = MotoSerial::start();
+    let (stack, provisioned, clients) = provisioned(&moto).await;
+    let state_dir = temp_dir("woken");
+    let invoker = RecordingInvoker::succeeding();
+    let running = services(
+        stack,
+        provisioned.clone(),
+        clients.clone(),
+        invoker.clone(),
+        &state_dir,
+    );
+    let queue = running
+        .queue_pollers()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.queue_name == "RadarProjectionQueue")
+        .expect("the radar projection mapping");
+    let stream = publish_events_poller(&running);
+    let (stop, shutdown) = watch::channel(false);
+    let tasks = [
+        tokio::spawn(queue.run(shutdown.clone())),
+        tokio::spawn(stream.run(shutdown)),
+    ];
+    // Both found nothing on their first poll (the checkpoint file is written by the first
+    // batch only): idle now. Then work appears behind their backs.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    clients
+        .sqs
+        .send_message()
+        .queue_url(&provisioned.queue_urls["RadarProjectionQueue"])
+        .message_body("behind the back")
+        .send()
+        .await
+        .unwrap();
+    put_events(&clients, "radar#9", 1..=1).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(invoker.calls().is_empty(), "nothing rang: nothing polled");
+
+    // An invocation of a function that may send messages rings both bells.
+    let waking = running.waking_invoker();
+    waking
+        .invoke("publish-events", b"{}".to_vec(), Duration::from_secs(5))
+        .await;
+    eventually(
+        Duration::from_secs(10),
+        "the message and the record",
+        || {
+            let records = invoker.records();
+            records.iter().any(|r| r["body"] == "behind the back")
+                && records.iter().any(|r| r["eventName"] == "INSERT")
+        },
+    )
+    .await;
+    stop.send(true).unwrap();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
 }
 
 /// Answers as `inner` only once two invocations are running at the same time (a timeout after

@@ -15,8 +15,8 @@ ones. Here a cancelled transaction is rolled back IN PLACE: the same table and s
 get their key maps and record list back, so every reader sees the records as they are. And no
 whole-table deep copy is taken (moto's costs time in proportion to the table). Put, Delete and
 ConditionCheck replace or remove items and never change one in place, so restoring the key
-maps restores them; a transactional Update changes its item in place and is not restored by
-this patch (nothing in this project uses one).
+maps restores them; a transactional Update changes its item in place (the order reports' ADD
+counters), so the attributes of every item an Update names are copied first and put back.
 
 Usage: python moto_serial.py -H 127.0.0.1 -p PORT   (same options as moto_server)
 """
@@ -30,6 +30,7 @@ import threading
 
 import moto.dynamodb.models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import run_simple
@@ -52,6 +53,29 @@ def restore(table, state):
         table.stream_shard.items[:] = records
 
 
+def updated_items(backend, transact_items):
+    """The existing items the transaction's Updates name, each with a copy of its attributes:
+    moto applies an Update to the item in place, which restoring the key maps cannot undo."""
+    saved = []
+    for operation in transact_items:
+        update = operation.get("Update")
+        table = backend.tables.get(update.get("TableName")) if update else None
+        key = update.get("Key", {}) if update else {}
+        if table is None or table.hash_key_attr not in key:
+            continue
+        hash_value = DynamoType(key[table.hash_key_attr])
+        if table.range_key_attr:
+            if table.range_key_attr not in key:
+                continue
+            # .get: indexing the defaultdict would add an empty partition.
+            item = table.items.get(hash_value, {}).get(DynamoType(key[table.range_key_attr]))
+        else:
+            item = table.items.get(hash_value)
+        if item is not None:
+            saved.append((item, copy.deepcopy(item.attrs)))
+    return saved
+
+
 class KeepTables:
     """Stands for the `copy` module inside moto's DynamoDB models: moto's "backup" of a table
     is the table itself, so its rollback puts back the same object, restored in place."""
@@ -71,12 +95,15 @@ def transact_in_place(transact):
         names = {next(iter(i.values())).get("TableName") for i in transact_items}
         tables = {n: self.tables[n] for n in names if n in self.tables}
         saved = {n: table_state(t) for n, t in tables.items()}
+        updated = updated_items(self, transact_items)
         try:
             return transact(self, transact_items)
         except Exception:
             for name, table in tables.items():
                 restore(table, saved[name])
                 self.tables[name] = table
+            for item, attrs in updated:
+                item.attrs = attrs
             raise
 
     return transact_write_items

@@ -11,6 +11,8 @@
 //! - [`services`]: gateway and pollers started together from a provisioned stack.
 //! - [`wake`]: what wakes the pollers (they do not spin while nothing happens); [`warm`]: every
 //!   function started before the API is announced.
+//! - [`instances`]: the function binaries run directly against `cargo lambda watch
+//!   --only-lambda-apis` (no `cargo run` per function).
 //! - [`process`]: child processes (moto, `cargo lambda watch`) and ports.
 
 pub mod auth;
@@ -18,6 +20,7 @@ pub mod aws;
 pub mod checkpoint;
 pub mod devkey;
 pub mod gateway;
+pub mod instances;
 pub mod invoke;
 pub mod process;
 pub mod provision;

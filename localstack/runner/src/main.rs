@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use local_cloud::aws::{Clients, ACCESS_KEY_ID, SECRET_ACCESS_KEY};
 use local_cloud::devkey::DevKey;
+use local_cloud::instances;
 use local_cloud::invoke::LambdaInvoker;
 use local_cloud::process::{self, Child};
 use local_cloud::provision::{provision, Provisioned};
@@ -29,6 +30,9 @@ USAGE:
                                 provision, serve the API until Ctrl-C, then stop everything
   local-cloud serve --moto-endpoint URL --lambda-endpoint URL [OPTIONS]
                                 provision, serve the API and poll the event sources only
+  local-cloud functions --moto-endpoint URL --lambda-endpoint URL [--template PATH]
+                                run every function's binary (built beside this one) against
+                                a `cargo lambda watch --only-lambda-apis` until Ctrl-C
   local-cloud env   [--moto-endpoint URL] [--template PATH]
                                 print the environment the functions need (KEY=VALUE lines)
   local-cloud token ROLE [ID] [--expires-in SECONDS] [--template PATH]
@@ -48,7 +52,11 @@ OPTIONS:
   --lambda-endpoint URL   use this Lambda endpoint instead of starting cargo lambda watch
   --python PATH           the Python that has moto (default: $ES_PYTHON, else python3)
   --no-build              `up`: skip `cargo build --workspace --bins` before the watch starts
-  --no-reload             `up`: pass --ignore-changes to cargo lambda watch (tests, CI)
+  --reload                `up`: let cargo lambda watch start the functions with `cargo run`
+                          and rebuild one when its sources change (slow to start: each
+                          function is built-checked on its first call). Without it, `up`
+                          runs the binaries the build made, two instances per function
+  --no-reload             the default; accepted for older scripts
   --safety-poll-ms N      pause of an idle poller that nothing woke (default 5000): pollers
                           are woken after the invocations that may give them work
   --no-warm               do not start every function before printing the API line
@@ -93,7 +101,7 @@ fn parse_args(args: &[String]) -> Result<Options> {
         lambda_endpoint: None,
         python: None,
         build: true,
-        reload: true,
+        reload: false,
         safety_poll: local_cloud::wake::SAFETY_POLL,
         warm: true,
         deliver_twice: false,
@@ -117,7 +125,9 @@ fn parse_args(args: &[String]) -> Result<Options> {
                 .map_err(|_| Error::new(format!("{flag}: {text} is not a port")))
         };
         match flag {
-            "up" | "serve" | "env" | "token" | "help" if options.command.is_empty() => {
+            "up" | "serve" | "functions" | "env" | "token" | "help"
+                if options.command.is_empty() =>
+            {
                 options.command = flag.to_string()
             }
             "-h" | "--help" => options.command = "help".into(),
@@ -131,6 +141,7 @@ fn parse_args(args: &[String]) -> Result<Options> {
             "--python" => options.python = Some(value(flag)?.into()),
             "--no-build" => options.build = false,
             "--no-reload" => options.reload = false,
+            "--reload" => options.reload = true,
             "--deliver-twice" => options.deliver_twice = true,
             "--no-warm" => options.warm = false,
             "--safety-poll-ms" => {
@@ -198,6 +209,7 @@ async fn run(options: Options) -> Result<()> {
     match options.command.as_str() {
         "up" => up(options).await,
         "serve" => serve(options).await,
+        "functions" => functions(options).await,
         "env" => env(options),
         "token" => mint_token(options),
         "help" | "" => {
@@ -580,15 +592,18 @@ async fn up(options: Options) -> Result<()> {
                     "-P",
                     &port.to_string(),
                 ])
-                .args(["--concurrency", "4"])
                 .current_dir(&root)
                 .env("PATH", &path)
                 .envs(function_environment(&stack, &moto_endpoint))
                 .stdin(Stdio::null())
                 .stdout(stdout)
                 .stderr(stderr);
-            if !options.reload {
-                command.arg("--ignore-changes");
+            if options.reload {
+                command.args(["--concurrency", "4"]);
+            } else {
+                // The runner starts the instances (`instances`); with more than one instance
+                // allowed, the watch would start its own too.
+                command.args(["--only-lambda-apis", "--ignore-changes"]);
             }
             let mut watch = Child::spawn("cargo lambda watch", command)?;
             let started = process::wait_for_lambda(&mut watch, port, Duration::from_secs(180));
@@ -600,9 +615,27 @@ async fn up(options: Options) -> Result<()> {
             })?;
             children.0.push(watch);
             let endpoint = format!("http://127.0.0.1:{port}");
+            if !options.reload {
+                let started = instances::start(
+                    &own_folder()?,
+                    &stack,
+                    &function_environment(&stack, &moto_endpoint),
+                    &endpoint,
+                    instances::INSTANCES_PER_FUNCTION,
+                    &state_dir.join("functions.log"),
+                )?;
+                // Pushed after the watch: stopped before it.
+                children.0.extend(started);
+            }
             tracing::info!(
                 "cargo lambda watch on {endpoint} (functions' log: {})",
-                log.display()
+                state_dir
+                    .join(if options.reload {
+                        "lambda.log"
+                    } else {
+                        "functions.log"
+                    })
+                    .display()
             );
             endpoint
         }
@@ -620,6 +653,43 @@ async fn up(options: Options) -> Result<()> {
     .await;
     drop(children);
     result
+}
+
+/// The folder of this binary, where `cargo build --workspace --bins` put every function too.
+fn own_folder() -> Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    exe.parent()
+        .map(Path::to_path_buf)
+        .ok_or_else(|| Error::new(format!("{} has no folder", exe.display())))
+}
+
+/// `functions`: every function's instances against a running `cargo lambda watch
+/// --only-lambda-apis`, until Ctrl-C or SIGTERM (the end-to-end tests run it beside `serve`, so
+/// that a restarted runner finds the functions still running).
+async fn functions(options: Options) -> Result<()> {
+    let shutdown = shutdown_signal();
+    let (Some(moto), Some(lambda)) = (&options.moto_endpoint, &options.lambda_endpoint) else {
+        return Err(Error::new(
+            "functions needs --moto-endpoint and --lambda-endpoint",
+        ));
+    };
+    let template = Template::load(&find_template(&options)?)?;
+    let stack = Stack::from_template(&template, StackContext::local(moto))?;
+    let state_dir = state_dir(&options, &workspace_root(&find_template(&options)?)?)?;
+    let log = state_dir.join("functions.log");
+    let running = Children(instances::start(
+        &own_folder()?,
+        &stack,
+        &function_environment(&stack, moto),
+        lambda,
+        instances::INSTANCES_PER_FUNCTION,
+        &log,
+    )?);
+    tracing::info!("functions' log: {}", log.display());
+    let mut shutdown = shutdown;
+    let _ = shutdown.wait_for(|stopped| *stopped).await;
+    drop(running);
+    Ok(())
 }
 
 /// The children of `up`, stopped in reverse order of start when dropped: the watch first (it
@@ -653,7 +723,8 @@ mod tests {
             (options.port, options.moto_port, options.lambda_port),
             (3000, 4566, 9000)
         );
-        assert!(options.build && options.reload);
+        assert!(options.build && !options.reload);
+        assert!(parse("up --reload").unwrap().reload);
         assert!(!options.deliver_twice);
 
         let options = parse(

@@ -1,5 +1,7 @@
 //! The local cloud the end-to-end tests run on: moto (one request at a time), `cargo lambda
-//! watch` serving every function, and the `local-cloud` runner (gateway + event sources).
+//! watch --only-lambda-apis` serving the Invoke and runtime APIs, `local-cloud functions`
+//! running every function binary against it, and the `local-cloud` runner (gateway + event
+//! sources).
 //! The runner can be stopped and started again while moto and the functions keep running.
 
 use std::path::{Path, PathBuf};
@@ -17,6 +19,8 @@ pub struct LocalCloud {
     bin_dir: PathBuf,
     moto: Option<Moto>,
     watch: Option<Child>,
+    /// `local-cloud functions`: the function binaries, run against the watch's runtime API.
+    functions: Option<Child>,
     runner: Option<Child>,
     lambda_port: u16,
     api_port: u16,
@@ -51,6 +55,7 @@ impl LocalCloud {
             bin_dir,
             moto: None,
             watch: None,
+            functions: None,
             runner: None,
             lambda_port: free_port(),
             api_port: free_port(),
@@ -172,8 +177,9 @@ impl LocalCloud {
                 "watch",
                 "--ignore-changes",
                 "--quiet",
-                "--concurrency",
-                "4",
+                // The Invoke and runtime APIs only: `local-cloud functions` runs the binaries
+                // (the watch would start each with `cargo run`, one after the other).
+                "--only-lambda-apis",
             ])
             .args(["-A", "127.0.0.1", "-P", &self.lambda_port.to_string()])
             .current_dir(&self.workspace)
@@ -200,6 +206,19 @@ impl LocalCloud {
             "cargo lambda watch",
         )
         .await;
+        // The instances connect to the watch's runtime API at once: start them once it serves.
+        let functions = Command::new(self.bin_dir.join("local-cloud"))
+            .args(["functions", "--moto-endpoint", &self.moto_endpoint()])
+            .args(["--lambda-endpoint", &self.lambda_endpoint()])
+            .arg("--state-dir")
+            .arg(&self.state_dir)
+            .current_dir(&self.workspace)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("local-cloud functions");
+        self.functions = Some(functions);
     }
 
     /// Starts (or restarts) the runner: provisioning is idempotent and stream positions are
@@ -249,6 +268,18 @@ impl LocalCloud {
 
     pub fn stop(&mut self) {
         self.stop_runner();
+        if let Some(mut functions) = self.functions.take() {
+            // SIGTERM: it stops every instance it started.
+            let _ = Command::new("kill")
+                .args(["-TERM", &functions.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while Instant::now() < deadline && matches!(functions.try_wait(), Ok(None)) {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = functions.kill();
+            let _ = functions.wait();
+        }
         if let Some(mut watch) = self.watch.take() {
             // SIGTERM lets watch stop the function processes it started.
             let _ = Command::new("kill")

@@ -26,6 +26,8 @@ mod services;
 mod sqs;
 mod stream;
 
+/// The SDK configuration of every function, for the clients a consumer makes itself.
+pub use aws_setup::sdk_config;
 pub use services::{known_service, service_for, UNKNOWN_SERVICE};
 pub use sqs::{envelope_from_sqs_body, handle_sqs_event};
 pub use stream::{
@@ -110,7 +112,7 @@ where
 /// The command handler of a consumer that appends events (a policy or a saga step), on the
 /// event store named by `EVENTS_TABLE`.
 pub async fn command_handler_from_env() -> Result<event_store::CommandHandler, BoxError> {
-    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let config = sdk_config().await;
     let tables = event_store::Tables::from_env().map_err(|e| format!("EVENTS_TABLE: {e}"))?;
     let store = event_store::EventStore::new(aws_sdk_dynamodb::Client::new(&config), tables);
     Ok(event_store::CommandHandler::new(store))

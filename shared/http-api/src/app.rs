@@ -1,4 +1,3 @@
-use aws_config::BehaviorVersion;
 use event_store::{CommandHandler, EventStore, Tables};
 
 use crate::ApiError;
@@ -13,8 +12,9 @@ pub struct App {
 
 impl App {
     /// From the Lambda environment. Locally `AWS_ENDPOINT_URL` points the SDK at the emulator.
+    /// The SDK configuration is every function's ([`aws_setup::sdk_config`]).
     pub async fn from_env() -> Self {
-        let config = aws_config::load_defaults(BehaviorVersion::latest()).await;
+        let config = aws_setup::sdk_config().await;
         let dynamodb = aws_sdk_dynamodb::Client::new(&config);
         Self::new(dynamodb, Tables::from_env().ok())
     }

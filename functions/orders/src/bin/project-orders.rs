@@ -2,7 +2,6 @@
 //! stock and payment events (see `projection::JoinProjector`), and the report counters moved
 //! in the same transaction as the order's item (see `order_views::reports::ReportsTable`).
 
-use aws_config::BehaviorVersion;
 use order_views::reports::ReportsTable;
 use order_views::{tables::env::ORDERS_TABLE, OrderView};
 use projection::JoinProjector;
@@ -10,7 +9,7 @@ use projection::JoinProjector;
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     event_consumer::init_tracing();
-    let config = aws_config::load_defaults(BehaviorVersion::latest()).await;
+    let config = event_consumer::sdk_config().await;
     let client = aws_sdk_dynamodb::Client::new(&config);
     let reports = ReportsTable::from_env(client.clone())?;
     let projector =

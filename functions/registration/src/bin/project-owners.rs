@@ -1,13 +1,12 @@
 //! OwnerProjectionQueue → OwnersTable (the owner view).
 
-use aws_config::BehaviorVersion;
 use projection::Projector;
 use traffic_views::{tables::env::OWNERS_TABLE, OwnerView};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     event_consumer::init_tracing();
-    let config = aws_config::load_defaults(BehaviorVersion::latest()).await;
+    let config = event_consumer::sdk_config().await;
     let client = aws_sdk_dynamodb::Client::new(&config);
     let projector = Projector::<OwnerView>::from_env(client, OWNERS_TABLE)?;
     let projector = &projector;

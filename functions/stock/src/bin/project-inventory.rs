@@ -1,13 +1,12 @@
 //! InventoryProjectionQueue → InventoryTable (the inventory view).
 
-use aws_config::BehaviorVersion;
 use order_views::{tables::env::INVENTORY_TABLE, InventoryView};
 use projection::Projector;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     event_consumer::init_tracing();
-    let config = aws_config::load_defaults(BehaviorVersion::latest()).await;
+    let config = event_consumer::sdk_config().await;
     let client = aws_sdk_dynamodb::Client::new(&config);
     let projector = Projector::<InventoryView>::from_env(client, INVENTORY_TABLE)?;
     let projector = &projector;

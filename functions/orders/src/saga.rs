@@ -3,7 +3,8 @@
 //!
 //! - **Confirm** on `StockCommitted` (one per product of the order; the first confirms).
 //! - **Cancel** on `StockUnavailable` (`out_of_stock`) or `StockReleased` (`payment_refused`,
-//!   the only reason a reservation is released), so that a `CANCELLED` order has its stock back.
+//!   so that a `CANCELLED` order has its stock back). A reservation is also released after an
+//!   order was cancelled by its deadline (`deadline`): that order keeps its first reason.
 
 use es_core::{CommandContext, EventEnvelope};
 use event_consumer::BoxError;

@@ -1,6 +1,7 @@
-//! The platform functions: the event store API, the route fallback, the event publisher, and
-//! the published contract.
+//! The platform functions: the event store API, the route fallback, the event publisher, the
+//! saga outcome metric, and the published contract.
 
 pub mod aggregates;
 pub mod openapi;
 pub mod publisher;
+pub mod saga_outcomes;

@@ -5,11 +5,17 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_eventbridge::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_eventbridge::types::Target;
 use aws_sdk_sqs::types::QueueAttributeName;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextMut;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::config_bag::ConfigBag;
 use es_core::testing::PlainSealer;
 use es_core::{CommandContext, EventEnvelope, StreamId, UniqueClaim};
 use event_consumer::{service_for, stream_records};
 use event_store::{schema, AppendBatch, Claim, EventStore, Tables};
-use platform_functions::publisher::Publisher;
+use platform_functions::publisher::{DeadLetters, Publisher};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use test_support::{unique_name, Moto};
@@ -33,6 +39,8 @@ struct Harness {
     sqs: aws_sdk_sqs::Client,
     bus: String,
     queue_url: String,
+    /// The publisher's dead-letter queue.
+    dlq_url: String,
 }
 
 async fn harness() -> Harness {
@@ -111,7 +119,17 @@ async fn harness() -> Harness {
         .await
         .unwrap();
 
+    let dlq_url = sqs
+        .create_queue()
+        .queue_name(unique_name("publish-events-dlq"))
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+
     Harness {
+        dlq_url,
         store: EventStore::new(dynamodb, tables.clone()),
         events_table: tables.events,
         _moto: moto,
@@ -299,6 +317,50 @@ fn sequence_number(i: usize) -> String {
 }
 
 impl Harness {
+    fn publisher(&self, eventbridge: aws_sdk_eventbridge::Client, bus: &str) -> Publisher {
+        Publisher::new(
+            eventbridge,
+            bus,
+            DeadLetters::new(self.sqs.clone(), &self.dlq_url),
+        )
+    }
+
+    /// The dead-letter queue's messages (bodies as JSON, and their `error_code` attribute),
+    /// waiting until `expected` came or a deadline passed.
+    async fn dead_letters(&self, expected: usize) -> Vec<(Value, String)> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut kept = Vec::new();
+        while kept.len() < expected && std::time::Instant::now() < deadline {
+            let messages = self
+                .sqs
+                .receive_message()
+                .queue_url(&self.dlq_url)
+                .max_number_of_messages(10)
+                .message_attribute_names("All")
+                .wait_time_seconds(1)
+                .send()
+                .await
+                .unwrap()
+                .messages
+                .unwrap_or_default();
+            for message in messages {
+                let code = message.message_attributes().unwrap()["error_code"]
+                    .string_value()
+                    .unwrap()
+                    .to_owned();
+                kept.push((serde_json::from_str(message.body().unwrap()).unwrap(), code));
+                self.sqs
+                    .delete_message()
+                    .queue_url(&self.dlq_url)
+                    .receipt_handle(message.receipt_handle().unwrap())
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        }
+        kept
+    }
+
     /// Appends the events (the owner's with its uniqueness guard) and returns the records
     /// the table's stream would carry: every item in append order, the guard right after its
     /// event, and a MODIFY of the first event at the end.
@@ -417,7 +479,7 @@ async fn a_stream_batch_reaches_the_queue_as_eventbridge_events() {
     let records = h.append_and_stream(&events).await;
     assert_eq!(records.len(), 15, "13 events, a guard and a MODIFY");
 
-    let publisher = Publisher::new(h.eventbridge.clone(), &h.bus);
+    let publisher = h.publisher(h.eventbridge.clone(), &h.bus);
     let stream = stream_records(&lambda_event(records));
     assert_eq!(stream.len(), 13, "the guard and the MODIFY are not events");
     assert_eq!(publisher.publish(&stream).await, None);
@@ -431,36 +493,142 @@ async fn a_stream_batch_reaches_the_queue_as_eventbridge_events() {
     for service in SERVICES {
         assert!(sources.contains(&service), "{service} published");
     }
+    assert!(h.dead_letters(0).await.is_empty(), "nothing kept aside");
+}
+
+/// Makes the bus refuse the entries whose detail names `event_id`, as EventBridge refuses an
+/// entry it will not take: their `DetailType` is blanked on the way, and moto answers that
+/// entry, alone, with `InvalidArgument`.
+#[derive(Debug)]
+struct RefuseEvent {
+    event_id: String,
+}
+
+impl Intercept for RefuseEvent {
+    fn name(&self) -> &'static str {
+        "RefuseEvent"
+    }
+
+    fn modify_before_signing(
+        &self,
+        context: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let request = context.request_mut();
+        let Some(bytes) = request.body().bytes() else {
+            return Ok(());
+        };
+        let mut body: Value = serde_json::from_slice(bytes)?;
+        for entry in body["Entries"].as_array_mut().into_iter().flatten() {
+            if entry["Detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(&self.event_id)
+            {
+                entry["DetailType"] = json!("");
+            }
+        }
+        let bytes = serde_json::to_vec(&body)?;
+        request
+            .headers_mut()
+            .insert("content-length", bytes.len().to_string());
+        *request.body_mut() = SdkBody::from(bytes);
+        Ok(())
+    }
 }
 
 #[tokio::test]
-async fn publishing_stops_at_the_first_unreadable_record() {
-    let h = harness().await;
-    let events = traffic_events();
-    let mut records = h.append_and_stream(&events).await;
-    // Records 0..=5 are events, 6 is the guard; break the event at position 12 (the 12th
-    // event): 11 events are published, in two calls, and nothing after it.
-    records[12]["dynamodb"]["NewImage"]["data"] = json!({"S": "{not json"});
-    let publisher = Publisher::new(h.eventbridge.clone(), &h.bus);
-    let stream = stream_records(&lambda_event(records));
-
-    assert_eq!(
-        publisher.publish(&stream).await,
-        Some(sequence_number(12)),
-        "the stream resumes from the broken record"
-    );
-    let received = h.received(11).await;
-    assert_delivered(&received, &events[..11]);
-}
-
-#[tokio::test]
-async fn a_failed_put_events_reports_the_first_record_of_the_call() {
+async fn an_event_the_bus_refuses_is_kept_whole_and_the_rest_of_its_batch_is_delivered() {
     let h = harness().await;
     let events = traffic_events();
     let records = h.append_and_stream(&events).await;
     let stream = stream_records(&lambda_event(records));
-    let publisher = Publisher::new(h.eventbridge.clone(), "no-such-bus");
+    let poison = &events[4];
+    let refusing = aws_sdk_eventbridge::Client::from_conf(
+        h.eventbridge
+            .config()
+            .to_builder()
+            .interceptor(RefuseEvent {
+                event_id: poison.event_id.to_string(),
+            })
+            .build(),
+    );
+    let publisher = h.publisher(refusing, &h.bus);
+
+    assert_eq!(publisher.publish(&stream).await, None, "the batch is done");
+    let others: Vec<EventEnvelope> = events
+        .iter()
+        .filter(|e| e.event_id != poison.event_id)
+        .cloned()
+        .collect();
+    assert_delivered(&h.received(others.len()).await, &others);
+    let kept = h.dead_letters(1).await;
+    assert_eq!(kept.len(), 1);
+    let (body, code) = &kept[0];
+    let envelope: EventEnvelope = serde_json::from_value(body.clone()).unwrap();
+    assert_eq!(&envelope, poison, "the whole envelope is kept");
+    assert_eq!(code, "InvalidArgument");
+}
+
+#[tokio::test]
+async fn an_unreadable_record_is_kept_aside_and_the_others_are_published() {
+    let h = harness().await;
+    let events = traffic_events();
+    let mut records = h.append_and_stream(&events).await;
+    // Records 0..=5 are events, 6 is the guard: record 12 is the 12th event.
+    records[12]["dynamodb"]["NewImage"]["data"] = json!({"S": "{not json"});
+    let publisher = h.publisher(h.eventbridge.clone(), &h.bus);
+    let stream = stream_records(&lambda_event(records));
+
+    assert_eq!(publisher.publish(&stream).await, None);
+    let mut published = events.clone();
+    published.remove(11);
+    assert_delivered(&h.received(published.len()).await, &published);
+    let kept = h.dead_letters(1).await;
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].1, "UnreadableRecord");
+    assert_eq!(
+        kept[0].0["unreadable_record"]["sequence_number"],
+        sequence_number(12)
+    );
+}
+
+#[tokio::test]
+async fn failed_calls_are_retried_then_every_event_is_kept() {
+    let h = harness().await;
+    let events = traffic_events();
+    let records = h.append_and_stream(&events).await;
+    let stream = stream_records(&lambda_event(records));
+    let publisher = h.publisher(h.eventbridge.clone(), "no-such-bus");
+
+    assert_eq!(publisher.publish(&stream).await, None);
+    assert!(h.received(0).await.is_empty());
+    let kept = h.dead_letters(events.len()).await;
+    let mut ids: Vec<String> = kept
+        .iter()
+        .map(|(body, code)| {
+            assert_eq!(code, "CallFailed");
+            body["event_id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    ids.sort();
+    let mut expected: Vec<String> = events.iter().map(|e| e.event_id.to_string()).collect();
+    expected.sort();
+    assert_eq!(ids, expected, "each event kept once");
+}
+
+#[tokio::test]
+async fn the_stream_resumes_from_the_first_event_neither_published_nor_kept() {
+    let h = harness().await;
+    let events = traffic_events();
+    let records = h.append_and_stream(&events).await;
+    let stream = stream_records(&lambda_event(records));
+    let publisher = Publisher::new(
+        h.eventbridge.clone(),
+        "no-such-bus",
+        DeadLetters::new(h.sqs.clone(), format!("{}-missing", h.dlq_url)),
+    );
 
     assert_eq!(publisher.publish(&stream).await, Some(sequence_number(0)));
-    assert!(h.received(0).await.is_empty());
 }

@@ -15,7 +15,7 @@ use event_consumer::BoxError;
 use event_store::{CommandError, CommandHandler, EventStore, Loaded};
 use futures::future::try_join_all;
 use order_domain::stock::{self, quantities, Reservation, Settlement, RESERVATION_SCOPE};
-use order_domain::{CustomerEvent, Order, OrderEvent, Product, ProductError};
+use order_domain::{CancellationReason, CustomerEvent, Order, OrderEvent, Product, ProductError};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -122,16 +122,42 @@ pub async fn reserve(
     }
 }
 
-/// `commit-stock` on `PaymentAccepted`, `release-stock` on `PaymentRefused`.
+/// The order whose reservation `envelope` settles this way: commit on `PaymentAccepted`,
+/// release on `PaymentRefused` or on an order cancelled by its deadline (`expire-orders`
+/// took the payment's guard, so no payment can come after it; the reservation, if any, goes
+/// back).
+fn settlement_for(
+    envelope: &EventEnvelope,
+    settlement: Settlement,
+) -> Result<Option<Uuid>, BoxError> {
+    if let Some(OrderEvent::OrderCancelled {
+        reason: CancellationReason::Timeout,
+    }) = decode::<OrderEvent>(envelope, Order::TYPE)?
+    {
+        return Ok((settlement == Settlement::Release)
+            .then(|| envelope.aggregate_id.parse().ok())
+            .flatten());
+    }
+    Ok(
+        match (decode::<CustomerEvent>(envelope, "customer")?, settlement) {
+            (Some(CustomerEvent::PaymentAccepted { order_id, .. }), Settlement::Commit)
+            | (Some(CustomerEvent::PaymentRefused { order_id, .. }), Settlement::Release) => {
+                Some(order_id)
+            }
+            _ => None,
+        },
+    )
+}
+
+/// `commit-stock` on `PaymentAccepted`, `release-stock` on `PaymentRefused` or a timed-out
+/// order.
 pub async fn settle(
     commands: &CommandHandler,
     envelope: &EventEnvelope,
     settlement: Settlement,
 ) -> Result<StockOutcome, BoxError> {
-    let order_id = match (decode::<CustomerEvent>(envelope, "customer")?, settlement) {
-        (Some(CustomerEvent::PaymentAccepted { order_id, .. }), Settlement::Commit)
-        | (Some(CustomerEvent::PaymentRefused { order_id, .. }), Settlement::Release) => order_id,
-        _ => return Ok(StockOutcome::Ignored),
+    let Some(order_id) = settlement_for(envelope, settlement)? else {
+        return Ok(StockOutcome::Ignored);
     };
     let source = match settlement {
         Settlement::Commit => "commit-stock",

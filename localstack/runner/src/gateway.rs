@@ -11,6 +11,8 @@
 //! - Authorization: a route behind a JWT authorizer (the API's default authorizer unless the
 //!   route says `Authorizer: NONE`) is served only with a token that passes it ([`auth`]); the
 //!   token's claims reach the function in `requestContext.authorizer.jwt`.
+//! - `GET /_local/metrics` is the local cloud's own ([`crate::local_metrics`]): no token, no
+//!   route of the template.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -27,6 +29,7 @@ use serde_json::{json, Map, Value};
 use crate::auth::{self, JwtContext};
 use crate::devkey::DevKey;
 use crate::invoke::{client_timeout, Invocation, Invoker};
+use crate::local_metrics::{LocalMetrics, METRICS_PATH};
 use crate::template::{RouteAuth, Stack};
 
 /// API Gateway's payload limit.
@@ -502,6 +505,8 @@ pub struct Gateway {
     /// The key the JWT authorizer verifies with; `None`: the development key at its usual place
     /// ([`DevKey::shared`]), made on the first request that needs it.
     pub key: Option<Arc<DevKey>>,
+    /// What `GET /_local/metrics` serves (nothing followed: empty).
+    pub metrics: Arc<LocalMetrics>,
 }
 
 impl Gateway {
@@ -512,7 +517,14 @@ impl Gateway {
             api_id: "httpapi".into(),
             account: stack.context.account.clone(),
             key: None,
+            metrics: Arc::default(),
         }
+    }
+
+    /// The same gateway, serving `metrics` at [`METRICS_PATH`].
+    pub fn with_metrics(mut self, metrics: Arc<LocalMetrics>) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// The same gateway, verifying tokens with `key`.
@@ -553,6 +565,10 @@ impl Gateway {
     /// Serves one request: route, invoke, map back, log one line.
     pub async fn handle(&self, request: HttpRequest, local_port: u16) -> HttpResponse {
         let started = Instant::now();
+        if request.path == METRICS_PATH {
+            // The local cloud's own path, before the routes (their `$default` would refuse it).
+            return self.metrics.answer(&request.method);
+        }
         let mut meta = RequestMeta {
             request_id: uuid::Uuid::new_v4().to_string(),
             time: chrono::Utc::now(),

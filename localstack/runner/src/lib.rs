@@ -8,22 +8,32 @@
 //!   [`token`]: the local tokens (`local-cloud token`).
 //! - [`stream`]: the DynamoDB stream event source mapping (checkpoints in [`checkpoint`]).
 //! - [`sqs`]: the SQS event source mappings.
-//! - [`services`]: gateway and pollers started together from a provisioned stack.
+//! - [`schedule`]: the functions' `Schedule` events, run on their rate (or `--schedule-every`).
+//! - [`parameters`]: `--parameter KEY=VALUE`, template parameters given a value.
+//! - [`cli`]: the command line of `local-cloud` (usage, options).
+//! - [`services`]: gateway, pollers and schedules started together from a provisioned stack.
 //! - [`wake`]: what wakes the pollers (they do not spin while nothing happens); [`warm`]: every
 //!   function started before the API is announced.
 //! - [`instances`]: the function binaries run directly against `cargo lambda watch
 //!   --only-lambda-apis` (no `cargo run` per function).
 //! - [`process`]: child processes (moto, `cargo lambda watch`) and ports.
+//! - [`local_metrics`]: `GET /_local/metrics`, the functions' EMF lines read from their logs,
+//!   served as Prometheus text ([`prometheus`]).
 
 pub mod auth;
 pub mod aws;
 pub mod checkpoint;
+pub mod cli;
 pub mod devkey;
 pub mod gateway;
 pub mod instances;
 pub mod invoke;
+pub mod local_metrics;
+pub mod parameters;
 pub mod process;
+pub mod prometheus;
 pub mod provision;
+pub mod schedule;
 pub mod services;
 pub mod sqs;
 pub mod stream;

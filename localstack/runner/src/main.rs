@@ -7,9 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use local_cloud::aws::{Clients, ACCESS_KEY_ID, SECRET_ACCESS_KEY};
+use local_cloud::cli::{parse_args, Options, USAGE};
 use local_cloud::devkey::DevKey;
 use local_cloud::instances;
 use local_cloud::invoke::LambdaInvoker;
+use local_cloud::parameters;
 use local_cloud::process::{self, Child};
 use local_cloud::provision::{provision, Provisioned};
 use local_cloud::services::Services;
@@ -19,152 +21,6 @@ use local_cloud::wake::Wakes;
 use local_cloud::warm::warm;
 use local_cloud::{Error, Result};
 use tokio::sync::watch;
-
-const USAGE: &str = "\
-local-cloud: runs template.yaml locally, without Docker: moto (DynamoDB, Streams, SQS,
-EventBridge), `cargo lambda watch` (the functions), and its own HTTP API gateway and event
-source pollers.
-
-USAGE:
-  local-cloud up    [OPTIONS]   start moto and cargo lambda watch (unless given endpoints),
-                                provision, serve the API until Ctrl-C, then stop everything
-  local-cloud serve --moto-endpoint URL --lambda-endpoint URL [OPTIONS]
-                                provision, serve the API and poll the event sources only
-  local-cloud functions --moto-endpoint URL --lambda-endpoint URL [--template PATH]
-                                run every function's binary (built beside this one) against
-                                a `cargo lambda watch --only-lambda-apis` until Ctrl-C
-  local-cloud env   [--moto-endpoint URL] [--template PATH]
-                                print the environment the functions need (KEY=VALUE lines)
-  local-cloud token ROLE [ID] [--expires-in SECONDS] [--template PATH]
-                                print a token of the template's user pool for ROLE (operator,
-                                auditor; radar, owner, customer with their ID), valid one hour
-                                (--expires-in, negative: expired), signed by the development
-                                key ($ES_LOCAL_KEY_FILE, else
-                                ${XDG_CACHE_HOME:-~/.cache}/es-serverless/local-jwt-key.pem)
-
-OPTIONS:
-  --template PATH         template.yaml (default: found from the current directory upwards)
-  --state-dir DIR         stream checkpoints and logs (default: <workspace>/target/local-cloud)
-  --port N                API port (default 3000; 0 = a free port)
-  --moto-port N           moto port for `up` (default 4566; 0 = a free port)
-  --lambda-port N         cargo lambda watch port for `up` (default 9000; 0 = a free port)
-  --moto-endpoint URL     use this emulator instead of starting moto
-  --lambda-endpoint URL   use this Lambda endpoint instead of starting cargo lambda watch
-  --python PATH           the Python that has moto (default: $ES_PYTHON, else python3)
-  --no-build              `up`: skip `cargo build --workspace --bins` before the watch starts
-  --reload                `up`: let cargo lambda watch start the functions with `cargo run`
-                          and rebuild one when its sources change (slow to start: each
-                          function is built-checked on its first call). Without it, `up`
-                          runs the binaries the build made, two instances per function
-  --no-reload             the default; accepted for older scripts
-  --safety-poll-ms N      pause of an idle poller that nothing woke (default 5000): pollers
-                          are woken after the invocations that may give them work
-  --no-warm               do not start every function before printing the API line
-  --deliver-twice         for idempotency tests: every SQS message is delivered twice,
-                          concurrently (each batch handed to its consumer twice at once; a
-                          message is retried if either invocation fails it)
-
-The API line `API: http://127.0.0.1:PORT` is printed on standard output once everything runs
-(every function started: the first requests pay no start-up);
-logs go to standard error (filter: LOCAL_CLOUD_LOG, default local_cloud=info,warn).";
-
-#[derive(Debug)]
-struct Options {
-    command: String,
-    template: Option<PathBuf>,
-    state_dir: Option<PathBuf>,
-    port: u16,
-    moto_port: u16,
-    lambda_port: u16,
-    moto_endpoint: Option<String>,
-    lambda_endpoint: Option<String>,
-    python: Option<PathBuf>,
-    build: bool,
-    reload: bool,
-    safety_poll: Duration,
-    warm: bool,
-    deliver_twice: bool,
-    /// `token`: ROLE and ID.
-    positional: Vec<String>,
-    expires_in: i64,
-}
-
-fn parse_args(args: &[String]) -> Result<Options> {
-    let mut options = Options {
-        command: String::new(),
-        template: None,
-        state_dir: None,
-        port: 3000,
-        moto_port: 4566,
-        lambda_port: 9000,
-        moto_endpoint: None,
-        lambda_endpoint: None,
-        python: None,
-        build: true,
-        reload: false,
-        safety_poll: local_cloud::wake::SAFETY_POLL,
-        warm: true,
-        deliver_twice: false,
-        positional: vec![],
-        expires_in: 3600,
-    };
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_string())),
-            _ => (arg.as_str(), None),
-        };
-        let mut value = |flag: &str| -> Result<String> {
-            inline
-                .clone()
-                .or_else(|| args.next().cloned())
-                .ok_or_else(|| Error::new(format!("{flag} needs a value")))
-        };
-        let port = |text: String, flag: &str| -> Result<u16> {
-            text.parse()
-                .map_err(|_| Error::new(format!("{flag}: {text} is not a port")))
-        };
-        match flag {
-            "up" | "serve" | "functions" | "env" | "token" | "help"
-                if options.command.is_empty() =>
-            {
-                options.command = flag.to_string()
-            }
-            "-h" | "--help" => options.command = "help".into(),
-            "--template" => options.template = Some(value(flag)?.into()),
-            "--state-dir" => options.state_dir = Some(value(flag)?.into()),
-            "--port" => options.port = port(value(flag)?, flag)?,
-            "--moto-port" => options.moto_port = port(value(flag)?, flag)?,
-            "--lambda-port" => options.lambda_port = port(value(flag)?, flag)?,
-            "--moto-endpoint" => options.moto_endpoint = Some(value(flag)?),
-            "--lambda-endpoint" => options.lambda_endpoint = Some(value(flag)?),
-            "--python" => options.python = Some(value(flag)?.into()),
-            "--no-build" => options.build = false,
-            "--no-reload" => options.reload = false,
-            "--reload" => options.reload = true,
-            "--deliver-twice" => options.deliver_twice = true,
-            "--no-warm" => options.warm = false,
-            "--safety-poll-ms" => {
-                let text = value(flag)?;
-                let ms: u64 = text
-                    .parse()
-                    .map_err(|_| Error::new(format!("{flag}: {text} is not a number")))?;
-                options.safety_poll = Duration::from_millis(ms.max(10));
-            }
-            "--expires-in" => {
-                let text = value(flag)?;
-                options.expires_in = text
-                    .parse()
-                    .map_err(|_| Error::new(format!("{flag}: {text} is not a number")))?;
-            }
-            other if options.command == "token" && !other.starts_with("--") => {
-                options.positional.push(other.to_string())
-            }
-            other => return Err(Error::new(format!("unknown argument {other} (see --help)"))),
-        }
-    }
-    Ok(options)
-}
 
 fn main() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("LOCAL_CLOUD_LOG")
@@ -294,20 +150,36 @@ async fn unless_stopped<T>(
     }
 }
 
-/// Loads the template and provisions it; the stack with the real stream ARNs.
+/// The local stack's context, with the `--parameter` values (checked against the template).
+fn stack_context(template: &Template, options: &Options, endpoint: &str) -> Result<StackContext> {
+    parameters::check(template, &options.parameters)?;
+    Ok(StackContext::local(endpoint).with_parameters(options.parameters.clone()))
+}
+
+/// Loads the template and provisions it; the stack with the real stream ARNs (and the
+/// `--schedule-every` period, if given).
 async fn provisioned_stack(
     template_path: &Path,
     clients: &Clients,
+    options: &Options,
 ) -> Result<(Stack, Provisioned)> {
     let template = Template::load(template_path)?;
-    let stack = Stack::from_template(&template, StackContext::local(&clients.endpoint))?;
+    let stack = Stack::from_template(
+        &template,
+        stack_context(&template, options, &clients.endpoint)?,
+    )?;
     for warning in &stack.warnings {
         tracing::warn!("{warning}");
     }
     let provisioned = provision(&stack, clients).await?;
-    let mut context = StackContext::local(&clients.endpoint);
+    let mut context = stack_context(&template, options, &clients.endpoint)?;
     context.stream_arns = provisioned.stream_arns.clone();
-    let stack = Stack::from_template(&template, context)?;
+    let mut stack = Stack::from_template(&template, context)?;
+    with_function_env(&mut stack, options)?;
+    if let Some(every) = options.schedule_every {
+        tracing::info!("--schedule-every: every schedule runs every {every:?}");
+        stack.run_schedules_every(every);
+    }
     tracing::info!(
         "provisioned {} tables, {} queues, {} buses, {} rules; {} functions",
         stack.tables.len(),
@@ -317,6 +189,20 @@ async fn provisioned_stack(
         stack.functions.len()
     );
     Ok((stack, provisioned))
+}
+
+/// Applies `--function-env`: one variable of one function, over the template's.
+fn with_function_env(stack: &mut Stack, options: &Options) -> Result<()> {
+    for (name, key, value) in &options.function_env {
+        let function = stack
+            .functions
+            .iter_mut()
+            .find(|f| &f.name == name)
+            .ok_or_else(|| Error::new(format!("--function-env: no function {name}")))?;
+        tracing::warn!("--function-env: {name} runs with {key}={value}");
+        function.environment.insert(key.clone(), value.clone());
+    }
+    Ok(())
 }
 
 /// The environment of the functions: the stack's variables and the local AWS settings.
@@ -344,7 +230,7 @@ fn env(options: Options) -> Result<()> {
         .clone()
         .unwrap_or_else(|| format!("http://127.0.0.1:{}", options.moto_port));
     let template = Template::load(&template_path)?;
-    let stack = Stack::from_template(&template, StackContext::local(&endpoint))?;
+    let stack = Stack::from_template(&template, stack_context(&template, &options, &endpoint)?)?;
     for (key, value) in function_environment(&stack, &endpoint) {
         println!("{key}={value}");
     }
@@ -454,8 +340,11 @@ async fn serve(options: Options) -> Result<()> {
     let root = workspace_root(&template_path)?;
     let state_dir = state_dir(&options, &root)?;
     let clients = Clients::new(moto, StackContext::REGION);
-    let (stack, provisioned) =
-        unless_stopped(&shutdown, provisioned_stack(&template_path, &clients)).await?;
+    let (stack, provisioned) = unless_stopped(
+        &shutdown,
+        provisioned_stack(&template_path, &clients, &options),
+    )
+    .await?;
     serve_until_stopped(
         stack,
         provisioned,
@@ -561,8 +450,11 @@ async fn up(options: Options) -> Result<()> {
     };
 
     let clients = Clients::new(&moto_endpoint, StackContext::REGION);
-    let (stack, provisioned) =
-        unless_stopped(&shutdown, provisioned_stack(&template_path, &clients)).await?;
+    let (stack, provisioned) = unless_stopped(
+        &shutdown,
+        provisioned_stack(&template_path, &clients, &options),
+    )
+    .await?;
 
     let lambda_endpoint = match &options.lambda_endpoint {
         Some(endpoint) => endpoint.clone(),
@@ -674,7 +566,8 @@ async fn functions(options: Options) -> Result<()> {
         ));
     };
     let template = Template::load(&find_template(&options)?)?;
-    let stack = Stack::from_template(&template, StackContext::local(moto))?;
+    let mut stack = Stack::from_template(&template, stack_context(&template, &options, moto)?)?;
+    with_function_env(&mut stack, &options)?;
     let state_dir = state_dir(&options, &workspace_root(&find_template(&options)?)?)?;
     let log = state_dir.join("functions.log");
     let running = Children(instances::start(
@@ -703,78 +596,5 @@ impl Drop for Children {
             child.stop(Duration::from_secs(15));
         }
         process::stop_orphans(Duration::from_secs(2));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(args: &str) -> Result<Options> {
-        let args: Vec<String> = args.split_whitespace().map(String::from).collect();
-        parse_args(&args)
-    }
-
-    #[test]
-    fn arguments_parse_with_defaults_and_both_flag_forms() {
-        let options = parse("up").unwrap();
-        assert_eq!(options.command, "up");
-        assert_eq!(
-            (options.port, options.moto_port, options.lambda_port),
-            (3000, 4566, 9000)
-        );
-        assert!(options.build && !options.reload);
-        assert!(parse("up --reload").unwrap().reload);
-        assert!(!options.deliver_twice);
-
-        let options = parse(
-            "serve --moto-endpoint http://127.0.0.1:1 --lambda-endpoint=http://127.0.0.1:2 --port 0 --state-dir /tmp/x --no-reload",
-        )
-        .unwrap();
-        assert_eq!(options.command, "serve");
-        assert_eq!(options.moto_endpoint.as_deref(), Some("http://127.0.0.1:1"));
-        assert_eq!(
-            options.lambda_endpoint.as_deref(),
-            Some("http://127.0.0.1:2")
-        );
-        assert_eq!(options.port, 0);
-        assert_eq!(options.state_dir, Some(PathBuf::from("/tmp/x")));
-        assert!(!options.reload);
-
-        assert!(!options.deliver_twice);
-
-        assert!(parse("up --port nope").is_err());
-        assert!(parse("up --bogus").is_err());
-        assert!(parse("up --port").is_err());
-    }
-
-    #[test]
-    fn deliver_twice_is_a_flag_of_serve_and_up() {
-        let options = parse(
-            "serve --moto-endpoint http://127.0.0.1:1 --deliver-twice --lambda-endpoint http://127.0.0.1:2",
-        )
-        .unwrap();
-        assert_eq!(options.command, "serve");
-        assert!(options.deliver_twice);
-        assert_eq!(
-            options.lambda_endpoint.as_deref(),
-            Some("http://127.0.0.1:2")
-        );
-        let options = parse("up --no-reload --deliver-twice").unwrap();
-        assert_eq!(options.command, "up");
-        assert!(options.deliver_twice && !options.reload);
-    }
-
-    #[test]
-    fn token_takes_a_role_an_id_and_a_lifetime() {
-        let options = parse("token radar r-1 --expires-in -60 --template /t.yaml").unwrap();
-        assert_eq!(options.command, "token");
-        assert_eq!(options.positional, ["radar", "r-1"]);
-        assert_eq!(options.expires_in, -60);
-        assert_eq!(options.template, Some(PathBuf::from("/t.yaml")));
-        assert_eq!(parse("token operator").unwrap().expires_in, 3600);
-        assert!(parse("token operator --expires-in soon").is_err());
-        assert!(parse("token operator --bogus").is_err());
-        assert!(parse("env operator").is_err());
     }
 }

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::{
     LocalSecondaryIndex, Projection, ProjectionType, ScalarAttributeType, StreamSpecification,
     StreamViewType,
 };
-use aws_sdk_eventbridge::types::{RuleState, Target};
+use aws_sdk_eventbridge::types::{DeadLetterConfig, RetryPolicy, RuleState, Target};
 use aws_sdk_sqs::types::QueueAttributeName;
 
 use crate::aws::Clients;
@@ -254,6 +254,18 @@ async fn ensure_rule(clients: &Clients, rule: &RuleSpec) -> Result<()> {
                     .arn(&target.arn)
                     .set_input(target.input.clone())
                     .set_input_path(target.input_path.clone())
+                    .set_dead_letter_config(
+                        target
+                            .dead_letter_arn
+                            .as_ref()
+                            .map(|arn| DeadLetterConfig::builder().arn(arn).build()),
+                    )
+                    .set_retry_policy(target.retry_policy.map(|(attempts, age)| {
+                        RetryPolicy::builder()
+                            .set_maximum_retry_attempts(attempts)
+                            .set_maximum_event_age_in_seconds(age)
+                            .build()
+                    }))
                     .build()
                     .map_err(context("rule target"))?,
             );

@@ -1,5 +1,5 @@
-//! The running local cloud over a provisioned stack: the gateway and one task per event source
-//! mapping, stopped together.
+//! The running local cloud over a provisioned stack: the gateway, one task per event source
+//! mapping and one per schedule, stopped together.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,7 +12,9 @@ use crate::aws::Clients;
 use crate::checkpoint::CheckpointFile;
 use crate::gateway::{self, Gateway};
 use crate::invoke::Invoker;
+use crate::local_metrics::LocalMetrics;
 use crate::provision::Provisioned;
+use crate::schedule::Scheduler;
 use crate::sqs::QueuePoller;
 use crate::stream::StreamPoller;
 use crate::template::Stack;
@@ -25,7 +27,8 @@ pub struct Services {
     pub provisioned: Provisioned,
     pub clients: Clients,
     pub invoker: Arc<dyn Invoker>,
-    /// Where the stream checkpoints are kept.
+    /// Where the stream checkpoints are kept, and the functions' logs the metrics are read
+    /// from.
     pub state_dir: PathBuf,
     /// The pause of an idle poller that nothing woke ([`crate::wake::SAFETY_POLL`]).
     pub safety_poll: Duration,
@@ -156,7 +159,36 @@ impl Services {
         Ok(pollers)
     }
 
-    /// Serves the gateway on `listener` and runs every poller until `shutdown` turns true.
+    /// Every enabled schedule that has a period (a rate, or `--schedule-every`).
+    pub fn schedulers(&self) -> Vec<Scheduler> {
+        let invoker = self.waking_invoker();
+        let mut schedulers = vec![];
+        for function in &self.stack.functions {
+            for schedule in function.schedules.iter().filter(|s| s.enabled) {
+                let Some(every) = schedule.every else {
+                    tracing::warn!(
+                        function = %function.name,
+                        "schedule {} not run: cron is not emulated (pass --schedule-every)",
+                        schedule.expression
+                    );
+                    continue;
+                };
+                schedulers.push(Scheduler {
+                    invoker: invoker.clone(),
+                    function: function.name.clone(),
+                    function_timeout: function.timeout,
+                    schedule: schedule.clone(),
+                    every,
+                    region: self.stack.context.region.clone(),
+                    account: self.stack.context.account.clone(),
+                });
+            }
+        }
+        schedulers
+    }
+
+    /// Serves the gateway on `listener` and runs every poller and schedule until `shutdown`
+    /// turns true.
     pub async fn run(
         self,
         listener: tokio::net::TcpListener,
@@ -173,11 +205,21 @@ impl Services {
             let shutdown = shutdown.clone();
             tasks.spawn(async move { (name, poller.run(shutdown).await) });
         }
-        let gateway = Gateway::new(&self.stack, self.waking_invoker());
+        let pollers = tasks.len();
+        for scheduler in self.schedulers() {
+            let name = scheduler.function.clone();
+            let shutdown = shutdown.clone();
+            tasks.spawn(async move { (name, scheduler.run(shutdown).await) });
+        }
+        // The functions' metrics, from their logs in the state folder (`GET /_local/metrics`).
+        let metrics = Arc::new(LocalMetrics::of_state_dir(&self.state_dir));
+        tokio::spawn(metrics.clone().poll_until(shutdown.clone()));
+        let gateway = Gateway::new(&self.stack, self.waking_invoker()).with_metrics(metrics);
         tracing::info!(
-            "gateway: {} routes, {} pollers",
+            "gateway: {} routes, {} pollers, {} schedules",
             gateway.routes.len(),
-            tasks.len()
+            pollers,
+            tasks.len() - pollers
         );
         let mut stop = shutdown.clone();
         let served = gateway::serve(listener, gateway, async move {

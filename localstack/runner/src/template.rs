@@ -20,6 +20,8 @@ use std::time::Duration;
 use saphyr::{LoadableYamlNode, Scalar, Yaml};
 use serde_json::{Map, Value};
 
+pub use crate::schedule::ScheduleSpec;
+
 /// Where the stack "is": the values of the pseudo parameters and how queue URLs look.
 #[derive(Clone, Debug)]
 pub struct StackContext {
@@ -30,6 +32,9 @@ pub struct StackContext {
     pub sqs_endpoint: String,
     /// The real stream ARN of each table (by table name), once known (after provisioning).
     pub stream_arns: BTreeMap<String, String>,
+    /// Template parameters given a value (`--parameter KEY=VALUE`, checked by
+    /// [`crate::parameters::check`]): `Ref` gives it instead of the parameter's `Default`.
+    pub parameters: BTreeMap<String, String>,
 }
 
 impl StackContext {
@@ -45,7 +50,13 @@ impl StackContext {
             account: Self::ACCOUNT.into(),
             sqs_endpoint: sqs_endpoint.trim_end_matches('/').into(),
             stream_arns: BTreeMap::new(),
+            parameters: BTreeMap::new(),
         }
+    }
+
+    pub fn with_parameters(mut self, parameters: BTreeMap<String, String>) -> Self {
+        self.parameters = parameters;
+        self
     }
 
     pub fn queue_url(&self, name: &str) -> String {
@@ -387,6 +398,9 @@ impl<'a> Resolver<'a> {
             _ => {}
         }
         if let Some(parameter) = self.template.document.pointer(&format!("/Parameters/{id}")) {
+            if let Some(value) = ctx.parameters.get(id) {
+                return Ok(value.clone());
+            }
             return parameter
                 .get("Default")
                 .map(|d| string_of(d, id))
@@ -630,6 +644,10 @@ pub struct TargetSpec {
     pub arn: String,
     pub input: Option<String>,
     pub input_path: Option<String>,
+    /// `DeadLetterConfig.Arn`: given to the emulator as written (moto never fails a delivery).
+    pub dead_letter_arn: Option<String>,
+    /// `RetryPolicy`: `(MaximumRetryAttempts, MaximumEventAgeInSeconds)`, likewise.
+    pub retry_policy: Option<(Option<i32>, Option<i32>)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -721,6 +739,8 @@ pub struct FunctionSpec {
     pub routes: Vec<RouteSpec>,
     pub sqs_sources: Vec<SqsSource>,
     pub stream_sources: Vec<StreamSource>,
+    /// `Schedule` events: run by the local cloud ([`crate::schedule`]).
+    pub schedules: Vec<ScheduleSpec>,
     /// Whether its role may put messages on a queue, directly (`sqs:SendMessage`) or through
     /// EventBridge (`events:PutEvents`): the queue pollers are woken after it ran
     /// ([`sends_messages`]).
@@ -771,8 +791,14 @@ impl Stack {
                 }
                 // Permissions and the API itself: nothing to run locally (the gateway serves
                 // every route of every HttpApi on one port). The user pool: the gateway's JWT
-                // authorizer accepts the tokens `local-cloud token` signs in its name.
-                "AWS::SQS::QueuePolicy"
+                // authorizer accepts the tokens `local-cloud token` signs in its name. Alarms,
+                // their topic and the dashboard watch AWS's metrics: nothing to watch here
+                // (the local figures are the runner's own).
+                "AWS::SNS::Topic"
+                | "AWS::SNS::Subscription"
+                | "AWS::CloudWatch::Alarm"
+                | "AWS::CloudWatch::Dashboard"
+                | "AWS::SQS::QueuePolicy"
                 | "AWS::Serverless::HttpApi"
                 | "AWS::IAM::Role"
                 | "AWS::IAM::ManagedPolicy"
@@ -786,6 +812,15 @@ impl Stack {
         }
         stack.queues = dead_letter_queues_first(std::mem::take(&mut stack.queues));
         Ok(stack)
+    }
+
+    /// Runs every schedule every `every` (`--schedule-every`), whatever its rate (cron too).
+    pub fn run_schedules_every(&mut self, every: Duration) {
+        for function in &mut self.functions {
+            for schedule in &mut function.schedules {
+                schedule.every = Some(every);
+            }
+        }
     }
 
     pub fn queue_by_arn(&self, arn: &str) -> Option<&QueueSpec> {
@@ -1009,6 +1044,20 @@ fn rule(resolver: &Resolver, template: &Template, id: &str) -> Result<RuleSpec> 
                         arn: string_of(&t["Arn"], id)?,
                         input: t.get("Input").map(|v| string_of(v, id)).transpose()?,
                         input_path: t.get("InputPath").map(|v| string_of(v, id)).transpose()?,
+                        dead_letter_arn: t
+                            .pointer("/DeadLetterConfig/Arn")
+                            .map(|v| string_of(v, id))
+                            .transpose()?,
+                        retry_policy: t.get("RetryPolicy").map(|p| {
+                            let field = |name: &str| {
+                                p.get(name)
+                                    .and_then(|v| string_of(v, id).ok()?.parse().ok())
+                            };
+                            (
+                                field("MaximumRetryAttempts"),
+                                field("MaximumEventAgeInSeconds"),
+                            )
+                        }),
                     })
                 })
                 .collect::<Result<Vec<_>>>()
@@ -1164,6 +1213,7 @@ fn function(
         routes: vec![],
         sqs_sources: vec![],
         stream_sources: vec![],
+        schedules: vec![],
         sends_messages: sends_messages(template, props.get("Policies")),
     };
     let events = props
@@ -1258,6 +1308,20 @@ fn function(
                         .and_then(Value::as_bool)
                         .unwrap_or(true),
                 });
+            }
+            "Schedule" => {
+                let schedule = ScheduleSpec::from_event(
+                    &resolver.resolve(&raw)?,
+                    &format!("{id}{event_id}"),
+                    &at,
+                )?;
+                if schedule.every.is_none() {
+                    warnings.push(format!(
+                        "{at}: {} runs only with --schedule-every (cron is not emulated)",
+                        schedule.expression
+                    ));
+                }
+                spec.schedules.push(schedule);
             }
             other => warnings.push(format!("{at}: event type {other} is not emulated locally")),
         }
@@ -1472,8 +1536,8 @@ mod tests {
             assert_eq!(policy["maxReceiveCount"], 5);
         }
         assert!(stack.queues.iter().any(|q| q.name == "PublishEventsDLQ"));
-        // 15 consumer queues with their DLQs, and PublishEventsDLQ.
-        assert_eq!(stack.queues.len(), 31);
+        // 15 consumer queues with their DLQs, PublishEventsDLQ and RuleTargetsDLQ.
+        assert_eq!(stack.queues.len(), 32);
     }
 
     #[test]

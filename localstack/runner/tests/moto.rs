@@ -186,7 +186,7 @@ async fn provisioning_creates_the_template_resources_idempotently() {
         redrive["maxReceiveCount"].to_string().trim_matches('"'),
         "5"
     );
-    assert_eq!(first.queue_urls.len(), 31);
+    assert_eq!(first.queue_urls.len(), 32);
 
     clients
         .events
@@ -239,6 +239,66 @@ async fn provisioning_creates_the_template_resources_idempotently() {
     assert_eq!(
         targets[0].arn,
         "arn:aws:sqs:us-east-1:123456789012:OwnerProjectionQueue"
+    );
+    // The target's dead-letter queue and retry policy, as the template says.
+    assert_eq!(
+        targets[0]
+            .dead_letter_config
+            .as_ref()
+            .and_then(|d| d.arn.as_deref()),
+        Some("arn:aws:sqs:us-east-1:123456789012:RuleTargetsDLQ")
+    );
+    let retry = targets[0].retry_policy.as_ref().expect("a retry policy");
+    assert_eq!(
+        (
+            retry.maximum_retry_attempts,
+            retry.maximum_event_age_in_seconds
+        ),
+        (Some(185), Some(86400))
+    );
+}
+
+#[tokio::test]
+async fn refused_payments_and_cancelled_orders_reach_release_stock() {
+    let moto = MotoSerial::start();
+    let (_, provisioned, clients) = provisioned(&moto).await;
+    let put = |source: &str, detail_type: &str| {
+        aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
+            .event_bus_name("es-serverless-traffic")
+            .source(source)
+            .detail_type(detail_type)
+            .detail(json!({"aggregate_type": "order"}).to_string())
+            .build()
+    };
+    let output = clients
+        .events
+        .put_events()
+        .entries(put("customer-service", "PaymentRefused"))
+        .entries(put("order-service", "OrderCancelled"))
+        // Another source's event of that name is not the order's cancellation.
+        .entries(put("elsewhere", "OrderCancelled"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(output.failed_entry_count, 0);
+    let release = queue_messages(&clients, &provisioned.queue_urls["ReleaseStockQueue"]).await;
+    let mut routed: Vec<(String, String)> = release
+        .iter()
+        .map(|body| {
+            let event: Value = serde_json::from_str(body).unwrap();
+            (
+                event["source"].as_str().unwrap().to_string(),
+                event["detail-type"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    routed.sort();
+    assert_eq!(
+        routed,
+        [
+            ("customer-service".to_string(), "PaymentRefused".to_string()),
+            ("order-service".to_string(), "OrderCancelled".to_string()),
+        ]
     );
 }
 

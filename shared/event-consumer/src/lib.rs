@@ -22,9 +22,13 @@
 //! }
 //! ```
 
+mod measure;
 mod services;
 mod sqs;
 mod stream;
+
+/// The metrics crate, for consumers that emit metrics of their own (saga outcomes).
+pub use metrics;
 
 /// The SDK configuration of every function, for the clients a consumer makes itself.
 pub use aws_setup::sdk_config;
@@ -94,6 +98,9 @@ where
 /// stream order (see [`stream_records`]) and returns the sequence number of the first record
 /// it did not finish, if any: the stream then resumes from that record (the event source
 /// mapping must enable `ReportBatchItemFailures`).
+///
+/// Each batch emits its metrics (SPEC §9): `EventsAppended` by event type for the records the
+/// handler finished, and this function's `ConsumerLag`.
 pub async fn run_stream_consumer<H, Fut>(handler: H) -> Result<(), lambda_runtime::Error>
 where
     H: Fn(Vec<StreamRecord>) -> Fut,
@@ -102,7 +109,12 @@ where
     let handler = &handler;
     let service = service_fn(move |event: LambdaEvent<StreamEvent>| -> BoxFuture<'_, _> {
         Box::pin(async move {
-            let first_failed = handler(stream_records(&event.payload)).await;
+            let records = stream_records(&event.payload);
+            let batch = measure::StreamBatch::of(&records);
+            let first_failed = handler(records).await;
+            batch
+                .metrics(first_failed.as_deref(), measure::now_ms())
+                .emit();
             Ok::<_, lambda_runtime::Error>(stream_response(first_failed))
         })
     });

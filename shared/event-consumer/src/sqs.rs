@@ -6,6 +6,7 @@ use serde::Deserialize;
 use std::future::Future;
 use tracing::Instrument;
 
+use crate::measure::{self, Oldest};
 use crate::{error_chain, BoxError, ConsumerError};
 
 /// The part of an EventBridge event a consumer needs.
@@ -29,6 +30,8 @@ pub fn envelope_from_sqs_body(body: &str) -> Result<EventEnvelope, ConsumerError
 /// A body that does not parse is a failure too, logged: retrying it is useless, but it then
 /// ends in the DLQ where someone can look at it, instead of vanishing. One failed message
 /// never fails the others.
+///
+/// The batch emits this function's `ConsumerLag` (SPEC §9): now − its oldest event.
 pub async fn handle_sqs_event<H, Fut, E>(event: SqsEvent, handler: &H) -> SqsBatchResponse
 where
     H: Fn(EventEnvelope) -> Fut,
@@ -36,12 +39,14 @@ where
     E: Into<BoxError>,
 {
     let mut response = SqsBatchResponse::default();
+    let mut oldest = Oldest::default();
     for message in event.records {
         let message_id = message.message_id.unwrap_or_default();
         let span = tracing::info_span!("message", message_id = %message_id);
         let outcome = async {
             let envelope = envelope_from_sqs_body(message.body.as_deref().unwrap_or_default())
                 .map_err(BoxError::from)?;
+            oldest.see(&envelope);
             let span = tracing::info_span!(
                 "envelope",
                 event_type = %envelope.event_type,
@@ -62,6 +67,7 @@ where
             response.add_failure(message_id);
         }
     }
+    measure::queue_batch(oldest, measure::now_ms()).emit();
     response
 }
 

@@ -312,7 +312,7 @@ pub(crate) fn snapshot_due(every: u64, before: u64, after: u64) -> bool {
 }
 
 /// Jittered, growing pause so that writers that just collided do not collide again in step.
-pub(crate) async fn backoff(attempt: u32) {
+pub async fn backoff(attempt: u32) {
     let base = 5u64 << attempt.min(6);
     tokio::time::sleep(Duration::from_millis(base + fastrand::u64(0..=base))).await;
 }

@@ -27,7 +27,7 @@ mod transaction;
 pub use append::{AppendBatch, Claim};
 pub use error::{AppendError, StoreError};
 pub use feed::{EventFilter, Page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
-pub use handler::{CommandError, CommandHandler, Expected, Outcome};
+pub use handler::{backoff, CommandError, CommandHandler, Expected, Outcome};
 pub use read::{Loaded, PointInTime};
 pub use store::{EventStore, Tables};
 pub use transaction::Transaction;

@@ -1,4 +1,5 @@
 use lambda_http::{service_fn, Request, RequestExt};
+use metrics::Metrics;
 use std::convert::Infallible;
 use std::future::Future;
 
@@ -69,6 +70,7 @@ where
 {
     let correlation_id = request.correlation_id.clone();
     let (method, path) = (request.method.clone(), request.path.clone());
+    let route_key = request.route_key.clone();
     let role = |request: &ApiRequest| request.caller().map_or("none", |c| c.role.as_str());
     let response = match request.authorize() {
         Err(error) => error_response(error),
@@ -99,7 +101,28 @@ where
         },
     };
     tracing::info!(%method, %path, status = response.status(), %correlation_id, "handled");
+    count_request(&route_key, response.status());
     response.into_lambda(&correlation_id)
+}
+
+/// SPEC §9: one `Commands` per answered request (commands and queries alike), by API Gateway's
+/// route key (never the raw path: ids and plates make no dimension) and the answer's status
+/// class. One EMF line on standard output; CloudWatch makes the metric of it.
+fn count_request(route_key: &str, status: u16) {
+    answered(route_key, status).emit();
+}
+
+fn answered(route_key: &str, status: u16) -> Metrics {
+    let mut answered = Metrics::new();
+    answered.count(
+        metrics::COMMANDS,
+        &[
+            (metrics::ROUTE, route_key),
+            (metrics::OUTCOME, metrics::status_class(status)),
+        ],
+        1,
+    );
+    answered
 }
 
 /// The SPEC §2 error answer; a 401 says how to authenticate (RFC 6750).
@@ -115,5 +138,24 @@ fn error_response(error: ApiError) -> ApiResponse {
         )
     } else {
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_counts_by_route_key_and_status_class() {
+        let documents = answered("POST /radars/{radar_id}/detections", 422).documents(7);
+        assert_eq!(documents.len(), 1);
+        let document = &documents[0];
+        assert_eq!(document["Route"], "POST /radars/{radar_id}/detections");
+        assert_eq!(document["Outcome"], "4xx");
+        assert_eq!(document["Commands"], 1);
+        assert_eq!(
+            document["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+            serde_json::json!([["Route", "Outcome"]])
+        );
     }
 }

@@ -38,6 +38,7 @@ impl CartView {
 impl projection::View for CartView {
     const AGGREGATE_TYPE: &'static str = Cart::TYPE;
     const KEY: &'static str = CARTS_KEY;
+    type Event = order_domain::CartEvent;
 
     /// The cart's own fold (adding to a line, removing it, emptying on checkout), so that the
     /// view cannot disagree with what the next command will see.

@@ -59,6 +59,7 @@ impl CustomerView {
 impl projection::View for CustomerView {
     const AGGREGATE_TYPE: &'static str = Customer::TYPE;
     const KEY: &'static str = CUSTOMERS_KEY;
+    type Event = order_domain::CustomerEvent;
 
     fn apply(&mut self, envelope: &EventEnvelope) {
         self.version = envelope.version;

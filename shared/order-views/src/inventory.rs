@@ -35,6 +35,7 @@ pub struct InventoryView {
 impl projection::View for InventoryView {
     const AGGREGATE_TYPE: &'static str = Product::TYPE;
     const KEY: &'static str = INVENTORY_KEY;
+    type Event = order_domain::ProductEvent;
 
     fn apply(&mut self, envelope: &EventEnvelope) {
         self.version = envelope.version;

@@ -188,6 +188,18 @@ fn order_of(envelope: &EventEnvelope) -> Option<Uuid> {
 impl projection::View for OrderView {
     const AGGREGATE_TYPE: &'static str = Order::TYPE;
     const KEY: &'static str = ORDERS_KEY;
+    type Event = OrderEvent;
+
+    /// The saga's product and customer events are folded in too: they must decode as well.
+    fn understands(envelope: &EventEnvelope) -> Result<(), String> {
+        let decoded = match envelope.aggregate_type.as_str() {
+            Order::TYPE => envelope.decode::<OrderEvent>().map(drop),
+            order_domain::Product::TYPE => envelope.decode::<ProductEvent>().map(drop),
+            order_domain::Customer::TYPE => envelope.decode::<CustomerEvent>().map(drop),
+            _ => Ok(()),
+        };
+        decoded.map_err(|e| e.to_string())
+    }
 
     fn apply(&mut self, envelope: &EventEnvelope) {
         let Some(order_id) = order_of(envelope) else {

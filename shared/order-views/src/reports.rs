@@ -9,6 +9,7 @@
 //! fold views directly: the definition the counters must agree with.
 
 pub mod buckets;
+pub mod open_orders;
 mod table;
 mod tally;
 

@@ -476,6 +476,36 @@ async fn counters_are_exact_and_idempotent_whatever_the_delivery() {
     let views_a: Vec<OrderView> = views_a.into_values().collect();
     let answers_a = check_reports(&reports_a, &counter, &views_a, "in order").await;
 
+    // The open orders, for the deadline: the placed ones whose saga has not ended, by spec.
+    let mut still_open: Vec<Uuid> = reports_a
+        .open_orders_placed_before(at("2100-01-01T00:00:00.000Z"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|open| open.order_id)
+        .collect();
+    still_open.sort();
+    let mut expected_open: Vec<Uuid> = specs
+        .iter()
+        .filter(|s| {
+            s.placed()
+                && matches!(
+                    s.outcome,
+                    Outcome::Pending | Outcome::Reserved | Outcome::Paid
+                )
+        })
+        .map(|s| s.order_id)
+        .collect();
+    expected_open.sort();
+    assert!(!expected_open.is_empty());
+    assert_eq!(still_open, expected_open, "open orders");
+    let earliest = specs.iter().map(|s| at(s.placed_at)).min().unwrap();
+    assert!(reports_a
+        .open_orders_placed_before(earliest)
+        .await
+        .unwrap()
+        .is_empty());
+
     // Figures written out from the specs, not from a fold: the reports are about something.
     let open = reports_a.statistics(None, None).await.unwrap();
     let placed: Vec<&Spec> = specs.iter().filter(|s| s.placed()).collect();

@@ -20,6 +20,15 @@ pub enum ProjectionError {
         to: u64,
         found: Vec<u64>,
     },
+    /// An event of the view's streams this build cannot decode: the message fails (retried,
+    /// then dead-lettered) rather than the view moving past it.
+    #[error("{stream} version {version}: {event_type} does not decode: {reason}")]
+    Undecodable {
+        stream: StreamId,
+        version: u64,
+        event_type: String,
+        reason: String,
+    },
     /// Concurrent writers kept winning: the message is retried later.
     #[error("view {key} kept changing concurrently ({attempts} attempts)")]
     Conflict { key: String, attempts: u32 },
@@ -38,6 +47,18 @@ where
     fn from(err: aws_sdk_dynamodb::error::SdkError<E, R>) -> Self {
         Self::Dynamo(Box::new(err.into()))
     }
+}
+
+/// Fails unless the view understands `envelope` ([`crate::View::understands`]).
+pub(crate) fn understood<V: crate::View>(
+    envelope: &es_core::EventEnvelope,
+) -> Result<(), ProjectionError> {
+    V::understands(envelope).map_err(|reason| ProjectionError::Undecodable {
+        stream: envelope.stream_id(),
+        version: envelope.version,
+        event_type: envelope.event_type.clone(),
+        reason,
+    })
 }
 
 pub(crate) fn env(name: &str) -> Result<String, ProjectionError> {

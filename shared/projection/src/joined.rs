@@ -18,7 +18,7 @@ use aws_sdk_dynamodb::types::TransactWriteItem;
 use aws_sdk_dynamodb::Client;
 use es_core::EventEnvelope;
 
-use crate::error::ProjectionError;
+use crate::error::{understood, ProjectionError};
 use crate::projector::backoff;
 use crate::table::{Stored, ViewTable};
 use crate::view::View;
@@ -115,6 +115,7 @@ impl<V: JoinedView, C: Companion<V>> JoinProjector<V, C> {
 
     /// Adds `envelope` to the item it concerns, once.
     pub async fn project(&self, envelope: &EventEnvelope) -> Result<Joined, ProjectionError> {
+        understood::<V>(envelope)?;
         let Some(key) = V::key_of(envelope) else {
             return Ok(Joined::Ignored);
         };

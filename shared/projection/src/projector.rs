@@ -5,7 +5,7 @@ use es_core::EventEnvelope;
 use event_store::{EventStore, Tables};
 use std::time::Duration;
 
-use crate::error::{env, ProjectionError};
+use crate::error::{env, understood, ProjectionError};
 use crate::table::{Stored, ViewTable};
 use crate::view::View;
 
@@ -75,6 +75,7 @@ impl<V: View> Projector<V> {
             );
             return Ok(Projected::Ignored);
         }
+        understood::<V>(envelope)?;
         let key = envelope.aggregate_id.as_str();
         for attempt in 1..=self.max_attempts {
             let (mut view, stored) = match self.table.read(key, true).await? {
@@ -93,6 +94,7 @@ impl<V: View> Projector<V> {
                 &missed
             };
             for event in events {
+                understood::<V>(event)?;
                 view.apply(event);
             }
             let updated_at = es_core::time::format(&envelope.occurred_at);

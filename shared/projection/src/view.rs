@@ -25,12 +25,29 @@ pub trait View: Serialize + DeserializeOwned + Default + Clone + Send + Sync + '
     /// The partition key attribute of the view's table, e.g. `radar_id`; its value is the
     /// aggregate id.
     const KEY: &'static str;
+    /// The events of `AGGREGATE_TYPE`'s streams. An envelope of that type that does not
+    /// decode as one fails its projection ([`View::understands`]): the message is retried,
+    /// then lands in its dead-letter queue, and the view never moves past an event it did
+    /// not understand (SPEC §9).
+    type Event: DomainEvent;
 
     /// Folds in the next event of the stream (versions arrive exactly once, in order).
     ///
-    /// Pure and infallible: an event is a recorded fact. Event types the view does not know
-    /// must be ignored, so that adding an event type never blocks a projection.
+    /// Pure and infallible: an event is a recorded fact, and the projector has checked that
+    /// the view understands it. Event types the view has no use for are ignored.
     fn apply(&mut self, envelope: &EventEnvelope);
+
+    /// `Err(reason)` when `envelope` is one of the view's events that this build cannot
+    /// decode. A view that also folds other aggregate types' events checks those too.
+    fn understands(envelope: &EventEnvelope) -> Result<(), String> {
+        if envelope.aggregate_type != Self::AGGREGATE_TYPE {
+            return Ok(());
+        }
+        envelope
+            .decode::<Self::Event>()
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
 
     /// The view after `events`, oldest first: what the table converges to.
     fn replay<'a>(events: impl IntoIterator<Item = &'a EventEnvelope>) -> Self {
@@ -52,8 +69,9 @@ pub struct Index {
     pub newest_first: bool,
 }
 
-/// The domain event an envelope carries, or `None` (logged) for one this build does not know:
-/// a view skips it rather than block its projection.
+/// The domain event an envelope carries, or `None` (logged) for one this build does not know.
+/// The projectors refuse such an envelope before any `apply` ([`View::understands`]), so in a
+/// view's `apply` `None` only means an event of another aggregate type.
 pub fn decode_event<E: DomainEvent>(envelope: &EventEnvelope) -> Option<E> {
     match envelope.decode::<E>() {
         Ok(event) => Some(event),

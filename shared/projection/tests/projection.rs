@@ -227,6 +227,44 @@ async fn events_of_other_aggregate_types_are_ignored() {
 }
 
 #[tokio::test]
+async fn an_event_the_view_cannot_decode_fails_and_the_view_stays_where_it_was() {
+    let h = Harness::start().await;
+    let projector = h.projector().await;
+    let first = opened("t-1", Some("alice"), "2026-01-01T00:00:00.000Z");
+    let broken = envelope("t-1", 2, "Added", json!({"amount": "lots"}));
+    let unknown = envelope("t-1", 2, "TallyMelted", json!({}));
+    let after_gap = envelope("t-1", 3, "Added", json!({"amount": 1}));
+    h.store
+        .append(&event_store::AppendBatch::new(vec![
+            first.clone(),
+            broken.clone(),
+            after_gap.clone(),
+        ]))
+        .await
+        .unwrap();
+    projector.project(&first).await.unwrap();
+    let before = h.scan(projector.table().name()).await;
+
+    for event in [&broken, &unknown] {
+        let error = projector.project(event).await.unwrap_err();
+        assert!(
+            matches!(&error, ProjectionError::Undecodable { version: 2, .. }),
+            "{error}"
+        );
+    }
+    // Nor when the broken event is only met while filling a gap before a later one.
+    assert!(matches!(
+        projector.project(&after_gap).await.unwrap_err(),
+        ProjectionError::Undecodable { version: 2, .. }
+    ));
+    assert_eq!(
+        h.scan(projector.table().name()).await,
+        before,
+        "the view did not move"
+    );
+}
+
+#[tokio::test]
 async fn none_is_not_stored_and_keeps_the_item_out_of_the_index() {
     let h = Harness::start().await;
     let projector = h.projector().await;

@@ -73,6 +73,7 @@ impl InfractionView {
 impl projection::View for InfractionView {
     const AGGREGATE_TYPE: &'static str = Infraction::TYPE;
     const KEY: &'static str = INFRACTIONS_KEY;
+    type Event = InfractionEvent;
 
     fn apply(&mut self, envelope: &EventEnvelope) {
         self.version = envelope.version;

@@ -70,6 +70,7 @@ impl OwnerView {
 impl projection::View for OwnerView {
     const AGGREGATE_TYPE: &'static str = Owner::TYPE;
     const KEY: &'static str = OWNERS_KEY;
+    type Event = OwnerEvent;
 
     fn apply(&mut self, envelope: &EventEnvelope) {
         self.version = envelope.version;

@@ -29,6 +29,7 @@ pub struct RadarView {
 impl projection::View for RadarView {
     const AGGREGATE_TYPE: &'static str = Radar::TYPE;
     const KEY: &'static str = RADARS_KEY;
+    type Event = RadarEvent;
 
     fn apply(&mut self, envelope: &EventEnvelope) {
         self.version = envelope.version;

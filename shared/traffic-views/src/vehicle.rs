@@ -27,6 +27,7 @@ pub struct VehicleView {
 impl projection::View for VehicleView {
     const AGGREGATE_TYPE: &'static str = Vehicle::TYPE;
     const KEY: &'static str = VEHICLES_KEY;
+    type Event = VehicleEvent;
 
     fn apply(&mut self, envelope: &EventEnvelope) {
         self.version = envelope.version;

@@ -25,6 +25,9 @@ pub struct LocalCloud {
     lambda_port: u16,
     api_port: u16,
     state_dir: PathBuf,
+    /// Arguments of [`Self::start_with`]: every `local-cloud serve` gets them all, `local-cloud
+    /// env` and `functions` their `--parameter KEY=VALUE` pairs.
+    cloud_args: Vec<String>,
     /// Extra arguments of `local-cloud serve` (e.g. `--deliver-twice`).
     runner_args: Vec<String>,
     /// What [`Self::api`] calls with: the operator may do everything.
@@ -37,6 +40,13 @@ impl LocalCloud {
     /// Starts everything. Panics, loudly, when a part is missing: `scripts/test` installs the
     /// Python tools and builds the binaries first.
     pub async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// Starts everything with extra `local-cloud` arguments, e.g. `["--parameter",
+    /// "OrderDeadlineSeconds=3", "--schedule-every", "1"]`: template parameters reach the
+    /// functions' environment and the runner, the other options the runner (`serve`).
+    pub async fn start_with(args: &[&str]) -> Self {
         let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
         // The test runs from <target>/debug/deps; the workspace's binaries are in <target>/debug.
         let bin_dir = std::env::current_exe()
@@ -60,6 +70,7 @@ impl LocalCloud {
             lambda_port: free_port(),
             api_port: free_port(),
             state_dir,
+            cloud_args: args.iter().map(|a| a.to_string()).collect(),
             runner_args: Vec::new(),
             operator_token: String::new(),
             function_env: Vec::new(),
@@ -135,6 +146,32 @@ impl LocalCloud {
         self.moto.as_ref().expect("moto started").dynamodb()
     }
 
+    /// An SQS client of the emulator (queue depths, dead-letter queues).
+    pub fn sqs(&self) -> aws_sdk_sqs::Client {
+        let config = aws_sdk_sqs::Config::builder()
+            .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
+            .region(aws_sdk_sqs::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_sqs::config::Credentials::new(
+                "test", "test", None, None, "moto",
+            ))
+            .endpoint_url(self.moto_endpoint())
+            .build();
+        aws_sdk_sqs::Client::from_conf(config)
+    }
+
+    /// `es-admin --local ARGS` against this cloud, as `localstack/admin` runs it.
+    pub fn es_admin(&self, args: &[&str]) -> std::process::Output {
+        Command::new(self.bin_dir.join("es-admin"))
+            .arg("--local")
+            .args(args)
+            .env("AWS_ENDPOINT_URL", self.moto_endpoint())
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .output()
+            .expect("es-admin (built by scripts/test)")
+    }
+
     /// A table's name, from the variable the functions read it from (e.g. `EVENTS_TABLE`).
     pub fn table(&self, variable: &str) -> String {
         self.function_env
@@ -144,7 +181,8 @@ impl LocalCloud {
             .unwrap_or_else(|| panic!("{variable} is not in the functions' environment"))
     }
 
-    fn moto_endpoint(&self) -> String {
+    /// The emulator's endpoint (for tools run against this cloud, e.g. es-admin).
+    pub fn moto_endpoint(&self) -> String {
         self.moto.as_ref().expect("moto started").endpoint()
     }
 
@@ -157,11 +195,32 @@ impl LocalCloud {
         self.moto = Some(Moto::start());
     }
 
+    /// The `--parameter KEY=VALUE` pairs of [`Self::cloud_args`] (both spellings).
+    fn parameter_args(&self) -> Vec<String> {
+        self.picked_args(&["--parameter"])
+    }
+
+    /// The pairs of `flags` among the cloud's arguments (`--flag value` or `--flag=value`).
+    fn picked_args(&self, flags: &[&str]) -> Vec<String> {
+        let mut picked = vec![];
+        let mut args = self.cloud_args.iter();
+        while let Some(arg) = args.next() {
+            if flags.contains(&arg.as_str()) {
+                picked.push(arg.clone());
+                picked.extend(args.next().cloned());
+            } else if flags.iter().any(|f| arg.starts_with(&format!("{f}="))) {
+                picked.push(arg.clone());
+            }
+        }
+        picked
+    }
+
     /// `cargo lambda watch`, with the functions' environment as the runner computes it from
     /// template.yaml.
     async fn start_functions(&mut self) {
         let env = Command::new(self.bin_dir.join("local-cloud"))
             .args(["env", "--moto-endpoint", &self.moto_endpoint()])
+            .args(self.parameter_args())
             .current_dir(&self.workspace)
             .output()
             .expect("local-cloud env");
@@ -207,8 +266,15 @@ impl LocalCloud {
         )
         .await;
         // The instances connect to the watch's runtime API at once: start them once it serves.
+        let args = self.picked_args(&["--parameter", "--function-env"]);
+        self.spawn_functions(&args);
+    }
+
+    /// `local-cloud functions` with `args` (parameters, function environments).
+    fn spawn_functions(&mut self, args: &[String]) {
         let functions = Command::new(self.bin_dir.join("local-cloud"))
             .args(["functions", "--moto-endpoint", &self.moto_endpoint()])
+            .args(args)
             .args(["--lambda-endpoint", &self.lambda_endpoint()])
             .arg("--state-dir")
             .arg(&self.state_dir)
@@ -219,6 +285,30 @@ impl LocalCloud {
             .spawn()
             .expect("local-cloud functions");
         self.functions = Some(functions);
+    }
+
+    /// Starts the functions again with the template's parameters and `args` only (e.g.
+    /// without the `--function-env` the cloud was started with: the cause of a failure gone).
+    pub fn restart_functions_with(&mut self, args: &[&str]) {
+        self.stop_functions();
+        let mut all = self.parameter_args();
+        all.extend(args.iter().map(|a| a.to_string()));
+        self.spawn_functions(&all);
+    }
+
+    fn stop_functions(&mut self) {
+        if let Some(mut functions) = self.functions.take() {
+            // SIGTERM: it stops every instance it started.
+            let _ = Command::new("kill")
+                .args(["-TERM", &functions.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while Instant::now() < deadline && matches!(functions.try_wait(), Ok(None)) {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = functions.kill();
+            let _ = functions.wait();
+        }
     }
 
     /// Starts (or restarts) the runner: provisioning is idempotent and stream positions are
@@ -235,6 +325,7 @@ impl LocalCloud {
             .args(["--port", &self.api_port.to_string()])
             .arg("--state-dir")
             .arg(&self.state_dir)
+            .args(&self.cloud_args)
             .args(&self.runner_args)
             .current_dir(&self.workspace)
             .stdin(Stdio::null())
@@ -268,18 +359,7 @@ impl LocalCloud {
 
     pub fn stop(&mut self) {
         self.stop_runner();
-        if let Some(mut functions) = self.functions.take() {
-            // SIGTERM: it stops every instance it started.
-            let _ = Command::new("kill")
-                .args(["-TERM", &functions.id().to_string()])
-                .status();
-            let deadline = Instant::now() + Duration::from_secs(20);
-            while Instant::now() < deadline && matches!(functions.try_wait(), Ok(None)) {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            let _ = functions.kill();
-            let _ = functions.wait();
-        }
+        self.stop_functions();
         if let Some(mut watch) = self.watch.take() {
             // SIGTERM lets watch stop the function processes it started.
             let _ = Command::new("kill")

@@ -3,6 +3,7 @@
 
 mod api;
 mod cloud;
+pub mod shop;
 mod suite;
 
 pub use api::{Api, Reply};

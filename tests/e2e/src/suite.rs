@@ -66,10 +66,16 @@ impl Suite<Cloud> {
     /// non-zero unless every scenario passed. With `E2E_KEEP_CLOUD` set, a failed run leaves
     /// the cloud up for 10 minutes, for debugging.
     pub fn run_on_local_cloud(self) -> ! {
+        self.run_on_local_cloud_with(&[])
+    }
+
+    /// [`Suite::run_on_local_cloud`] on a cloud started with `args` (see
+    /// [`LocalCloud::start_with`]).
+    pub fn run_on_local_cloud_with(self, args: &[&str]) -> ! {
         let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
         let runtime = tokio::runtime::Runtime::new().expect("tokio");
         let passed = runtime.block_on(async {
-            let cloud = Arc::new(Mutex::new(LocalCloud::start().await));
+            let cloud = Arc::new(Mutex::new(LocalCloud::start_with(args).await));
             let passed = self.run(cloud.clone(), filter.as_deref()).await;
             if !passed && std::env::var_os("E2E_KEEP_CLOUD").is_some() {
                 println!("E2E_KEEP_CLOUD: {}", cloud.lock().await.describe());

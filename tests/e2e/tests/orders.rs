@@ -6,6 +6,7 @@
 //! The last scenario runs 50 concurrent checkouts twice: once as the system runs, once with
 //! the runner delivering every SQS message twice, concurrently (`--deliver-twice`).
 
+use e2e_tests::shop::{add_item, checkout, create_product, register_customer};
 use e2e_tests::{Api, Cloud, Reply, Suite};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -20,51 +21,6 @@ const BURST: Duration = Duration::from_secs(600);
 
 async fn api(cloud: &Cloud) -> Api {
     cloud.lock().await.api()
-}
-
-async fn create_product(api: &Api, name: &str, price_cents: u64, stock: u32) -> String {
-    let reply = api
-        .post(
-            "/products",
-            json!({"name": name, "price_cents": price_cents, "initial_stock": stock, "reorder_level": 2}),
-        )
-        .await;
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    reply.body["product_id"].as_str().unwrap().to_owned()
-}
-
-async fn register_customer(api: &Api, balance_cents: u64) -> String {
-    let reply = api
-        .post(
-            "/customers",
-            json!({"name": "Grace Hopper", "email": "grace@example.org", "balance_cents": balance_cents}),
-        )
-        .await;
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    reply.body["customer_id"].as_str().unwrap().to_owned()
-}
-
-async fn add_item(api: &Api, customer: &str, product: &str, quantity: u32) -> Reply {
-    api.post(
-        &format!("/customers/{customer}/cart/items"),
-        json!({"product_id": product, "quantity": quantity}),
-    )
-    .await
-}
-
-/// Checks the cart out under `correlation`; the order id.
-async fn checkout(api: &Api, customer: &str, correlation: &str) -> String {
-    let reply = api
-        .call(
-            Method::POST,
-            &format!("/customers/{customer}/cart/checkout"),
-            None,
-            &[("x-correlation-id", correlation)],
-        )
-        .await;
-    assert_eq!(reply.status, 202, "{}", reply.body);
-    assert_eq!(reply.header("x-correlation-id"), Some(correlation));
-    reply.body["order_id"].as_str().unwrap().to_owned()
 }
 
 /// The body of `GET path` once it answers 200 with a body that satisfies `ready`.

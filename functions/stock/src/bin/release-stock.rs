@@ -1,4 +1,5 @@
-//! ReleaseStockQueue (PaymentRefused) → the order's reservation is given back (StockReleased).
+//! ReleaseStockQueue (PaymentRefused, OrderCancelled by timeout) → the order's reservation is
+//! given back (StockReleased).
 
 use order_domain::Settlement;
 use stock_functions::saga;

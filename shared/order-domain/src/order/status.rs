@@ -42,6 +42,8 @@ pub enum CancellationReason {
     OutOfStock,
     /// The balance did not cover the total (`PaymentRefused`).
     PaymentRefused,
+    /// Not settled within the order deadline (SPEC §9), cancelled by `expire-orders`.
+    Timeout,
 }
 
 impl CancellationReason {
@@ -49,6 +51,7 @@ impl CancellationReason {
         match self {
             Self::OutOfStock => "out_of_stock",
             Self::PaymentRefused => "payment_refused",
+            Self::Timeout => "timeout",
         }
     }
 }

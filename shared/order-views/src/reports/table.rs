@@ -4,7 +4,9 @@
 //! - `customer#<customer_id>` / `summary`: the customer's [`Tally`], units per product
 //!   included: `GET /customers/{customer_id}/summary` is one `GetItem`;
 //! - `orders-by-<level>` / `<bucket start>#<shard>`: the orders placed in one bucket of time
-//!   ([`buckets`](super::buckets)): `GET /statistics/orders` is at most 7 `Query`s.
+//!   ([`buckets`](super::buckets)): `GET /statistics/orders` is at most 7 `Query`s;
+//! - `open#<shard>` / `<placed_at>#<order_id>`: the orders not settled yet
+//!   ([`open_orders`](super::open_orders)), for the order deadline.
 //!
 //! The counters move only as a [`Companion`] of the order view: in the transaction that
 //! writes an order's new state, by what the order counts for now minus what it counted for
@@ -21,6 +23,7 @@ use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
 use super::buckets::{bucket_key, cover, Level, Run, SortCondition};
+use super::open_orders;
 use super::tally::Tally;
 use super::{CustomerSummary, OrderStatistics};
 use crate::order::OrderView;
@@ -200,6 +203,14 @@ impl ReportsTable {
         }
     }
 
+    /// The orders placed before `cutoff` and still open (see [`open_orders`]).
+    pub async fn open_orders_placed_before(
+        &self,
+        cutoff: DateTime<Utc>,
+    ) -> Result<Vec<open_orders::OpenOrder>, ProjectionError> {
+        open_orders::placed_before(&self.client, &self.name, cutoff).await
+    }
+
     /// `GET /customers/{customer_id}/summary`: one `GetItem`.
     pub async fn customer_summary(
         &self,
@@ -231,7 +242,9 @@ impl Companion<OrderView> for ReportsTable {
         before: &OrderView,
         after: &OrderView,
     ) -> Result<Vec<TransactWriteItem>, ProjectionError> {
-        self.counter_writes(before, after)
+        let mut writes = self.counter_writes(before, after)?;
+        writes.extend(open_orders::writes(&self.name, before, after)?);
+        Ok(writes)
     }
 }
 

@@ -1,0 +1,254 @@
+//! The order deadline against DynamoDB (moto), racing the saga steps it must win or leave
+//! alone: a late payment, a late reservation, a payment taken at the same moment.
+
+use customer_functions::payment::{take_payment, PaymentOutcome};
+use es_core::{CommandContext, EventEnvelope, StreamId};
+use event_store::{schema, CommandHandler, EventStore, Expected, Tables};
+use order_domain::{
+    CancellationReason, CreateProduct, Customer, CustomerCommand, Order, OrderCommand, OrderLine,
+    OrderStatus, PlaceOrder, Product, ProductCommand, RegisterCustomer, Settlement,
+};
+use order_functions::deadline::{expire, Expiry};
+use order_views::reports::open_orders::OpenOrder;
+use stock_functions::saga::{reserve, settle, StockOutcome};
+use test_support::{unique_name, Moto};
+use uuid::Uuid;
+
+const BALANCE: u64 = 10_000;
+const STOCK: u64 = 20;
+
+struct Saga {
+    _moto: Moto,
+    commands: CommandHandler,
+    customer_id: Uuid,
+    product_id: Uuid,
+}
+
+fn ctx() -> CommandContext {
+    CommandContext::for_request("test", Some("deadline-test"), "request")
+}
+
+impl Saga {
+    /// A customer with 10,000 cents and a product with 20 in stock.
+    async fn start() -> Self {
+        let moto = Moto::start();
+        let client = moto.dynamodb();
+        let tables = Tables {
+            events: unique_name("events"),
+        };
+        schema::create_event_table(&client, &tables.events)
+            .await
+            .unwrap();
+        let commands = CommandHandler::new(EventStore::new(client, tables));
+        let (customer_id, product_id) = (Uuid::new_v4(), Uuid::new_v4());
+        let register = CustomerCommand::Register(RegisterCustomer {
+            customer_id,
+            name: es_core::Sealed::from_sealed_text("pd1:sealed-name"),
+            email: es_core::Sealed::from_sealed_text("pd1:sealed-email"),
+            balance_cents: BALANCE,
+        });
+        commands
+            .execute::<Customer>(&customer_id.to_string(), &register, Expected::Any, &ctx())
+            .await
+            .unwrap();
+        let create = ProductCommand::Create(CreateProduct {
+            product_id,
+            name: "p".into(),
+            price_cents: 100,
+            initial_stock: STOCK as u32,
+            reorder_level: 0,
+        });
+        commands
+            .execute::<Product>(&product_id.to_string(), &create, Expected::Any, &ctx())
+            .await
+            .unwrap();
+        Self {
+            _moto: moto,
+            commands,
+            customer_id,
+            product_id,
+        }
+    }
+
+    /// Places an order of 2 units at 100 cents; its `OrderPlaced`.
+    async fn place(&self) -> EventEnvelope {
+        let order_id = Uuid::new_v4();
+        let place = OrderCommand::Place(PlaceOrder {
+            order_id,
+            customer_id: self.customer_id,
+            lines: vec![OrderLine {
+                product_id: self.product_id,
+                quantity: 2,
+                price_cents: 100,
+            }],
+        });
+        self.commands
+            .execute::<Order>(&order_id.to_string(), &place, Expected::Any, &ctx())
+            .await
+            .unwrap()
+            .events[0]
+            .clone()
+    }
+
+    /// Reserves the order and returns the `StockReserved` the payment step reacts to.
+    async fn reserve(&self, placed: &EventEnvelope) -> EventEnvelope {
+        let outcome = reserve(&self.commands, placed).await.unwrap();
+        assert!(
+            matches!(outcome, StockOutcome::Reserved { .. }),
+            "{outcome:?}"
+        );
+        self.last_event("product", self.product_id).await
+    }
+
+    async fn last_event(&self, aggregate_type: &str, id: impl ToString) -> EventEnvelope {
+        let stream = StreamId::new(aggregate_type, id.to_string());
+        let events = self
+            .commands
+            .store()
+            .read_stream(&stream, 1, None)
+            .await
+            .unwrap();
+        events.last().unwrap().clone()
+    }
+
+    async fn order(&self, placed: &EventEnvelope) -> Order {
+        self.commands
+            .store()
+            .load::<Order>(&placed.aggregate_id)
+            .await
+            .unwrap()
+            .state
+    }
+
+    async fn balance(&self) -> u64 {
+        let id = self.customer_id.to_string();
+        let customer = self.commands.store().load::<Customer>(&id).await;
+        customer.unwrap().state.balance_cents
+    }
+
+    /// (on hand, reserved in all)
+    async fn stock(&self) -> (u64, u32) {
+        let id = self.product_id.to_string();
+        let product = self.commands.store().load::<Product>(&id).await;
+        let product = product.unwrap().state;
+        (product.stock, product.reservations.values().sum())
+    }
+}
+
+fn open(placed: &EventEnvelope) -> OpenOrder {
+    OpenOrder {
+        order_id: placed.aggregate_id.parse().unwrap(),
+        correlation_id: placed.correlation_id.clone(),
+    }
+}
+
+#[tokio::test]
+async fn a_reserved_order_times_out_once_gets_its_stock_back_and_a_late_payment_takes_nothing() {
+    let saga = Saga::start().await;
+    let placed = saga.place().await;
+    let reserved = saga.reserve(&placed).await;
+    assert_eq!(saga.stock().await, (STOCK, 2));
+
+    assert_eq!(
+        expire(&saga.commands, &open(&placed)).await.unwrap(),
+        Expiry::Cancelled
+    );
+    assert_eq!(
+        expire(&saga.commands, &open(&placed)).await.unwrap(),
+        Expiry::AlreadySettled,
+        "exactly once"
+    );
+    let order = saga.order(&placed).await;
+    assert_eq!(order.status, OrderStatus::Cancelled);
+    assert_eq!(order.cancellation_reason, Some(CancellationReason::Timeout));
+    let cancelled = saga.last_event("order", &placed.aggregate_id).await;
+    assert_eq!(cancelled.event_type, "OrderCancelled");
+    assert_eq!(cancelled.correlation_id, placed.correlation_id, "same saga");
+
+    // The StockReserved message comes back from its dead-letter queue: nothing is taken.
+    assert!(matches!(
+        take_payment(&saga.commands, &reserved).await.unwrap(),
+        PaymentOutcome::AlreadyDecided { .. }
+    ));
+    assert_eq!(saga.balance().await, BALANCE);
+
+    // release-stock on the cancellation gives the reservation back, once.
+    let released = settle(&saga.commands, &cancelled, Settlement::Release);
+    assert!(matches!(
+        released.await.unwrap(),
+        StockOutcome::Settled { products: 1, .. }
+    ));
+    let again = settle(&saga.commands, &cancelled, Settlement::Release);
+    assert!(matches!(
+        again.await.unwrap(),
+        StockOutcome::Settled { products: 0, .. }
+    ));
+    assert_eq!(saga.stock().await, (STOCK, 0));
+    // commit-stock has nothing to do with a cancellation.
+    let commit = settle(&saga.commands, &cancelled, Settlement::Commit);
+    assert_eq!(commit.await.unwrap(), StockOutcome::Ignored);
+}
+
+#[tokio::test]
+async fn an_order_not_reserved_yet_times_out_and_its_late_order_placed_reserves_nothing() {
+    let saga = Saga::start().await;
+    let placed = saga.place().await;
+
+    assert_eq!(
+        expire(&saga.commands, &open(&placed)).await.unwrap(),
+        Expiry::Cancelled
+    );
+    assert!(matches!(
+        reserve(&saga.commands, &placed).await.unwrap(),
+        StockOutcome::AlreadyDecided { .. }
+    ));
+    assert_eq!(saga.stock().await, (STOCK, 0));
+}
+
+#[tokio::test]
+async fn an_order_whose_payment_is_decided_is_left_to_its_saga() {
+    let saga = Saga::start().await;
+    let placed = saga.place().await;
+    let reserved = saga.reserve(&placed).await;
+    assert!(matches!(
+        take_payment(&saga.commands, &reserved).await.unwrap(),
+        PaymentOutcome::Accepted { .. }
+    ));
+
+    assert_eq!(
+        expire(&saga.commands, &open(&placed)).await.unwrap(),
+        Expiry::PaymentDecided
+    );
+    assert_eq!(saga.order(&placed).await.status, OrderStatus::Pending);
+    assert_eq!(saga.balance().await, BALANCE - 200);
+}
+
+#[tokio::test]
+async fn payment_and_deadline_at_the_same_moment_exactly_one_wins() {
+    let saga = Saga::start().await;
+    for _ in 0..6 {
+        let placed = saga.place().await;
+        let reserved = saga.reserve(&placed).await;
+        let balance_before = saga.balance().await;
+        let open = open(&placed);
+        let (paid, expired) = tokio::join!(
+            take_payment(&saga.commands, &reserved),
+            expire(&saga.commands, &open)
+        );
+        let (paid, expired) = (paid.unwrap(), expired.unwrap());
+        let order = saga.order(&placed).await;
+        match paid {
+            PaymentOutcome::Accepted { .. } => {
+                assert_eq!(expired, Expiry::PaymentDecided);
+                assert_eq!(order.status, OrderStatus::Pending);
+                assert_eq!(saga.balance().await, balance_before - 200);
+            }
+            PaymentOutcome::AlreadyDecided { .. } => {
+                assert_eq!(expired, Expiry::Cancelled);
+                assert_eq!(order.status, OrderStatus::Cancelled);
+                assert_eq!(saga.balance().await, balance_before);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

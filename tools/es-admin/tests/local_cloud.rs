@@ -1,0 +1,742 @@
+//! es-admin against the local cloud (moto, the functions, the runner's pollers), run as the
+//! operator runs it: the binary, with `--local` and the emulator's endpoint.
+//!
+//! `cargo build --workspace --bins && cargo test -p es-admin --test local_cloud [-- FILTER]`.
+//! One local cloud serves every scenario; each makes its own radars, products and customers.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use e2e_tests::{eventually, Api, Cloud, Suite};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::process::Output;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// How long the system may take to settle what a scenario set off.
+const SETTLE: Duration = Duration::from_secs(60);
+
+type Item = HashMap<String, AttributeValue>;
+
+/// `es-admin --local ARGS` against the cloud's emulator.
+async fn admin(cloud: &Cloud, args: &[&str]) -> Output {
+    let endpoint = cloud.lock().await.moto_endpoint();
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_es-admin"))
+        .arg("--local")
+        .args(args)
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .await
+        .expect("es-admin runs");
+    println!(
+        "    $ es-admin {}\n{}{}",
+        args.join(" "),
+        indent(&String::from_utf8_lossy(&output.stdout)),
+        indent(&String::from_utf8_lossy(&output.stderr))
+    );
+    output
+}
+
+/// `admin`, which must succeed; its standard output.
+async fn admin_ok(cloud: &Cloud, args: &[&str]) -> String {
+    let output = admin(cloud, args).await;
+    assert!(output.status.success(), "es-admin {args:?} failed");
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("      {l}\n")).collect()
+}
+
+async fn api(cloud: &Cloud) -> Api {
+    cloud.lock().await.api()
+}
+
+async fn dynamodb(cloud: &Cloud) -> aws_sdk_dynamodb::Client {
+    cloud.lock().await.dynamodb()
+}
+
+async fn table(cloud: &Cloud, variable: &str) -> String {
+    cloud.lock().await.table(variable)
+}
+
+/// Every item of a table, by its key attributes' values.
+async fn scan(client: &aws_sdk_dynamodb::Client, table: &str) -> BTreeMap<String, Item> {
+    let description = client
+        .describe_table()
+        .table_name(table)
+        .send()
+        .await
+        .unwrap();
+    let keys: Vec<String> = description
+        .table()
+        .unwrap()
+        .key_schema()
+        .iter()
+        .map(|k| k.attribute_name().to_owned())
+        .collect();
+    let mut items = BTreeMap::new();
+    let mut start = None;
+    loop {
+        let page = client
+            .scan()
+            .table_name(table)
+            .consistent_read(true)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .unwrap();
+        for item in page.items() {
+            let key = keys
+                .iter()
+                .map(|k| format!("{:?}", item[k]))
+                .collect::<Vec<_>>()
+                .join("/");
+            items.insert(key, item.clone());
+        }
+        match page.last_evaluated_key().filter(|k| !k.is_empty()) {
+            Some(key) => start = Some(key.clone()),
+            None => return items,
+        }
+    }
+}
+
+async fn delete_every_item(client: &aws_sdk_dynamodb::Client, table: &str) -> usize {
+    let description = client
+        .describe_table()
+        .table_name(table)
+        .send()
+        .await
+        .unwrap();
+    let keys: Vec<String> = description
+        .table()
+        .unwrap()
+        .key_schema()
+        .iter()
+        .map(|k| k.attribute_name().to_owned())
+        .collect();
+    let items = scan(client, table).await;
+    for item in items.values() {
+        let key: Item = keys.iter().map(|k| (k.clone(), item[k].clone())).collect();
+        client
+            .delete_item()
+            .table_name(table)
+            .set_key(Some(key))
+            .send()
+            .await
+            .unwrap();
+    }
+    assert!(scan(client, table).await.is_empty());
+    items.len()
+}
+
+/// Asserts that two scans hold the same items, naming the first difference.
+fn assert_same_items(table: &str, before: &BTreeMap<String, Item>, after: &BTreeMap<String, Item>) {
+    let keys = |m: &BTreeMap<String, Item>| m.keys().cloned().collect::<BTreeSet<_>>();
+    assert_eq!(keys(after), keys(before), "{table}: the same keys");
+    for (key, item) in before {
+        assert_eq!(&after[key], item, "{table}: item {key} rebuilt as it was");
+    }
+}
+
+async fn install_radar(api: &Api, correlation: &str) -> String {
+    let reply = api
+        .call(
+            Method::POST,
+            "/radars",
+            Some(json!({"name": "A7 km 12", "road": "A7", "latitude": 45.1, "longitude": 4.8, "max_speed_kmh": 90})),
+            &[("x-correlation-id", correlation)],
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.body["radar_id"].as_str().unwrap().to_owned()
+}
+
+/// A radar at version 2 (installed, then its limit changed), read back from its view.
+async fn radar_at_version_2(api: &Api) -> String {
+    let radar = install_radar(api, &format!("admin-{}", Uuid::new_v4())).await;
+    let changed = api
+        .put(
+            &format!("/radars/{radar}/speed-limit"),
+            json!({"max_speed_kmh": 70}),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    let view = api.get(&format!("/radars/{radar}?min_version=2")).await;
+    assert_eq!(view.status, 200, "{}", view.body);
+    radar
+}
+
+/// The stored events of a radar, oldest first.
+async fn radar_events(api: &Api, radar: &str) -> Vec<Value> {
+    let mut events = api.all_items(&format!("/radars/{radar}/events")).await;
+    events.sort_by_key(|e| e["version"].as_u64());
+    events
+}
+
+/// The SQS body EventBridge delivers for `envelope` (the consumers read `detail`).
+fn bridged(envelope: &Value) -> String {
+    json!({
+        "version": "0",
+        "id": Uuid::new_v4(),
+        "detail-type": envelope["event_type"],
+        "source": "radar-service",
+        "account": "123456789012",
+        "time": envelope["occurred_at"],
+        "region": "us-east-1",
+        "resources": [],
+        "detail": envelope,
+    })
+    .to_string()
+}
+
+async fn radar_item(cloud: &Cloud, radar: &str) -> Option<Item> {
+    dynamodb(cloud)
+        .await
+        .get_item()
+        .table_name(table(cloud, "RADARS_TABLE").await)
+        .key("radar_id", AttributeValue::S(radar.to_owned()))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap()
+        .item()
+        .cloned()
+}
+
+async fn delete_radar_item(cloud: &Cloud, radar: &str) {
+    dynamodb(cloud)
+        .await
+        .delete_item()
+        .table_name(table(cloud, "RADARS_TABLE").await)
+        .key("radar_id", AttributeValue::S(radar.to_owned()))
+        .send()
+        .await
+        .unwrap();
+    assert!(radar_item(cloud, radar).await.is_none());
+}
+
+/// Waits until the radar's view item is back at `version`.
+async fn radar_item_back(cloud: &Cloud, radar: &str, version: &str) {
+    eventually("the radar's view item is back", SETTLE, || async {
+        radar_item(cloud, radar)
+            .await
+            .filter(|item| item.get("version") == Some(&AttributeValue::N(version.into())))
+    })
+    .await;
+}
+
+fn sqs_client(endpoint: &str) -> aws_sdk_sqs::Client {
+    let config = aws_sdk_sqs::Config::builder()
+        .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
+        .region(aws_sdk_sqs::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_sqs::config::Credentials::new(
+            "test", "test", None, None, "t",
+        ))
+        .endpoint_url(endpoint)
+        .build();
+    aws_sdk_sqs::Client::from_conf(config)
+}
+
+async fn sqs(cloud: &Cloud) -> aws_sdk_sqs::Client {
+    sqs_client(&cloud.lock().await.moto_endpoint())
+}
+
+async fn queue_url(sqs: &aws_sdk_sqs::Client, name: &str) -> String {
+    sqs.get_queue_url()
+        .queue_name(name)
+        .send()
+        .await
+        .unwrap()
+        .queue_url()
+        .unwrap()
+        .to_owned()
+}
+
+fn text(value: &str) -> aws_sdk_sqs::types::MessageAttributeValue {
+    aws_sdk_sqs::types::MessageAttributeValue::builder()
+        .data_type("String")
+        .string_value(value)
+        .build()
+        .unwrap()
+}
+
+async fn rebuild_radars_gives_back_the_same_table(cloud: Cloud) {
+    let api = api(&cloud).await;
+    for _ in 0..3 {
+        radar_at_version_2(&api).await;
+    }
+    let client = dynamodb(&cloud).await;
+    let radars = table(&cloud, "RADARS_TABLE").await;
+    let before = scan(&client, &radars).await;
+    let deleted = delete_every_item(&client, &radars).await;
+    assert!(deleted >= 3);
+
+    let out = admin_ok(&cloud, &["rebuild", "radars"]).await;
+    assert!(
+        out.contains(&format!("{deleted} items written")) && out.contains("0 failed"),
+        "{out}"
+    );
+    assert_same_items(&radars, &before, &scan(&client, &radars).await);
+
+    // Again, on a complete table: nothing to write.
+    let out = admin_ok(&cloud, &["rebuild", "radars"]).await;
+    assert!(
+        out.contains("0 items written") && out.contains(&format!("{deleted} already up to date")),
+        "{out}"
+    );
+    assert_same_items(&radars, &before, &scan(&client, &radars).await);
+}
+
+/// A checkout run to its end; the customer's id.
+async fn checkout_settled(api: &Api, balance_cents: u64) -> String {
+    let product = api
+        .post(
+            "/products",
+            json!({"name": "Lamp", "price_cents": 2500, "initial_stock": 10}),
+        )
+        .await;
+    assert_eq!(product.status, 201, "{}", product.body);
+    let product = product.body["product_id"].as_str().unwrap().to_owned();
+    let customer = api
+        .post(
+            "/customers",
+            json!({"name": "Grace Hopper", "email": "grace@example.org", "balance_cents": balance_cents}),
+        )
+        .await;
+    assert_eq!(customer.status, 201, "{}", customer.body);
+    let customer = customer.body["customer_id"].as_str().unwrap().to_owned();
+    let added = api
+        .post(
+            &format!("/customers/{customer}/cart/items"),
+            json!({"product_id": product, "quantity": 2}),
+        )
+        .await;
+    assert_eq!(added.status, 200, "{}", added.body);
+    let order = api
+        .post(&format!("/customers/{customer}/cart/checkout"), json!(null))
+        .await;
+    assert_eq!(order.status, 202, "{}", order.body);
+    let order = order.body["order_id"].as_str().unwrap().to_owned();
+    api.until(&format!("/orders/{order}"), SETTLE, |r| {
+        r.status == 200 && (r.body["status"] == "CONFIRMED" || r.body["status"] == "CANCELLED")
+    })
+    .await;
+    customer
+}
+
+/// The report counters without those at 0: a counter the live projection moved up and down
+/// again (an order's `n_PENDING` once it is confirmed) reads as 0, like one never written.
+fn counters(items: BTreeMap<String, Item>) -> BTreeMap<String, Item> {
+    items
+        .into_iter()
+        .map(|(key, item)| {
+            let kept = item
+                .into_iter()
+                .filter(|(_, value)| value != &AttributeValue::N("0".into()))
+                .collect();
+            (key, kept)
+        })
+        .collect()
+}
+
+/// What the API answers from the counters: both customers' summaries, and the statistics.
+async fn reports_answers(api: &Api, customers: &[String]) -> Vec<Value> {
+    let mut answers = Vec::new();
+    for path in customers
+        .iter()
+        .map(|c| format!("/customers/{c}/summary"))
+        .chain(["/statistics/orders?from=2000-01-01T00:00:00.000Z".to_owned()])
+    {
+        let reply = api.get(&path).await;
+        assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+        answers.push(reply.body);
+    }
+    answers
+}
+
+async fn rebuild_orders_recounts_the_reports(cloud: Cloud) {
+    let api = api(&cloud).await;
+    let customers = [
+        checkout_settled(&api, 10_000).await, // confirmed
+        checkout_settled(&api, 1_000).await,  // cancelled: payment refused
+    ];
+    let client = dynamodb(&cloud).await;
+    let orders = table(&cloud, "ORDERS_TABLE").await;
+    let reports = table(&cloud, "ORDER_REPORTS_TABLE").await;
+    let orders_before = scan(&client, &orders).await;
+    let reports_before = counters(scan(&client, &reports).await);
+    let answers_before = reports_answers(&api, &customers).await;
+    assert!(orders_before.len() >= 2 && !reports_before.is_empty());
+    let check = || async {
+        assert_same_items(&orders, &orders_before, &scan(&client, &orders).await);
+        let reports_after = counters(scan(&client, &reports).await);
+        assert_same_items(&reports, &reports_before, &reports_after);
+        assert_eq!(reports_answers(&api, &customers).await, answers_before);
+    };
+
+    // On the tables as they are: the counters are recounted, not counted twice.
+    let out = admin_ok(&cloud, &["rebuild", "orders"]).await;
+    assert!(out.contains("0 failed"), "{out}");
+    check().await;
+
+    // From nothing.
+    delete_every_item(&client, &orders).await;
+    delete_every_item(&client, &reports).await;
+    let out = admin_ok(&cloud, &["rebuild", "orders"]).await;
+    assert!(out.contains("cleared") && out.contains("0 failed"), "{out}");
+    check().await;
+}
+
+async fn plate_owners_is_not_a_projection(cloud: Cloud) {
+    let output = admin(&cloud, &["rebuild", "plate-owners"]).await;
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("not a projection"), "{said}");
+    let unknown = admin(&cloud, &["rebuild", "reports"]).await;
+    assert!(!unknown.status.success());
+}
+
+async fn dlq_show_and_redrive_put_messages_back(cloud: Cloud) {
+    let api = api(&cloud).await;
+    let sqs = sqs(&cloud).await;
+
+    // A consumer's DLQ: the message as SQS moved it there, back to RadarProjectionQueue.
+    let radar = radar_at_version_2(&api).await;
+    let events = radar_events(&api, &radar).await;
+    delete_radar_item(&cloud, &radar).await;
+    let dlq = queue_url(&sqs, "RadarProjectionQueueDLQ").await;
+    sqs.send_message()
+        .queue_url(&dlq)
+        .message_body(bridged(&events[1]))
+        .send()
+        .await
+        .unwrap();
+
+    let listed = admin_ok(&cloud, &["dlq", "list"]).await;
+    let line = listed
+        .lines()
+        .find(|l| l.starts_with("RadarProjectionQueueDLQ "))
+        .unwrap_or_else(|| panic!("{listed}"));
+    assert!(
+        line.contains(" 1 ") && line.ends_with("RadarProjectionQueue"),
+        "{line}"
+    );
+    assert!(
+        listed.contains("PublishEventsDLQ") && listed.contains("RuleTargetsDLQ"),
+        "{listed}"
+    );
+
+    let shown = admin_ok(&cloud, &["dlq", "show", "RadarProjectionQueueDLQ"]).await;
+    assert!(shown.contains("receive count: 1"), "{shown}");
+    assert!(
+        shown.contains(&radar) && shown.contains("RadarSpeedLimitChanged"),
+        "{shown}"
+    );
+    assert!(shown.contains("1 messages shown"), "{shown}");
+    // Shown, not consumed: still there for the redrive.
+    let redriven = admin_ok(&cloud, &["dlq", "redrive", "RadarProjectionQueueDLQ"]).await;
+    assert!(
+        redriven.contains("1 moved: 1 to RadarProjectionQueue, 0 failed"),
+        "{redriven}"
+    );
+    radar_item_back(&cloud, &radar, "2").await;
+
+    // PublishEventsDLQ: an envelope the publisher kept, put on the bus.
+    let radar = radar_at_version_2(&api).await;
+    let events = radar_events(&api, &radar).await;
+    delete_radar_item(&cloud, &radar).await;
+    sqs.send_message()
+        .queue_url(queue_url(&sqs, "PublishEventsDLQ").await)
+        .message_body(events[1].to_string())
+        .message_attributes("error_code", text("InternalFailure"))
+        .send()
+        .await
+        .unwrap();
+    let redriven = admin_ok(&cloud, &["dlq", "redrive", "PublishEventsDLQ"]).await;
+    assert!(
+        redriven.contains("1 moved: 1 to the bus, 0 failed"),
+        "{redriven}"
+    );
+    radar_item_back(&cloud, &radar, "2").await;
+
+    // RuleTargetsDLQ: the event a rule could not deliver, back to its target queue.
+    let radar = radar_at_version_2(&api).await;
+    let events = radar_events(&api, &radar).await;
+    delete_radar_item(&cloud, &radar).await;
+    sqs.send_message()
+        .queue_url(queue_url(&sqs, "RuleTargetsDLQ").await)
+        .message_body(bridged(&events[1]))
+        .message_attributes(
+            "RULE_ARN",
+            text("arn:aws:events:us-east-1:123456789012:rule/es-serverless-traffic/RadarProjectionRule"),
+        )
+        .message_attributes(
+            "TARGET_ARN",
+            text("arn:aws:sqs:us-east-1:123456789012:RadarProjectionQueue"),
+        )
+        .send()
+        .await
+        .unwrap();
+    let shown = admin_ok(&cloud, &["dlq", "show", "RuleTargetsDLQ"]).await;
+    assert!(
+        shown.contains("TARGET_ARN=arn:aws:sqs:us-east-1:123456789012:RadarProjectionQueue"),
+        "{shown}"
+    );
+    let redriven = admin_ok(&cloud, &["dlq", "redrive", "RuleTargetsDLQ"]).await;
+    assert!(
+        redriven.contains("1 moved: 1 to RadarProjectionQueue, 0 failed"),
+        "{redriven}"
+    );
+    radar_item_back(&cloud, &radar, "2").await;
+
+    // A body that is nothing to redrive stays, and the run says so.
+    let publish_dlq = queue_url(&sqs, "PublishEventsDLQ").await;
+    sqs.send_message()
+        .queue_url(&publish_dlq)
+        .message_body("{\"unreadable_record\": {}}")
+        .send()
+        .await
+        .unwrap();
+    let output = admin(&cloud, &["dlq", "redrive", "PublishEventsDLQ"]).await;
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("0 moved, 1 failed"));
+    sqs.purge_queue()
+        .queue_url(&publish_dlq)
+        .send()
+        .await
+        .unwrap();
+}
+
+async fn republish_puts_a_time_range_on_the_bus(cloud: Cloud) {
+    let api = api(&cloud).await;
+    // Millisecond precision, as the events' times.
+    let from =
+        chrono::DateTime::from_timestamp_millis(chrono::Utc::now().timestamp_millis()).unwrap();
+    let radars = [
+        radar_at_version_2(&api).await,
+        radar_at_version_2(&api).await,
+    ];
+    let to = chrono::Utc::now() + chrono::Duration::milliseconds(1);
+
+    // A probe on the bus, made after the events were published once.
+    let endpoint = cloud.lock().await.moto_endpoint();
+    let sqs = sqs_client(&endpoint);
+    let probe = sqs
+        .create_queue()
+        .queue_name("AdminRepublishProbe")
+        .send()
+        .await
+        .unwrap();
+    let probe = probe.queue_url().unwrap().to_owned();
+    let probe_arn = "arn:aws:sqs:us-east-1:123456789012:AdminRepublishProbe";
+    let events = aws_sdk_eventbridge::Client::from_conf(
+        aws_sdk_eventbridge::Config::builder()
+            .behavior_version(aws_sdk_eventbridge::config::BehaviorVersion::latest())
+            .region(aws_sdk_eventbridge::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_eventbridge::config::Credentials::new(
+                "test", "test", None, None, "t",
+            ))
+            .endpoint_url(&endpoint)
+            .build(),
+    );
+    events
+        .put_rule()
+        .name("AdminRepublishProbe")
+        .event_bus_name("es-serverless-traffic")
+        .event_pattern(json!({"source": ["radar-service"]}).to_string())
+        .send()
+        .await
+        .unwrap();
+    events
+        .put_targets()
+        .rule("AdminRepublishProbe")
+        .event_bus_name("es-serverless-traffic")
+        .targets(
+            aws_sdk_eventbridge::types::Target::builder()
+                .id("probe")
+                .arn(probe_arn)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    let from_text = from.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let to_text = to.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let out = admin_ok(
+        &cloud,
+        &["republish", "--from", &from_text, "--to", &to_text],
+    )
+    .await;
+    assert!(out.contains("0 failed"), "{out}");
+
+    // Each event of the two radars arrives once, and nothing of before `from`.
+    let expected: BTreeSet<(String, u64)> = radars
+        .iter()
+        .flat_map(|r| [(r.clone(), 1), (r.clone(), 2)])
+        .collect();
+    let mut received = BTreeSet::new();
+    let deadline = std::time::Instant::now() + SETTLE;
+    while received != expected {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the republished events on the probe queue: {received:?} of {expected:?}"
+        );
+        let answer = sqs
+            .receive_message()
+            .queue_url(&probe)
+            .max_number_of_messages(10)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .unwrap();
+        for message in answer.messages() {
+            let body: Value = serde_json::from_str(message.body().unwrap()).unwrap();
+            let detail = &body["detail"];
+            let occurred =
+                chrono::DateTime::parse_from_rfc3339(detail["occurred_at"].as_str().unwrap())
+                    .unwrap();
+            assert!(
+                occurred >= from && occurred < to,
+                "{detail} is outside the range"
+            );
+            let id = (
+                detail["aggregate_id"].as_str().unwrap().to_owned(),
+                detail["version"].as_u64().unwrap(),
+            );
+            if radars.contains(&id.0) {
+                assert!(received.insert(id), "{detail} arrived twice");
+            }
+        }
+    }
+    events
+        .remove_targets()
+        .rule("AdminRepublishProbe")
+        .event_bus_name("es-serverless-traffic")
+        .ids("probe")
+        .send()
+        .await
+        .unwrap();
+    events
+        .delete_rule()
+        .name("AdminRepublishProbe")
+        .event_bus_name("es-serverless-traffic")
+        .send()
+        .await
+        .unwrap();
+}
+
+async fn tail_prints_a_correlation_without_data(cloud: Cloud) {
+    let api = api(&cloud).await;
+    // Four events before it, so that the global feed holds more than `--last 3` below.
+    radar_at_version_2(&api).await;
+    radar_at_version_2(&api).await;
+    let correlation = format!("tail-{}", Uuid::new_v4());
+    let radar = install_radar(&api, &correlation).await;
+    let out = admin_ok(
+        &cloud,
+        &["tail", "--once", "--correlation-id", &correlation],
+    )
+    .await;
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 1, "{out}");
+    assert!(
+        lines[0].contains(&format!(
+            "RadarInstalled  radar#{radar}  v1  correlation={correlation}"
+        )),
+        "{out}"
+    );
+    assert!(!out.contains("A7 km 12"), "no data: {out}");
+    // The global feed's newest events end with it.
+    let out = admin_ok(&cloud, &["tail", "--once", "--last", "3"]).await;
+    assert_eq!(out.lines().count(), 3, "{out}");
+    assert!(out.lines().last().unwrap().contains(&radar), "{out}");
+}
+
+async fn tail_follows_new_events_until_stopped(cloud: Cloud) {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let api = api(&cloud).await;
+    let correlation = format!("follow-{}", Uuid::new_v4());
+    let endpoint = cloud.lock().await.moto_endpoint();
+    let mut tail = tokio::process::Command::new(env!("CARGO_BIN_EXE_es-admin"))
+        .args(["--local", "tail", "--correlation-id", &correlation])
+        .args(["--last", "0", "--interval-ms", "200"])
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("es-admin tail");
+    let mut lines = BufReader::new(tail.stdout.take().unwrap()).lines();
+    // Appended after the tail started: printed as they come, once each.
+    let radar = install_radar(&api, &correlation).await;
+    let changed = api
+        .call(
+            Method::PUT,
+            &format!("/radars/{radar}/speed-limit"),
+            Some(json!({"max_speed_kmh": 70})),
+            &[("x-correlation-id", correlation.as_str())],
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    let mut seen = Vec::new();
+    for expected in [" v1 ", " v2 "] {
+        let line = tokio::time::timeout(SETTLE, lines.next_line())
+            .await
+            .expect("a line within the deadline")
+            .unwrap()
+            .expect("tail still runs");
+        println!("      {line}");
+        assert!(
+            line.contains(&format!("radar#{radar}")) && line.contains(expected),
+            "{line}"
+        );
+        seen.push(line);
+    }
+    tail.start_kill().unwrap();
+    // Nothing printed twice before it stopped.
+    while let Ok(Some(line)) = lines.next_line().await {
+        assert!(!seen.contains(&line), "printed twice: {line}");
+    }
+}
+
+fn main() {
+    Suite::new()
+        .add(
+            "rebuild_radars_gives_back_the_same_table",
+            rebuild_radars_gives_back_the_same_table,
+        )
+        .add(
+            "rebuild_orders_recounts_the_reports",
+            rebuild_orders_recounts_the_reports,
+        )
+        .add(
+            "plate_owners_is_not_a_projection",
+            plate_owners_is_not_a_projection,
+        )
+        .add(
+            "dlq_show_and_redrive_put_messages_back",
+            dlq_show_and_redrive_put_messages_back,
+        )
+        .add(
+            "republish_puts_a_time_range_on_the_bus",
+            republish_puts_a_time_range_on_the_bus,
+        )
+        .add(
+            "tail_prints_a_correlation_without_data",
+            tail_prints_a_correlation_without_data,
+        )
+        .add(
+            "tail_follows_new_events_until_stopped",
+            tail_follows_new_events_until_stopped,
+        )
+        .run_on_local_cloud()
+}

@@ -29,8 +29,8 @@ fn ctx() -> CommandContext {
 }
 
 impl Saga {
-    /// A customer with 10,000 cents and a product with 20 in stock.
-    async fn start() -> Self {
+    /// A customer with `balance_cents` and a product with 20 in stock.
+    async fn start(balance_cents: u64) -> Self {
         let moto = Moto::start();
         let client = moto.dynamodb();
         let tables = Tables {
@@ -45,7 +45,7 @@ impl Saga {
             customer_id,
             name: es_core::Sealed::from_sealed_text("pd1:sealed-name"),
             email: es_core::Sealed::from_sealed_text("pd1:sealed-email"),
-            balance_cents: BALANCE,
+            balance_cents,
         });
         commands
             .execute::<Customer>(&customer_id.to_string(), &register, Expected::Any, &ctx())
@@ -144,7 +144,7 @@ fn open(placed: &EventEnvelope) -> OpenOrder {
 
 #[tokio::test]
 async fn a_reserved_order_times_out_once_gets_its_stock_back_and_a_late_payment_takes_nothing() {
-    let saga = Saga::start().await;
+    let saga = Saga::start(BALANCE).await;
     let placed = saga.place().await;
     let reserved = saga.reserve(&placed).await;
     assert_eq!(saga.stock().await, (STOCK, 2));
@@ -191,7 +191,7 @@ async fn a_reserved_order_times_out_once_gets_its_stock_back_and_a_late_payment_
 
 #[tokio::test]
 async fn an_order_not_reserved_yet_times_out_and_its_late_order_placed_reserves_nothing() {
-    let saga = Saga::start().await;
+    let saga = Saga::start(BALANCE).await;
     let placed = saga.place().await;
 
     assert_eq!(
@@ -205,27 +205,87 @@ async fn an_order_not_reserved_yet_times_out_and_its_late_order_placed_reserves_
     assert_eq!(saga.stock().await, (STOCK, 0));
 }
 
+/// The `PaymentAccepted` of the order, as the commit step receives it.
+async fn paid(saga: &Saga, reserved: &EventEnvelope) -> EventEnvelope {
+    assert!(matches!(
+        take_payment(&saga.commands, reserved).await.unwrap(),
+        PaymentOutcome::Accepted { .. }
+    ));
+    saga.last_event("customer", saga.customer_id).await
+}
+
 #[tokio::test]
-async fn an_order_whose_payment_is_decided_is_left_to_its_saga() {
-    let saga = Saga::start().await;
+async fn a_paid_order_not_sold_yet_is_refunded_and_its_late_commit_sells_nothing() {
+    let saga = Saga::start(BALANCE).await;
     let placed = saga.place().await;
     let reserved = saga.reserve(&placed).await;
+    let accepted = paid(&saga, &reserved).await;
+    assert_eq!(saga.balance().await, BALANCE - 200);
+
+    assert_eq!(
+        expire(&saga.commands, &open(&placed)).await.unwrap(),
+        Expiry::Refunded
+    );
+    assert_eq!(saga.balance().await, BALANCE, "the payment is given back");
+    let order = saga.order(&placed).await;
+    assert_eq!(order.cancellation_reason, Some(CancellationReason::Timeout));
+
+    // commit-stock's message arrives late, while the reservation is still held: no sale.
+    let commit = settle(&saga.commands, &accepted, Settlement::Commit).await;
     assert!(matches!(
-        take_payment(&saga.commands, &reserved).await.unwrap(),
-        PaymentOutcome::Accepted { .. }
+        commit.unwrap(),
+        StockOutcome::Settled { products: 0, .. }
+    ));
+    assert_eq!(saga.stock().await, (STOCK, 2));
+    let cancelled = saga.last_event("order", &placed.aggregate_id).await;
+    let release = settle(&saga.commands, &cancelled, Settlement::Release).await;
+    assert!(matches!(
+        release.unwrap(),
+        StockOutcome::Settled { products: 1, .. }
+    ));
+    assert_eq!(saga.stock().await, (STOCK, 0));
+    assert_eq!(saga.balance().await, BALANCE);
+}
+
+#[tokio::test]
+async fn a_sold_and_paid_order_is_confirmed_and_a_refused_one_cancelled() {
+    let saga = Saga::start(BALANCE).await;
+    let placed = saga.place().await;
+    let reserved = saga.reserve(&placed).await;
+    let accepted = paid(&saga, &reserved).await;
+    let commit = settle(&saga.commands, &accepted, Settlement::Commit).await;
+    assert!(matches!(
+        commit.unwrap(),
+        StockOutcome::Settled { products: 1, .. }
     ));
 
     assert_eq!(
         expire(&saga.commands, &open(&placed)).await.unwrap(),
-        Expiry::PaymentDecided
+        Expiry::Confirmed
     );
-    assert_eq!(saga.order(&placed).await.status, OrderStatus::Pending);
+    assert_eq!(saga.order(&placed).await.status, OrderStatus::Confirmed);
     assert_eq!(saga.balance().await, BALANCE - 200);
+    assert_eq!(saga.stock().await, (STOCK - 2, 0));
+
+    let poor = Saga::start(100).await;
+    let placed = poor.place().await;
+    let reserved = poor.reserve(&placed).await;
+    assert!(matches!(
+        take_payment(&poor.commands, &reserved).await.unwrap(),
+        PaymentOutcome::Refused { .. }
+    ));
+    assert_eq!(
+        expire(&poor.commands, &open(&placed)).await.unwrap(),
+        Expiry::Cancelled
+    );
+    let order = poor.order(&placed).await;
+    assert_eq!(order.cancellation_reason, Some(CancellationReason::Timeout));
+    assert_eq!(poor.balance().await, 100);
 }
 
 #[tokio::test]
-async fn payment_and_deadline_at_the_same_moment_exactly_one_wins() {
-    let saga = Saga::start().await;
+async fn payment_and_deadline_at_the_same_moment_leave_the_balance_whole() {
+    let saga = Saga::start(BALANCE).await;
     for _ in 0..6 {
         let placed = saga.place().await;
         let reserved = saga.reserve(&placed).await;
@@ -236,17 +296,45 @@ async fn payment_and_deadline_at_the_same_moment_exactly_one_wins() {
             expire(&saga.commands, &open)
         );
         let (paid, expired) = (paid.unwrap(), expired.unwrap());
-        let order = saga.order(&placed).await;
+        // Paid first, then refunded; or timed out first, and the payment took nothing.
         match paid {
-            PaymentOutcome::Accepted { .. } => {
-                assert_eq!(expired, Expiry::PaymentDecided);
-                assert_eq!(order.status, OrderStatus::Pending);
-                assert_eq!(saga.balance().await, balance_before - 200);
-            }
-            PaymentOutcome::AlreadyDecided { .. } => {
-                assert_eq!(expired, Expiry::Cancelled);
-                assert_eq!(order.status, OrderStatus::Cancelled);
+            PaymentOutcome::Accepted { .. } => assert_eq!(expired, Expiry::Refunded),
+            PaymentOutcome::AlreadyDecided { .. } => assert_eq!(expired, Expiry::Cancelled),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(saga.order(&placed).await.status, OrderStatus::Cancelled);
+        assert_eq!(saga.balance().await, balance_before);
+    }
+}
+
+#[tokio::test]
+async fn commit_and_deadline_at_the_same_moment_sell_or_refund_never_both() {
+    let saga = Saga::start(BALANCE).await;
+    for _ in 0..6 {
+        let placed = saga.place().await;
+        let reserved = saga.reserve(&placed).await;
+        let accepted = paid(&saga, &reserved).await;
+        let (balance_before, (stock_before, _)) = (saga.balance().await, saga.stock().await);
+        let open = open(&placed);
+        let (committed, expired) = tokio::join!(
+            settle(&saga.commands, &accepted, Settlement::Commit),
+            expire(&saga.commands, &open)
+        );
+        let order = saga.order(&placed).await;
+        match (committed.unwrap(), expired.unwrap()) {
+            (StockOutcome::Settled { products: 1, .. }, Expiry::Confirmed) => {
+                assert_eq!(order.status, OrderStatus::Confirmed);
                 assert_eq!(saga.balance().await, balance_before);
+                assert_eq!(saga.stock().await.0, stock_before - 2);
+            }
+            (StockOutcome::Settled { products: 0, .. }, Expiry::Refunded) => {
+                assert_eq!(order.status, OrderStatus::Cancelled);
+                assert_eq!(saga.balance().await, balance_before + 200);
+                assert_eq!(saga.stock().await.0, stock_before);
+                let cancelled = saga.last_event("order", &placed.aggregate_id).await;
+                settle(&saga.commands, &cancelled, Settlement::Release)
+                    .await
+                    .unwrap();
             }
             other => panic!("{other:?}"),
         }

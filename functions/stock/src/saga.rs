@@ -6,15 +6,19 @@
 //! - **Reserve** (on `OrderPlaced`): every line or none. The write also takes the guard
 //!   `stock.reservation/{order_id}`, so the decision is made once: a redelivered or concurrent
 //!   `OrderPlaced` finds it taken and appends nothing, even after the reservation was settled.
-//! - **Commit** / **release** (on `PaymentAccepted` / `PaymentRefused`): settle the order's
-//!   reservation on each product that still holds it. A product settles an order only while it
-//!   holds its reservation, so a redelivery finds nothing left to do.
+//! - **Commit** / **release** (on `PaymentAccepted` / `PaymentRefused`, or an order cancelled by
+//!   its deadline): settle the order's reservation on each product that still holds it. A
+//!   product settles an order only while it holds its reservation, so a redelivery finds nothing
+//!   left to do. A commit also takes the guard `stock.settlement/{order_id}`, which the order
+//!   deadline takes when it gives a payment back: a paid order is sold or refunded, never both.
 
 use es_core::{Aggregate, CommandContext, EventEnvelope, StreamId, UniqueClaim};
 use event_consumer::BoxError;
 use event_store::{CommandError, CommandHandler, EventStore, Loaded};
 use futures::future::try_join_all;
-use order_domain::stock::{self, quantities, Reservation, Settlement, RESERVATION_SCOPE};
+use order_domain::stock::{
+    self, quantities, Reservation, Settlement, RESERVATION_SCOPE, SETTLEMENT_SCOPE,
+};
 use order_domain::{CancellationReason, CustomerEvent, Order, OrderEvent, Product, ProductError};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -177,6 +181,11 @@ pub async fn settle(
         .map(|(id, _)| id)
         .collect();
     let product_ids = &product_ids;
+    let settlement_guard = &UniqueClaim {
+        scope: SETTLEMENT_SCOPE,
+        value: order_id.to_string(),
+    };
+    let order_stream = &StreamId::new(Order::TYPE, order_id.to_string());
     let settled = commands
         .transact::<_, ProductError, _, _>(move || async move {
             let loaded = load_products(commands.store(), product_ids.iter().copied()).await?;
@@ -184,6 +193,10 @@ pub async fn settle(
             let decided = stock::settle(order_id, settlement, &states(&loaded));
             for (product_id, events) in &decided {
                 transaction.record(&product_id.to_string(), &loaded[product_id], events, ctx)?;
+            }
+            if settlement == Settlement::Commit && !decided.is_empty() {
+                // A sale, unless the order deadline gave the payment back first.
+                transaction.claim(settlement_guard.clone(), order_stream.clone());
             }
             Ok((
                 transaction,
@@ -193,8 +206,16 @@ pub async fn settle(
                 },
             ))
         })
-        .await?;
-    Ok(settled)
+        .await;
+    match settled {
+        Ok(settled) => Ok(settled),
+        // The order deadline refunded the payment and cancelled the order: nothing to sell.
+        Err(CommandError::Duplicate { .. }) => Ok(StockOutcome::Settled {
+            order_id,
+            products: 0,
+        }),
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// The event of an envelope of `aggregate_type`; `None` for other aggregate types.

@@ -32,7 +32,7 @@ pub use cart::{
 };
 pub use customer::{
     Customer, CustomerCommand, CustomerError, CustomerEvent, CustomerPersonalData, MakeDeposit,
-    PayForOrder, RegisterCustomer, PAYMENT_SCOPE,
+    PayForOrder, RefundPayment, RegisterCustomer, PAYMENT_SCOPE,
 };
 pub use line::{total_cents, OrderLine};
 pub use order::{
@@ -43,4 +43,4 @@ pub use product::{
     CommitStock, CreateProduct, Product, ProductCommand, ProductError, ProductEvent, ReleaseStock,
     ReserveStock, RestockProduct, DEFAULT_REORDER_LEVEL,
 };
-pub use stock::{Reservation, Settlement, RESERVATION_SCOPE};
+pub use stock::{Reservation, Settlement, RESERVATION_SCOPE, SETTLEMENT_SCOPE};

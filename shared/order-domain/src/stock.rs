@@ -19,6 +19,11 @@ use es_core::Aggregate;
 /// Scope of the guard that decides each order's reservation once.
 pub const RESERVATION_SCOPE: &str = "stock.reservation";
 
+/// Scope of the guard that decides once whether a paid order's stock is sold (commit-stock
+/// takes it with the `StockCommitted`s) or its payment given back (the order deadline takes it
+/// with the `PaymentRefunded` and the cancellation): never both.
+pub const SETTLEMENT_SCOPE: &str = "stock.settlement";
+
 /// What the stock service decided for an order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reservation {

@@ -20,7 +20,7 @@ pub struct CustomerView {
     pub balance_cents: u64,
     /// The opening balance plus every deposit.
     pub deposited_cents: u64,
-    /// Every accepted payment: `balance_cents = deposited_cents - paid_cents`.
+    /// Every accepted payment not given back: `balance_cents = deposited_cents - paid_cents`.
     pub paid_cents: u64,
     pub version: u64,
 }
@@ -88,6 +88,10 @@ impl projection::View for CustomerView {
                 self.paid_cents += amount_cents;
             }
             CustomerEvent::PaymentRefused { .. } => {}
+            CustomerEvent::PaymentRefunded { amount_cents, .. } => {
+                self.balance_cents += amount_cents;
+                self.paid_cents = self.paid_cents.saturating_sub(amount_cents);
+            }
             CustomerEvent::CustomerPersonalDataErased {} => {
                 self.name = None;
                 self.email = None;

@@ -73,7 +73,7 @@ impl OrderTimelineEntry {
 }
 
 fn step(event_type: &str) -> u8 {
-    const STEPS: [&str; 9] = [
+    const STEPS: [&str; 10] = [
         "OrderPlaced",
         "StockReserved",
         "StockUnavailable",
@@ -83,6 +83,7 @@ fn step(event_type: &str) -> u8 {
         "StockReleased",
         "SaleConfirmed",
         "OrderCancelled",
+        "PaymentRefunded",
     ];
     STEPS
         .iter()
@@ -175,7 +176,8 @@ fn order_of(envelope: &EventEnvelope) -> Option<Uuid> {
         order_domain::Customer::TYPE => {
             match projection::decode_event::<CustomerEvent>(envelope)? {
                 CustomerEvent::PaymentAccepted { order_id, .. }
-                | CustomerEvent::PaymentRefused { order_id, .. } => Some(order_id),
+                | CustomerEvent::PaymentRefused { order_id, .. }
+                | CustomerEvent::PaymentRefunded { order_id, .. } => Some(order_id),
                 CustomerEvent::CustomerRegistered { .. }
                 | CustomerEvent::DepositMade { .. }
                 | CustomerEvent::CustomerPersonalDataErased {} => None,

@@ -15,6 +15,8 @@ pub enum CustomerCommand {
     Register(RegisterCustomer),
     Deposit(MakeDeposit),
     Pay(PayForOrder),
+    /// By the order deadline: give an accepted payment back.
+    Refund(RefundPayment),
     /// `DELETE /customers/{customer_id}/personal-data`, once the customer's key is destroyed:
     /// the state forgets the sealed name and email. Erasing twice appends nothing.
     ErasePersonalData,
@@ -50,6 +52,13 @@ impl RegisterCustomer {
             balance_cents,
         })
     }
+}
+
+/// The order deadline gives back an accepted payment (see `CustomerEvent::PaymentRefunded`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefundPayment {
+    pub order_id: Uuid,
+    pub amount_cents: u64,
 }
 
 /// `POST /customers/{id}/deposits` `{amount_cents}`

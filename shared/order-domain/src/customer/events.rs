@@ -29,6 +29,13 @@ pub enum CustomerEvent {
         /// The balance at the time of the refusal.
         balance_cents: u64,
     },
+    /// The order was cancelled by its deadline after this payment was accepted and before its
+    /// stock was committed (`expire-orders`): the amount goes back to the balance. At most
+    /// once per order: the same write takes the order's settlement guard.
+    PaymentRefunded {
+        order_id: Uuid,
+        amount_cents: u64,
+    },
     /// The customer's key was destroyed (`DELETE /customers/{customer_id}/personal-data`):
     /// the state and the views forget the name and email; the balance and orders stay.
     CustomerPersonalDataErased {},

@@ -1,6 +1,9 @@
 //! The customer aggregate (SPEC §6): a balance that deposits raise and accepted payments
 //! lower.
 //!
+//! An accepted payment is given back (`PaymentRefunded`) only by the order deadline, for an order
+//! cancelled before its stock was committed.
+//!
 //! A payment the balance cannot cover is not an error but a `PaymentRefused` event: the saga
 //! reacts to it (release the stock, cancel the order). Each order's payment is decided once:
 //! both outcomes claim [`PAYMENT_SCOPE`] for the order id, so a redelivered `Pay` cannot debit
@@ -15,7 +18,7 @@ mod events;
 #[cfg(test)]
 mod tests;
 
-pub use commands::{CustomerCommand, MakeDeposit, PayForOrder, RegisterCustomer};
+pub use commands::{CustomerCommand, MakeDeposit, PayForOrder, RefundPayment, RegisterCustomer};
 pub use error::CustomerError;
 pub use events::CustomerEvent;
 
@@ -103,6 +106,12 @@ impl Aggregate for Customer {
                 }]
             }),
             CustomerCommand::Pay(c) => self.existing().map(|_| vec![self.pay(c)]),
+            CustomerCommand::Refund(c) => self.existing().map(|_| {
+                vec![CustomerEvent::PaymentRefunded {
+                    order_id: c.order_id,
+                    amount_cents: c.amount_cents,
+                }]
+            }),
             CustomerCommand::ErasePersonalData => self.existing().map(|_| match self.personal {
                 Some(_) => vec![CustomerEvent::CustomerPersonalDataErased {}],
                 None => Vec::new(),
@@ -134,6 +143,9 @@ impl Aggregate for Customer {
                 self.balance_cents = self.balance_cents.saturating_sub(*amount_cents);
             }
             CustomerEvent::PaymentRefused { .. } => {}
+            CustomerEvent::PaymentRefunded { amount_cents, .. } => {
+                self.balance_cents = self.balance_cents.saturating_add(*amount_cents);
+            }
             CustomerEvent::CustomerPersonalDataErased {} => self.personal = None,
         }
     }

@@ -2,7 +2,9 @@
 //! step (SPEC §6): on `StockReserved`, debit the order's total if the balance covers it.
 //! A customer's name and email are sealed with a key of their own and can be erased (SPEC §7).
 
+pub mod commands;
 pub mod payment;
+pub mod queries;
 
 use es_core::Aggregate;
 use http_api::ApiError;

@@ -7,14 +7,12 @@
 //! `customer.payment/{order_id}` in the same write, so a redelivered or concurrent event
 //! never debits twice: the second claim fails, and the step counts it as done.
 
-use es_core::{CommandContext, EventEnvelope};
-use event_consumer::BoxError;
-use event_store::{CommandError, CommandHandler, Expected};
+use es_core::EventEnvelope;
+use event_consumer::{BoxError, Step};
+use event_store::{CommandError, Expected};
 use order_domain::stock::quantities;
 use order_domain::{Customer, CustomerCommand, Order, PayForOrder, ProductEvent};
 use uuid::Uuid;
-
-pub const SOURCE: &str = "take-payment";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaymentOutcome {
@@ -32,8 +30,9 @@ pub enum PaymentOutcome {
     Ignored,
 }
 
+/// `take-payment`, on `StockReserved`.
 pub async fn take_payment(
-    commands: &CommandHandler,
+    commands: &Step,
     envelope: &EventEnvelope,
 ) -> Result<PaymentOutcome, BoxError> {
     if envelope.aggregate_type != "product" || envelope.event_type != "StockReserved" {
@@ -58,7 +57,7 @@ pub async fn take_payment(
     if quantities(&order.state.lines).first().map(|(id, _)| *id) != Some(product_id) {
         return Ok(PaymentOutcome::Ignored);
     }
-    let ctx = CommandContext::caused_by(SOURCE, envelope);
+    let ctx = commands.caused_by(envelope);
     let command = CustomerCommand::Pay(PayForOrder {
         order_id,
         amount_cents: order.state.total_cents,

@@ -4,23 +4,18 @@
 use customer_functions::payment::{take_payment, PaymentOutcome};
 use es_core::{Aggregate, StreamId};
 use es_core::{CommandContext, EventEnvelope};
-use event_store::{schema, CommandHandler, EventStore, Expected, Tables};
+use event_consumer::Step;
+use event_store::{CommandHandler, Expected};
 use order_domain::{
     Customer, CustomerCommand, Order, OrderCommand, OrderLine, PlaceOrder, Product, ProductEvent,
     RegisterCustomer,
 };
-use test_support::{unique_name, Moto};
+use test_support::EventStoreFixture;
 use uuid::Uuid;
 
-async fn commands(moto: &Moto) -> CommandHandler {
-    let client = moto.dynamodb();
-    let tables = Tables {
-        events: unique_name("events"),
-    };
-    schema::create_event_table(&client, &tables.events)
-        .await
-        .unwrap();
-    CommandHandler::new(EventStore::new(client, tables))
+/// The payment step on the fixture's store, its events from `take-payment` as in production.
+fn commands(fixture: &EventStoreFixture) -> Step {
+    Step::new(fixture.commands(), "take-payment")
 }
 
 fn ctx() -> CommandContext {
@@ -97,8 +92,8 @@ async fn balance(commands: &CommandHandler, customer_id: Uuid) -> (u64, u64) {
 
 #[tokio::test]
 async fn an_order_is_paid_once_from_its_first_line() {
-    let moto = Moto::start();
-    let commands = commands(&moto).await;
+    let fixture = EventStoreFixture::start().await;
+    let commands = commands(&fixture);
     let customer_id = customer(&commands, 1000).await;
     let reserved = reserved_order(&commands, customer_id).await;
     let order_id: Uuid = serde_json::from_value(reserved[0].data["order_id"].clone()).unwrap();
@@ -134,8 +129,8 @@ async fn an_order_is_paid_once_from_its_first_line() {
 
 #[tokio::test]
 async fn a_balance_that_does_not_cover_the_total_refuses_and_keeps_refusing() {
-    let moto = Moto::start();
-    let commands = commands(&moto).await;
+    let fixture = EventStoreFixture::start().await;
+    let commands = commands(&fixture);
     let customer_id = customer(&commands, 499).await;
     let reserved = reserved_order(&commands, customer_id).await;
     let order_id: Uuid = serde_json::from_value(reserved[0].data["order_id"].clone()).unwrap();

@@ -28,10 +28,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
 use es_core::{Aggregate, CommandContext, EventEnvelope};
-use event_store::{CommandError, CommandHandler, EventStore, Expected, StoreError, Tables};
+use event_consumer::{BoxError, FromEnv, SdkConfig, Step};
+use event_store::{backoff, CommandError, Expected, StoreError};
 use std::collections::BTreeSet;
 use std::fmt;
-use std::time::Duration;
 use traffic_domain::{
     Infraction, InfractionCommand, InfractionError, OverspeedDetection, Radar, RadarEvent, Vehicle,
     VehicleEvent,
@@ -39,9 +39,6 @@ use traffic_domain::{
 use traffic_views::tables::env::PLATE_OWNERS_TABLE;
 use traffic_views::{ItemError, PlateOwners};
 use uuid::Uuid;
-
-/// The `source` of the events the policy appends, and the name of its function.
-pub const SOURCE: &str = "infraction-policy";
 
 /// The event types the policy reacts to (the InfractionPolicyQueue rule).
 pub const HANDLED_EVENT_TYPES: [&str; 3] = [
@@ -148,7 +145,8 @@ pub enum PolicyOutcome {
 
 #[derive(Debug, Clone)]
 pub struct InfractionPolicy {
-    commands: CommandHandler,
+    /// The command handler, and the function's name: the `source` of the events appended.
+    commands: Step,
     client: Client,
     plate_table: String,
     max_attempts: u32,
@@ -157,23 +155,13 @@ pub struct InfractionPolicy {
 impl InfractionPolicy {
     pub const DEFAULT_MAX_ATTEMPTS: u32 = 10;
 
-    pub fn new(commands: CommandHandler, client: Client, plate_table: impl Into<String>) -> Self {
+    pub fn new(commands: Step, client: Client, plate_table: impl Into<String>) -> Self {
         Self {
             commands,
             client,
             plate_table: plate_table.into(),
             max_attempts: Self::DEFAULT_MAX_ATTEMPTS,
         }
-    }
-
-    /// From EVENTS_TABLE and PLATE_OWNERS_TABLE.
-    pub fn from_env(client: Client) -> Result<Self, PolicyError> {
-        let var =
-            |name: &'static str| std::env::var(name).map_err(|_| PolicyError::MissingEnv(name));
-        let tables = Tables::new(var("EVENTS_TABLE")?);
-        let plate_table = var(PLATE_OWNERS_TABLE)?;
-        let store = EventStore::new(client.clone(), tables);
-        Ok(Self::new(CommandHandler::new(store), client, plate_table))
     }
 
     /// How many read-decide-write rounds on a contended plate item before giving up.
@@ -188,7 +176,7 @@ impl InfractionPolicy {
 
     /// Handles one delivered event (at least once, in any order).
     pub async fn handle(&self, envelope: &EventEnvelope) -> Result<PolicyOutcome, PolicyError> {
-        let ctx = CommandContext::caused_by(SOURCE, envelope);
+        let ctx = self.commands.caused_by(envelope);
         match (
             envelope.aggregate_type.as_str(),
             envelope.event_type.as_str(),
@@ -438,16 +426,23 @@ fn conditional<T>(
     }
 }
 
+/// The `infraction-policy` function's policy: from EVENTS_TABLE and PLATE_OWNERS_TABLE.
+impl FromEnv for InfractionPolicy {
+    fn from_env(source: &'static str, config: &SdkConfig) -> Result<Self, BoxError> {
+        let plate_table = std::env::var(PLATE_OWNERS_TABLE)
+            .map_err(|_| PolicyError::MissingEnv(PLATE_OWNERS_TABLE))?;
+        let client = Client::new(config);
+        Ok(Self::new(
+            Step::from_env(source, config)?,
+            client,
+            plate_table,
+        ))
+    }
+}
+
 fn decode<E: es_core::DomainEvent>(envelope: &EventEnvelope) -> Result<E, PolicyError> {
     envelope.decode::<E>().map_err(|e| PolicyError::Decode {
         event_type: envelope.event_type.clone(),
         error: e.to_string(),
     })
-}
-
-/// A short jittered pause so that writers that just collided do not collide again in step.
-async fn backoff(attempt: u32) {
-    let base = 2u64 << attempt.min(5);
-    let jitter = u64::from(Uuid::new_v4().as_bytes()[0]) % (base + 1);
-    tokio::time::sleep(Duration::from_millis(base + jitter)).await;
 }

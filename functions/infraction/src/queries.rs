@@ -1,11 +1,12 @@
-//! Finding infractions: `GET /infractions?plate=&owner_id=&status=&radar_id=` and
+//! The infraction's query routes, each an `async fn(&App, ApiRequest)` which its binary
+//! serves with `http_api::main!`, and the filter behind `GET /infractions` and
 //! `GET /owners/{owner_id}/infractions`.
 //!
 //! The most selective filter present picks the index (owner, plate, radar, then status); the
 //! others filter its items. Every index is sorted newest detection first.
 
 use event_store::Page;
-use http_api::{ApiError, ApiRequest, App};
+use http_api::{ApiError, ApiRequest, ApiResponse, App};
 use traffic_domain::{InfractionStatus, Plate};
 use traffic_views::tables::env::INFRACTIONS_TABLE;
 use traffic_views::tables::{
@@ -13,6 +14,43 @@ use traffic_views::tables::{
 };
 use traffic_views::InfractionView;
 use uuid::Uuid;
+
+/// GET /infractions/{infraction_id}: the infraction view with its timeline.
+pub async fn get_infraction(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
+    let infraction_id = request
+        .uuid_parameter("infraction_id", "infraction")?
+        .to_string();
+    let infraction = app
+        .read_view::<InfractionView>(&request, INFRACTIONS_TABLE, &infraction_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("infraction", &infraction_id))?;
+    let owner = infraction.owner_id.map(|id| id.to_string());
+    request.ensure_subject(owner.as_deref(), "infraction", &infraction_id)?;
+    let version = infraction.version;
+    Ok(ApiResponse::ok(infraction).etag(version))
+}
+
+/// GET /infractions?plate=&owner_id=&status=&radar_id=: infractions, newest first, paged.
+pub async fn list_infractions(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
+    let filter =
+        InfractionFilter::from_query(&request, &["plate", "owner_id", "status", "radar_id"])?;
+    Ok(ApiResponse::ok(filter.find(app, &request).await?))
+}
+
+/// GET /owners/{owner_id}/infractions?status=: the infractions charged to an owner, newest
+/// first. Served by the infraction service's own read model: an owner it has never charged has
+/// an empty list.
+pub async fn list_owner_infractions(
+    app: &App,
+    request: ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let owner_id = request.uuid_parameter("owner_id", "owner")?;
+    let filter = InfractionFilter {
+        owner_id: Some(owner_id),
+        ..InfractionFilter::from_query(&request, &["status"])?
+    };
+    Ok(ApiResponse::ok(filter.find(app, &request).await?))
+}
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct InfractionFilter {

@@ -3,10 +3,11 @@
 
 use chrono::{DateTime, Utc};
 use es_core::{CommandContext, EventEnvelope, StreamId};
-use event_store::{schema, CommandHandler, EventStore, Tables};
-use infraction_functions::policy::{InfractionPolicy, PolicyOutcome, SOURCE};
+use event_consumer::Step;
+use event_store::EventStore;
+use infraction_functions::policy::{InfractionPolicy, PolicyOutcome};
 use std::time::Duration;
-use test_support::{unique_name, Moto};
+use test_support::{unique_name, EventStoreFixture};
 use traffic_domain::{
     infraction_id_for, Infraction, InfractionStatus, OverspeedDetection, Plate, RadarEvent,
     VehicleEvent, VehicleType,
@@ -14,31 +15,26 @@ use traffic_domain::{
 use traffic_views::PlateOwners;
 use uuid::Uuid;
 
+/// The `source` the policy stamps on the events it appends: its function's name.
+const SOURCE: &str = "infraction-policy";
+
 struct Harness {
-    _moto: Moto,
+    _fixture: EventStoreFixture,
     store: EventStore,
     policy: InfractionPolicy,
 }
 
 async fn harness() -> Harness {
-    let moto = Moto::start();
-    let client = moto.dynamodb();
-    let tables = Tables {
-        events: unique_name("events"),
-    };
-    schema::create_event_table(&client, &tables.events)
-        .await
-        .unwrap();
+    let fixture = EventStoreFixture::start().await;
     let plates = unique_name("plate-owners");
-    projection::create_view_table(&client, &plates, PlateOwners::PLATE, &[])
+    projection::create_view_table(&fixture.client, &plates, PlateOwners::PLATE, &[])
         .await
         .unwrap();
-    let store = EventStore::new(client.clone(), tables);
-    let policy = InfractionPolicy::new(CommandHandler::new(store.clone()), client, plates);
+    let commands = Step::new(fixture.commands(), SOURCE);
     Harness {
-        _moto: moto,
-        store,
-        policy,
+        store: fixture.store.clone(),
+        policy: InfractionPolicy::new(commands, fixture.client.clone(), plates),
+        _fixture: fixture,
     }
 }
 

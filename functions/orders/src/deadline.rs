@@ -25,7 +25,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use es_core::{Aggregate, CommandContext, StreamId, UniqueClaim};
-use event_consumer::BoxError;
+use event_consumer::{BoxError, FromEnv, SdkConfig, Step};
 use event_store::{
     CommandError, CommandHandler, EventFilter, EventStore, Transaction, MAX_PAGE_SIZE,
 };
@@ -39,8 +39,6 @@ use serde::Serialize;
 
 /// The environment variable holding the deadline, in seconds.
 pub const ORDER_DEADLINE_SECONDS: &str = "ORDER_DEADLINE_SECONDS";
-
-pub const SOURCE: &str = "expire-orders";
 
 /// How many times an order is decided again when one of its guards was taken meanwhile.
 const ATTEMPTS: u32 = 3;
@@ -86,7 +84,7 @@ pub fn deadline_from_env() -> Result<Duration, BoxError> {
 
 /// Settles every open order placed more than `deadline` before `now`.
 pub async fn sweep(
-    commands: &CommandHandler,
+    commands: &Step,
     reports: &ReportsTable,
     deadline: Duration,
     now: DateTime<Utc>,
@@ -148,10 +146,10 @@ async fn payment_of(
 }
 
 /// Decides one overdue order (see the module documentation).
-pub async fn expire(commands: &CommandHandler, open: &OpenOrder) -> Result<Expiry, BoxError> {
+pub async fn expire(commands: &Step, open: &OpenOrder) -> Result<Expiry, BoxError> {
     let order_id = open.order_id.to_string();
     let ctx = &CommandContext::for_request(
-        SOURCE,
+        commands.source(),
         Some(&open.correlation_id),
         &format!("deadline-{order_id}"),
     );
@@ -271,27 +269,44 @@ async fn decide(
     }
 }
 
-/// The `expire-orders` function: every scheduled invocation is one [`sweep`].
-pub async fn run() -> Result<(), lambda_runtime::Error> {
-    use lambda_runtime::{service_fn, LambdaEvent};
+/// What the `expire-orders` function keeps between runs: its step (the command handler and
+/// the source of the events it appends), the report table and the deadline.
+pub struct Expirer {
+    step: Step,
+    reports: ReportsTable,
+    deadline: Duration,
+}
 
-    event_consumer::init_tracing();
-    let config = event_consumer::sdk_config().await;
-    let commands = &event_consumer::command_handler_from_env().await?;
-    let reports = &ReportsTable::from_env(aws_sdk_dynamodb::Client::new(&config))?;
-    let deadline = deadline_from_env()?;
-    let service = service_fn(move |_: LambdaEvent<serde_json::Value>| async move {
-        let sweep = sweep(commands, reports, deadline, Utc::now()).await?;
-        tracing::info!(
-            overdue = sweep.overdue,
-            cancelled = sweep.cancelled,
-            refunded = sweep.refunded,
-            confirmed = sweep.confirmed,
-            already_settled = sweep.already_settled,
-            undecided = sweep.undecided,
-            "deadline sweep"
-        );
-        Ok::<_, BoxError>(sweep)
-    });
-    lambda_runtime::run(service).await
+impl FromEnv for Expirer {
+    fn from_env(source: &'static str, config: &SdkConfig) -> Result<Self, BoxError> {
+        Ok(Self {
+            step: Step::from_env(source, config)?,
+            reports: ReportsTable::from_env(aws_sdk_dynamodb::Client::new(config))?,
+            deadline: deadline_from_env()?,
+        })
+    }
+}
+
+/// The `expire-orders` function: every scheduled invocation is one [`sweep`].
+pub async fn expire_orders(
+    expirer: &Expirer,
+    _schedule: serde_json::Value,
+) -> Result<Sweep, BoxError> {
+    let sweep = sweep(
+        &expirer.step,
+        &expirer.reports,
+        expirer.deadline,
+        Utc::now(),
+    )
+    .await?;
+    tracing::info!(
+        overdue = sweep.overdue,
+        cancelled = sweep.cancelled,
+        refunded = sweep.refunded,
+        confirmed = sweep.confirmed,
+        already_settled = sweep.already_settled,
+        undecided = sweep.undecided,
+        "deadline sweep"
+    );
+    Ok(sweep)
 }

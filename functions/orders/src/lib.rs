@@ -3,6 +3,7 @@
 //! `StockReleased`; and the order deadline (SPEC §9).
 
 pub mod cart;
+pub mod commands;
 pub mod deadline;
 pub mod queries;
 pub mod saga;

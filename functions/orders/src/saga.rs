@@ -6,9 +6,9 @@
 //!   so that a `CANCELLED` order has its stock back). A reservation is also released after an
 //!   order was cancelled by its deadline (`deadline`): that order keeps its first reason.
 
-use es_core::{CommandContext, EventEnvelope};
-use event_consumer::BoxError;
-use event_store::{CommandHandler, Expected};
+use es_core::EventEnvelope;
+use event_consumer::{BoxError, Step};
+use event_store::Expected;
 use order_domain::{
     CancelOrder, CancellationReason, ConfirmSale, Order, OrderCommand, ProductEvent,
 };
@@ -45,16 +45,15 @@ fn command_for(envelope: &EventEnvelope) -> Result<Option<(Uuid, OrderCommand)>,
 }
 
 /// `confirm-order` (on `StockCommitted`) and `cancel-order` (on `StockUnavailable`,
-/// `StockReleased`): `source` names the function.
+/// `StockReleased`): the step's source names the function.
 pub async fn conclude(
-    commands: &CommandHandler,
+    commands: &Step,
     envelope: &EventEnvelope,
-    source: &str,
 ) -> Result<OrderStepOutcome, BoxError> {
     let Some((order_id, command)) = command_for(envelope)? else {
         return Ok(OrderStepOutcome::Ignored);
     };
-    let ctx = CommandContext::caused_by(source, envelope);
+    let ctx = commands.caused_by(envelope);
     let outcome = commands
         .execute::<Order>(&order_id.to_string(), &command, Expected::Any, &ctx)
         .await?;

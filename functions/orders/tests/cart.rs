@@ -2,17 +2,17 @@
 //! its order, so two checkouts of one cart at once place one order.
 
 use es_core::{Aggregate, CommandContext, StreamId};
-use event_store::{schema, CommandHandler, EventStore, Expected, Tables};
+use event_store::{CommandHandler, Expected};
 use order_domain::{
     CartItemRequest, CreateProduct, Customer, CustomerCommand, Order, OrderStatus, Product,
     ProductCommand, RegisterCustomer,
 };
 use order_functions::cart::{add_item, checkout};
-use test_support::{unique_name, Moto};
+use test_support::EventStoreFixture;
 use uuid::Uuid;
 
 struct Shop {
-    _moto: Moto,
+    _fixture: EventStoreFixture,
     commands: CommandHandler,
     customer: Uuid,
     product: Uuid,
@@ -23,15 +23,8 @@ fn ctx() -> CommandContext {
 }
 
 async fn shop() -> Shop {
-    let moto = Moto::start();
-    let client = moto.dynamodb();
-    let tables = Tables {
-        events: unique_name("events"),
-    };
-    schema::create_event_table(&client, &tables.events)
-        .await
-        .unwrap();
-    let commands = CommandHandler::new(EventStore::new(client, tables));
+    let fixture = EventStoreFixture::start().await;
+    let commands = fixture.commands();
     let (customer, product) = (Uuid::new_v4(), Uuid::new_v4());
     let register = CustomerCommand::Register(RegisterCustomer {
         customer_id: customer,
@@ -55,7 +48,7 @@ async fn shop() -> Shop {
         .await
         .unwrap();
     Shop {
-        _moto: moto,
+        _fixture: fixture,
         commands,
         customer,
         product,

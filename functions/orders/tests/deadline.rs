@@ -3,7 +3,8 @@
 
 use customer_functions::payment::{take_payment, PaymentOutcome};
 use es_core::{CommandContext, EventEnvelope, StreamId};
-use event_store::{schema, CommandHandler, EventStore, Expected, Tables};
+use event_consumer::Step;
+use event_store::Expected;
 use order_domain::{
     CancellationReason, CreateProduct, Customer, CustomerCommand, Order, OrderCommand, OrderLine,
     OrderStatus, PlaceOrder, Product, ProductCommand, RegisterCustomer, Settlement,
@@ -11,15 +12,16 @@ use order_domain::{
 use order_functions::deadline::{expire, Expiry};
 use order_views::reports::open_orders::OpenOrder;
 use stock_functions::saga::{reserve, settle, StockOutcome};
-use test_support::{unique_name, Moto};
+use test_support::EventStoreFixture;
 use uuid::Uuid;
 
 const BALANCE: u64 = 10_000;
 const STOCK: u64 = 20;
 
 struct Saga {
-    _moto: Moto,
-    commands: CommandHandler,
+    _fixture: EventStoreFixture,
+    /// Every step's events carry this test's source; production steps carry their binary's.
+    commands: Step,
     customer_id: Uuid,
     product_id: Uuid,
 }
@@ -31,15 +33,8 @@ fn ctx() -> CommandContext {
 impl Saga {
     /// A customer with `balance_cents` and a product with 20 in stock.
     async fn start(balance_cents: u64) -> Self {
-        let moto = Moto::start();
-        let client = moto.dynamodb();
-        let tables = Tables {
-            events: unique_name("events"),
-        };
-        schema::create_event_table(&client, &tables.events)
-            .await
-            .unwrap();
-        let commands = CommandHandler::new(EventStore::new(client, tables));
+        let fixture = EventStoreFixture::start().await;
+        let commands = Step::new(fixture.commands(), "deadline-test");
         let (customer_id, product_id) = (Uuid::new_v4(), Uuid::new_v4());
         let register = CustomerCommand::Register(RegisterCustomer {
             customer_id,
@@ -63,7 +58,7 @@ impl Saga {
             .await
             .unwrap();
         Self {
-            _moto: moto,
+            _fixture: fixture,
             commands,
             customer_id,
             product_id,

@@ -14,11 +14,11 @@ use aws_smithy_types::config_bag::ConfigBag;
 use es_core::testing::PlainSealer;
 use es_core::{CommandContext, EventEnvelope, StreamId, UniqueClaim};
 use event_consumer::{service_for, stream_records};
-use event_store::{schema, AppendBatch, Claim, EventStore, Tables};
+use event_store::{schema, AppendBatch, Claim, EventStore};
 use platform_functions::publisher::{DeadLetters, Publisher};
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use test_support::{unique_name, Moto};
+use test_support::{unique_name, EventStoreFixture};
 use traffic_domain::{
     InfractionEvent, Location, OwnerEvent, Plate, RadarEvent, RadarStatus, VehicleEvent,
     VehicleType, NATIONAL_ID_SCOPE,
@@ -32,7 +32,7 @@ const SERVICES: [&str; 3] = [
 ];
 
 struct Harness {
-    _moto: Moto,
+    _fixture: EventStoreFixture,
     store: EventStore,
     events_table: String,
     eventbridge: aws_sdk_eventbridge::Client,
@@ -44,14 +44,8 @@ struct Harness {
 }
 
 async fn harness() -> Harness {
-    let moto = Moto::start();
-    let dynamodb = moto.dynamodb();
-    let tables = Tables {
-        events: unique_name("events"),
-    };
-    schema::create_event_table(&dynamodb, &tables.events)
-        .await
-        .unwrap();
+    let fixture = EventStoreFixture::start().await;
+    let moto = &fixture.moto;
     let credentials = Credentials::new("test", "test", None, None, "moto");
     let eventbridge = aws_sdk_eventbridge::Client::from_conf(
         aws_sdk_eventbridge::Config::builder()
@@ -130,9 +124,9 @@ async fn harness() -> Harness {
 
     Harness {
         dlq_url,
-        store: EventStore::new(dynamodb, tables.clone()),
-        events_table: tables.events,
-        _moto: moto,
+        store: fixture.store.clone(),
+        events_table: fixture.tables.events.clone(),
+        _fixture: fixture,
         eventbridge,
         sqs,
         bus,

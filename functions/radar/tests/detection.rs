@@ -1,23 +1,12 @@
 //! Recording detections against the event store as moto serves it.
 
 use es_core::{CommandContext, StreamId};
-use event_store::{schema, CommandHandler, EventStore, Expected, Tables};
+use event_store::{CommandHandler, Expected};
 use radar_functions::detection::record_detection;
 use serde_json::json;
-use test_support::{unique_name, Moto};
+use test_support::EventStoreFixture;
 use traffic_domain::{infraction_id_for, InstallRadar, Radar, RadarCommand, RecordDetection};
 use uuid::Uuid;
-
-async fn handler(moto: &Moto) -> CommandHandler {
-    let client = moto.dynamodb();
-    let tables = Tables {
-        events: unique_name("events"),
-    };
-    schema::create_event_table(&client, &tables.events)
-        .await
-        .unwrap();
-    CommandHandler::new(EventStore::new(client, tables))
-}
 
 fn ctx() -> CommandContext {
     CommandContext::for_request("record-detection", None, "request")
@@ -51,8 +40,8 @@ async fn radar_events(commands: &CommandHandler, radar_id: Uuid) -> usize {
 
 #[tokio::test]
 async fn the_same_detection_id_twice_gives_the_same_answer_and_one_event() {
-    let moto = Moto::start();
-    let commands = handler(&moto).await;
+    let fixture = EventStoreFixture::start().await;
+    let commands = fixture.commands();
     let radar_id = install(&commands).await;
     let detection_id = Uuid::new_v4();
 
@@ -78,8 +67,8 @@ async fn the_same_detection_id_twice_gives_the_same_answer_and_one_event() {
 
 #[tokio::test]
 async fn a_resent_detection_is_answered_even_after_the_radar_was_switched_off() {
-    let moto = Moto::start();
-    let commands = handler(&moto).await;
+    let fixture = EventStoreFixture::start().await;
+    let commands = fixture.commands();
     let radar_id = install(&commands).await;
     let detection_id = Uuid::new_v4();
     record_detection(&commands, radar_id, detection(detection_id, 120), &ctx())
@@ -110,8 +99,8 @@ async fn a_resent_detection_is_answered_even_after_the_radar_was_switched_off() 
 
 #[tokio::test]
 async fn a_detection_id_used_by_another_radar_is_a_conflict() {
-    let moto = Moto::start();
-    let commands = handler(&moto).await;
+    let fixture = EventStoreFixture::start().await;
+    let commands = fixture.commands();
     let (first_radar, second_radar) = (install(&commands).await, install(&commands).await);
     let detection_id = Uuid::new_v4();
     record_detection(&commands, first_radar, detection(detection_id, 120), &ctx())
@@ -132,8 +121,8 @@ async fn a_detection_id_used_by_another_radar_is_a_conflict() {
 
 #[tokio::test]
 async fn not_an_overspeed_is_refused_and_appends_nothing() {
-    let moto = Moto::start();
-    let commands = handler(&moto).await;
+    let fixture = EventStoreFixture::start().await;
+    let commands = fixture.commands();
     let radar_id = install(&commands).await;
     let error = record_detection(&commands, radar_id, detection(Uuid::new_v4(), 90), &ctx())
         .await

@@ -1,5 +1,8 @@
 //! The registration service: owners and their vehicles.
 
+pub mod commands;
+pub mod queries;
+
 use es_core::Aggregate;
 use event_store::EventStore;
 use http_api::ApiError;

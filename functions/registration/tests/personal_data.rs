@@ -5,11 +5,11 @@
 
 use chrono::NaiveDate;
 use es_core::{Aggregate, CommandContext, StreamId};
-use event_store::{schema, CommandError, CommandHandler, EventStore, Expected, Tables};
+use event_store::{CommandError, Expected};
 use personal_data::{reveal, KeyStore};
 use registration_functions::{owner_subject, reveal_owner};
 use serde_json::json;
-use test_support::{unique_name, Moto};
+use test_support::{unique_name, EventStoreFixture};
 use traffic_domain::{Owner, OwnerCommand, OwnerEvent, RegisterOwner};
 use traffic_views::OwnerView;
 use uuid::Uuid;
@@ -37,20 +37,13 @@ fn body() -> serde_json::Value {
 
 #[tokio::test]
 async fn an_erased_owner_yields_no_personal_value_and_stays() {
-    let moto = Moto::start();
-    let client = moto.dynamodb();
-    let tables = Tables {
-        events: unique_name("events"),
-    };
-    schema::create_event_table(&client, &tables.events)
-        .await
-        .unwrap();
+    let fixture = EventStoreFixture::start().await;
+    let (client, tables, store) = (&fixture.client, &fixture.tables, &fixture.store);
     let keys_table = unique_name("keys");
-    personal_data::schema::create_keys_table(&client, &keys_table)
+    personal_data::schema::create_keys_table(client, &keys_table)
         .await
         .unwrap();
-    let store = EventStore::new(client.clone(), tables.clone());
-    let commands = CommandHandler::new(store.clone());
+    let commands = fixture.commands();
     let keys = KeyStore::new(client.clone(), &keys_table);
 
     // Register as register-owner does: key in memory, validate and seal, save, execute.

@@ -1,6 +1,6 @@
 //! The stock service's saga steps. Each reads the products of one order, lets
 //! [`order_domain::stock`] decide for all of them, and appends every product's events in one
-//! atomic write ([`CommandHandler::transact`]); a conflict with a concurrent order decides
+//! atomic write ([`event_store::CommandHandler::transact`]); a conflict with a concurrent order decides
 //! again on fresh loads.
 //!
 //! - **Reserve** (on `OrderPlaced`): every line or none. The write also takes the guard
@@ -12,9 +12,9 @@
 //!   left to do. A commit also takes the guard `stock.settlement/{order_id}`, which the order
 //!   deadline takes when it gives a payment back: a paid order is sold or refunded, never both.
 
-use es_core::{Aggregate, CommandContext, EventEnvelope, StreamId, UniqueClaim};
-use event_consumer::BoxError;
-use event_store::{CommandError, CommandHandler, EventStore, Loaded};
+use es_core::{Aggregate, EventEnvelope, StreamId, UniqueClaim};
+use event_consumer::{BoxError, Step};
+use event_store::{CommandError, EventStore, Loaded};
 use futures::future::try_join_all;
 use order_domain::stock::{
     self, quantities, Reservation, Settlement, RESERVATION_SCOPE, SETTLEMENT_SCOPE,
@@ -58,17 +58,14 @@ fn states(loaded: &BTreeMap<Uuid, Loaded<Product>>) -> BTreeMap<Uuid, Product> {
 }
 
 /// `reserve-stock`, on `OrderPlaced`.
-pub async fn reserve(
-    commands: &CommandHandler,
-    envelope: &EventEnvelope,
-) -> Result<StockOutcome, BoxError> {
+pub async fn reserve(commands: &Step, envelope: &EventEnvelope) -> Result<StockOutcome, BoxError> {
     let Some(OrderEvent::OrderPlaced {
         order_id, lines, ..
     }) = decode::<OrderEvent>(envelope, Order::TYPE)?
     else {
         return Ok(StockOutcome::Ignored);
     };
-    let ctx = &CommandContext::caused_by("reserve-stock", envelope);
+    let ctx = &commands.caused_by(envelope);
     let guard = &UniqueClaim {
         scope: RESERVATION_SCOPE,
         value: order_id.to_string(),
@@ -153,21 +150,26 @@ fn settlement_for(
     )
 }
 
-/// `commit-stock` on `PaymentAccepted`, `release-stock` on `PaymentRefused` or a timed-out
-/// order.
+/// `commit-stock`, on `PaymentAccepted`.
+pub async fn commit(commands: &Step, envelope: &EventEnvelope) -> Result<StockOutcome, BoxError> {
+    settle(commands, envelope, Settlement::Commit).await
+}
+
+/// `release-stock`, on `PaymentRefused` or a timed-out order.
+pub async fn release(commands: &Step, envelope: &EventEnvelope) -> Result<StockOutcome, BoxError> {
+    settle(commands, envelope, Settlement::Release).await
+}
+
+/// [`commit`] or [`release`]: the step's source names the function.
 pub async fn settle(
-    commands: &CommandHandler,
+    commands: &Step,
     envelope: &EventEnvelope,
     settlement: Settlement,
 ) -> Result<StockOutcome, BoxError> {
     let Some(order_id) = settlement_for(envelope, settlement)? else {
         return Ok(StockOutcome::Ignored);
     };
-    let source = match settlement {
-        Settlement::Commit => "commit-stock",
-        Settlement::Release => "release-stock",
-    };
-    let ctx = &CommandContext::caused_by(source, envelope);
+    let ctx = &commands.caused_by(envelope);
     // An order's lines never change: read them once, outside the retried decision.
     let order = commands
         .store()

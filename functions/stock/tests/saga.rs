@@ -2,32 +2,27 @@
 //! transactions, concurrent and redelivered events.
 
 use es_core::{Aggregate, CommandContext, EventEnvelope, StreamId};
-use event_store::{schema, CommandHandler, EventStore, Expected, Tables};
+use event_consumer::Step;
+use event_store::{EventStore, Expected};
 use order_domain::{
     CreateProduct, CustomerEvent, Order, OrderCommand, OrderLine, PlaceOrder, Product,
     ProductCommand, Settlement,
 };
 use stock_functions::saga::{reserve, settle, StockOutcome};
-use test_support::{unique_name, Moto};
+use test_support::EventStoreFixture;
 use uuid::Uuid;
 
 struct Harness {
-    _moto: Moto,
-    commands: CommandHandler,
+    _fixture: EventStoreFixture,
+    /// Every step's events carry this harness's source; production steps carry their binary's.
+    commands: Step,
 }
 
 async fn harness() -> Harness {
-    let moto = Moto::start();
-    let client = moto.dynamodb();
-    let tables = Tables {
-        events: unique_name("events"),
-    };
-    schema::create_event_table(&client, &tables.events)
-        .await
-        .unwrap();
+    let fixture = EventStoreFixture::start().await;
     Harness {
-        _moto: moto,
-        commands: CommandHandler::new(EventStore::new(client, tables)),
+        commands: Step::new(fixture.commands(), "stock-saga-test"),
+        _fixture: fixture,
     }
 }
 

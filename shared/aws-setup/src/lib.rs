@@ -1,4 +1,5 @@
-//! The AWS SDK configuration of a function, built once per cold start: [`sdk_config`], which
+//! What every function sets up at a cold start: logging and its runtime ([`init_tracing`],
+//! [`block_on`]), and the AWS SDK configuration, [`sdk_config`], which
 //! every function uses (through `http_api::App::from_env`, `event_consumer::sdk_config` or
 //! directly), so that a change here reaches all of them.
 //!
@@ -21,6 +22,11 @@
 //!   …), and so does the local cloud; anywhere else the whole default chain is built (with the
 //!   default provider configuration) when credentials are first needed.
 
+mod start;
+
+pub use aws_config::SdkConfig;
+pub use start::{block_on, init_tracing};
+
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock, PoisonError};
@@ -30,7 +36,7 @@ use aws_config::default_provider::credentials::DefaultCredentialsChain;
 use aws_config::environment::EnvironmentVariableCredentialsProvider;
 use aws_config::meta::credentials::CredentialsProviderChain;
 use aws_config::provider_config::ProviderConfig;
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_config::BehaviorVersion;
 use aws_credential_types::provider::{future, ProvideCredentials};
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls::rustls_provider::CryptoMode;

@@ -4,6 +4,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use std::fmt::Debug;
 
 use crate::rejection::Rejection;
+use crate::upcast::Upcaster;
 
 /// An event of one aggregate type.
 ///
@@ -13,10 +14,17 @@ use crate::rejection::Rejection;
 pub trait DomainEvent:
     Serialize + DeserializeOwned + Clone + Debug + Send + Sync + 'static
 {
-    /// Bumped when the shape of `data` changes incompatibly, so readers can upcast.
+    /// The schema version this build writes this event's `data` at (stored in the envelope).
+    /// Bumped, for the variant whose shape changes, together with an upcaster in
+    /// [`DomainEvent::UPCASTERS`] from the previous version: a read checks that the stored data
+    /// reached exactly this version, so a missing upcaster fails loudly instead of misreading.
     fn schema_version(&self) -> u32 {
         1
     }
+
+    /// The upgrades of stored data from older schema versions, run on read by
+    /// [`crate::EventEnvelope::decode`] before the event is decoded (see [`crate::upcast`]).
+    const UPCASTERS: &'static [Upcaster] = &[];
 }
 
 /// A domain error: a typed refusal that knows how it is presented to a client.

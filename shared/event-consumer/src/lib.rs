@@ -11,29 +11,31 @@
 //!   [`run_stream_consumer`] is the whole Lambda.
 //!
 //! [`service_for`] maps an aggregate type to the EventBridge `source` of its events, and
-//! [`init_tracing`] sets up logging, so that a consumer's `main` is a few lines:
+//! [`main!`] is a consumer's whole `main`, its handler's context built once per cold start
+//! ([`FromEnv`]; [`Step`] for the saga steps and policies):
 //!
-//! ```no_run
-//! # async fn project(_: es_core::EventEnvelope) -> Result<(), std::io::Error> { Ok(()) }
-//! #[tokio::main]
-//! async fn main() -> Result<(), lambda_runtime::Error> {
-//!     event_consumer::init_tracing();
-//!     event_consumer::run_sqs_consumer(project).await
-//! }
+//! ```ignore
+//! event_consumer::main!(stock_functions::saga::reserve);
 //! ```
 
 mod measure;
 mod services;
 mod sqs;
+mod start;
 mod stream;
 
 /// The metrics crate, for consumers that emit metrics of their own (saga outcomes).
 pub use metrics;
 
-/// The SDK configuration of every function, for the clients a consumer makes itself.
-pub use aws_setup::sdk_config;
+/// The SDK configuration of every function, for the clients a consumer makes itself; the
+/// logging and runtime every function starts with.
+pub use aws_setup::{block_on, init_tracing, sdk_config, SdkConfig};
+/// For [`main!`]'s expansion, which must not count on the binary naming `lambda_runtime`.
+#[doc(hidden)]
+pub use lambda_runtime;
 pub use services::{known_service, service_for, UNKNOWN_SERVICE};
 pub use sqs::{envelope_from_sqs_body, handle_sqs_event};
+pub use start::{run_scheduled, FromEnv, Step};
 pub use stream::{
     envelope_from_image, is_new_event, stream_records, stream_response, StreamRecord,
 };
@@ -121,41 +123,6 @@ where
     Box::pin(lambda_runtime::run(service)).await
 }
 
-/// The command handler of a consumer that appends events (a policy or a saga step), on the
-/// event store named by `EVENTS_TABLE`.
-pub async fn command_handler_from_env() -> Result<event_store::CommandHandler, BoxError> {
-    let config = sdk_config().await;
-    let tables = event_store::Tables::from_env().map_err(|e| format!("EVENTS_TABLE: {e}"))?;
-    let store = event_store::EventStore::new(aws_sdk_dynamodb::Client::new(&config), tables);
-    Ok(event_store::CommandHandler::new(store))
-}
-
-/// Logging for a function: JSON lines in Lambda (CloudWatch indexes the fields), plain text
-/// on a terminal. The level comes from `AWS_LAMBDA_LOG_LEVEL` (Lambda's logging controls),
-/// else `RUST_LOG`, else `info`. Calling it twice is harmless.
-pub fn init_tracing() {
-    use std::io::IsTerminal;
-    use tracing_subscriber::EnvFilter;
-
-    let filter = std::env::var("AWS_LAMBDA_LOG_LEVEL")
-        .ok()
-        .and_then(|level| EnvFilter::try_new(level.to_ascii_lowercase()).ok())
-        .or_else(|| EnvFilter::try_from_default_env().ok())
-        .unwrap_or_else(|| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false);
-    let _already_set = if std::io::stdout().is_terminal() {
-        builder.try_init()
-    } else {
-        builder
-            .json()
-            .with_current_span(false)
-            .with_span_list(true)
-            .try_init()
-    };
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,11 +135,5 @@ mod tests {
     fn the_error_chain_is_one_line() {
         let error = Outer(std::io::Error::other("inner"));
         assert_eq!(error_chain(&error), "outer: inner");
-    }
-
-    #[test]
-    fn init_tracing_twice_is_harmless() {
-        init_tracing();
-        init_tracing();
     }
 }

@@ -7,17 +7,29 @@ use crate::authorize::forbidden;
 use crate::idempotency::{Begin, Idempotency};
 use crate::{ApiError, ApiRequest, ApiResponse, App};
 
-/// JSON logs for CloudWatch; `RUST_LOG` sets the level (default `info`).
-pub fn init_tracing() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .json()
-        .with_current_span(false)
-        .without_time()
-        .try_init();
+/// `main` of an HTTP function: `http_api::main!(radar_functions::commands::install_radar);`
+/// serves the handler, an `async fn(&App, ApiRequest) -> Result<ApiResponse, ApiError>`, under
+/// the binary's name, which is the `source` of the events it causes (`CARGO_BIN_NAME`: fixed
+/// at build time, where the deployed function's name is the stack's and the executable is
+/// `bootstrap`).
+#[macro_export]
+macro_rules! main {
+    ($handler:path) => {
+        fn main() -> ::core::result::Result<(), $crate::lambda_http::Error> {
+            $crate::run(::core::env!("CARGO_BIN_NAME"), |app, request| async move {
+                $handler(&app, request).await
+            })
+        }
+    };
+}
+
+/// [`serve`] to the end, on the runtime of every function: what [`main!`] expands to.
+pub fn run<F, Fut>(source: &'static str, handler: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(App, ApiRequest) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<ApiResponse, ApiError>> + Send,
+{
+    aws_setup::block_on(serve(source, handler))
 }
 
 /// Runs an HTTP function: `source` names it in the events it causes.
@@ -26,7 +38,7 @@ where
     F: Fn(App, ApiRequest) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<ApiResponse, ApiError>> + Send,
 {
-    init_tracing();
+    aws_setup::init_tracing();
     let app = App::from_env().await;
     let idempotency = Idempotency::from_env();
     lambda_http::run(service_fn(move |request: Request| {

@@ -1,6 +1,6 @@
 //! The cart view of `GET /customers/{customer_id}/cart`: the lines with their totals.
 
-use es_core::{Aggregate, EventEnvelope};
+use es_core::{Aggregate, EventMeta};
 use order_domain::{Cart, CartEvent, OrderLine};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -38,17 +38,15 @@ impl CartView {
 impl projection::View for CartView {
     const AGGREGATE_TYPE: &'static str = Cart::TYPE;
     const KEY: &'static str = CARTS_KEY;
-    type Event = order_domain::CartEvent;
+    type Event = CartEvent;
 
     /// The cart's own fold (adding to a line, removing it, emptying on checkout), so that the
     /// view cannot disagree with what the next command will see.
-    fn apply(&mut self, envelope: &EventEnvelope) {
-        let customer_id = envelope.aggregate_id.parse().unwrap_or_default();
+    fn apply(&mut self, event: &CartEvent, meta: &EventMeta) {
+        let customer_id = meta.aggregate_id.parse().unwrap_or_default();
         let mut cart = self.cart();
-        if let Some(event) = projection::decode_event::<CartEvent>(envelope) {
-            cart.apply(&event);
-        }
-        *self = Self::of(customer_id, &cart, envelope.version);
+        cart.apply(event);
+        *self = Self::of(customer_id, &cart, meta.version);
     }
 }
 

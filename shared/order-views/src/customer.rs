@@ -4,7 +4,7 @@
 //! §7), and are forgotten on `CustomerPersonalDataErased`; a query reveals them when it
 //! answers ([`CustomerView::revealed`]): erased or unreadable, they answer `null`.
 
-use es_core::{Aggregate, EventEnvelope, Sealed};
+use es_core::{Aggregate, EventMeta, Sealed};
 use order_domain::{Customer, CustomerEvent};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -59,14 +59,11 @@ impl CustomerView {
 impl projection::View for CustomerView {
     const AGGREGATE_TYPE: &'static str = Customer::TYPE;
     const KEY: &'static str = CUSTOMERS_KEY;
-    type Event = order_domain::CustomerEvent;
+    type Event = CustomerEvent;
 
-    fn apply(&mut self, envelope: &EventEnvelope) {
-        self.version = envelope.version;
-        let Some(event) = projection::decode_event::<CustomerEvent>(envelope) else {
-            return;
-        };
-        match event {
+    fn apply(&mut self, event: &CustomerEvent, meta: &EventMeta) {
+        self.version = meta.version;
+        match event.clone() {
             CustomerEvent::CustomerRegistered {
                 customer_id,
                 name,

@@ -1,7 +1,7 @@
 //! The inventory view of `GET /inventory` and `GET /inventory/{product_id}`: a product's stock
 //! on hand, what the saga holds reserved, and what is left to sell.
 
-use es_core::{Aggregate, EventEnvelope};
+use es_core::{Aggregate, EventMeta};
 use order_domain::{Product, ProductEvent};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -35,14 +35,11 @@ pub struct InventoryView {
 impl projection::View for InventoryView {
     const AGGREGATE_TYPE: &'static str = Product::TYPE;
     const KEY: &'static str = INVENTORY_KEY;
-    type Event = order_domain::ProductEvent;
+    type Event = ProductEvent;
 
-    fn apply(&mut self, envelope: &EventEnvelope) {
-        self.version = envelope.version;
-        let Some(event) = projection::decode_event::<ProductEvent>(envelope) else {
-            return;
-        };
-        match event {
+    fn apply(&mut self, event: &ProductEvent, meta: &EventMeta) {
+        self.version = meta.version;
+        match event.clone() {
             ProductEvent::ProductCreated {
                 product_id,
                 name,

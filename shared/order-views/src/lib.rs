@@ -23,7 +23,7 @@ pub use cart::CartView;
 pub use customer::{CustomerView, RevealedCustomer};
 pub use inventory::InventoryView;
 pub use line::LineView;
-pub use order::{OrderTimelineEntry, OrderView, OrderViewStatus};
+pub use order::{OrderSagaEvent, OrderTimelineEntry, OrderView, OrderViewStatus};
 
 #[cfg(test)]
 pub(crate) mod testing {

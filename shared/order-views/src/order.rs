@@ -7,8 +7,8 @@
 //! the item holds, never from the order in which they arrived, so a late or redelivered event
 //! cannot move an order backwards.
 
-use es_core::{Aggregate, EventEnvelope};
-use order_domain::{CustomerEvent, Order, OrderEvent, OrderLine, ProductEvent};
+use es_core::{Aggregate, EnvelopeError, EventEnvelope, EventMeta};
+use order_domain::{Customer, CustomerEvent, Order, OrderEvent, OrderLine, Product, ProductEvent};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -147,87 +147,91 @@ impl OrderView {
         }
     }
 
-    fn placed(
-        &mut self,
-        envelope: &EventEnvelope,
-        customer_id: Uuid,
-        lines: &[OrderLine],
-        total: u64,
-    ) {
+    fn placed(&mut self, meta: &EventMeta, customer_id: Uuid, lines: &[OrderLine], total: u64) {
         self.customer_id = Some(customer_id);
         self.lines = lines.iter().map(LineView::from).collect();
         self.total_cents = total;
-        self.correlation_id = Some(envelope.correlation_id.clone());
-        self.placed_at = Some(es_core::time::format(&envelope.occurred_at));
+        self.correlation_id = Some(meta.correlation_id.clone());
+        self.placed_at = Some(es_core::time::format(&meta.occurred_at));
     }
 }
 
-/// The order an event of the saga is about, if it is one.
-fn order_of(envelope: &EventEnvelope) -> Option<Uuid> {
-    match envelope.aggregate_type.as_str() {
-        Order::TYPE => envelope.aggregate_id.parse().ok(),
-        order_domain::Product::TYPE => match projection::decode_event::<ProductEvent>(envelope)? {
-            ProductEvent::StockReserved { order_id, .. }
-            | ProductEvent::StockCommitted { order_id, .. }
-            | ProductEvent::StockReleased { order_id, .. }
-            | ProductEvent::StockUnavailable { order_id, .. } => Some(order_id),
-            ProductEvent::ProductCreated { .. } | ProductEvent::ProductRestocked { .. } => None,
-        },
-        order_domain::Customer::TYPE => {
-            match projection::decode_event::<CustomerEvent>(envelope)? {
+/// What an order view joins: the order's own events, and the saga's on the product and
+/// customer streams, each decoded as its stream's aggregate type says.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OrderSagaEvent {
+    Order(OrderEvent),
+    Product(ProductEvent),
+    Customer(CustomerEvent),
+}
+
+impl projection::ViewEvent for OrderSagaEvent {
+    /// Any other aggregate type is not joined (`None`); an event of these three that does not
+    /// decode fails the projection.
+    fn from_envelope(envelope: &EventEnvelope, _: &str) -> Result<Option<Self>, EnvelopeError> {
+        Ok(Some(match envelope.aggregate_type.as_str() {
+            Order::TYPE => Self::Order(envelope.decode()?),
+            Product::TYPE => Self::Product(envelope.decode()?),
+            Customer::TYPE => Self::Customer(envelope.decode()?),
+            _ => return Ok(None),
+        }))
+    }
+}
+
+impl OrderSagaEvent {
+    /// The order this event is about, if it is a step of an order's saga.
+    fn order_id(&self, meta: &EventMeta) -> Option<Uuid> {
+        match self {
+            Self::Order(_) => meta.aggregate_id.parse().ok(),
+            Self::Product(event) => match event {
+                ProductEvent::StockReserved { order_id, .. }
+                | ProductEvent::StockCommitted { order_id, .. }
+                | ProductEvent::StockReleased { order_id, .. }
+                | ProductEvent::StockUnavailable { order_id, .. } => Some(*order_id),
+                ProductEvent::ProductCreated { .. } | ProductEvent::ProductRestocked { .. } => None,
+            },
+            Self::Customer(event) => match event {
                 CustomerEvent::PaymentAccepted { order_id, .. }
                 | CustomerEvent::PaymentRefused { order_id, .. }
-                | CustomerEvent::PaymentRefunded { order_id, .. } => Some(order_id),
+                | CustomerEvent::PaymentRefunded { order_id, .. } => Some(*order_id),
                 CustomerEvent::CustomerRegistered { .. }
                 | CustomerEvent::DepositMade { .. }
                 | CustomerEvent::CustomerPersonalDataErased {} => None,
-            }
+            },
         }
-        _ => None,
     }
 }
 
 impl projection::View for OrderView {
     const AGGREGATE_TYPE: &'static str = Order::TYPE;
     const KEY: &'static str = ORDERS_KEY;
-    type Event = OrderEvent;
+    type Event = OrderSagaEvent;
 
-    /// The saga's product and customer events are folded in too: they must decode as well.
-    fn understands(envelope: &EventEnvelope) -> Result<(), String> {
-        let decoded = match envelope.aggregate_type.as_str() {
-            Order::TYPE => envelope.decode::<OrderEvent>().map(drop),
-            order_domain::Product::TYPE => envelope.decode::<ProductEvent>().map(drop),
-            order_domain::Customer::TYPE => envelope.decode::<CustomerEvent>().map(drop),
-            _ => Ok(()),
-        };
-        decoded.map_err(|e| e.to_string())
-    }
-
-    fn apply(&mut self, envelope: &EventEnvelope) {
-        let Some(order_id) = order_of(envelope) else {
+    fn apply(&mut self, event: &OrderSagaEvent, meta: &EventMeta) {
+        let Some(order_id) = event.order_id(meta) else {
             return;
         };
         self.order_id = order_id;
-        if envelope.aggregate_type == Order::TYPE {
-            match projection::decode_event::<OrderEvent>(envelope) {
-                Some(OrderEvent::OrderPlaced {
-                    customer_id,
-                    lines,
-                    total_cents,
-                    ..
-                }) => self.placed(envelope, customer_id, &lines, total_cents),
-                Some(OrderEvent::OrderCancelled { reason }) => {
-                    self.cancellation_reason = Some(reason.as_str().to_owned());
-                }
-                Some(OrderEvent::SaleConfirmed) | None => {}
+        match event {
+            OrderSagaEvent::Order(OrderEvent::OrderPlaced {
+                customer_id,
+                lines,
+                total_cents,
+                ..
+            }) => self.placed(meta, *customer_id, lines, *total_cents),
+            OrderSagaEvent::Order(OrderEvent::OrderCancelled { reason }) => {
+                self.cancellation_reason = Some(reason.as_str().to_owned());
             }
+            OrderSagaEvent::Order(OrderEvent::SaleConfirmed)
+            | OrderSagaEvent::Product(_)
+            | OrderSagaEvent::Customer(_) => {}
         }
         let entry = OrderTimelineEntry {
-            event_type: envelope.event_type.clone(),
-            at: es_core::time::format(&envelope.occurred_at),
-            aggregate_type: envelope.aggregate_type.clone(),
-            aggregate_id: envelope.aggregate_id.clone(),
-            event_id: envelope.event_id,
+            event_type: meta.event_type.clone(),
+            at: es_core::time::format(&meta.occurred_at),
+            aggregate_type: meta.aggregate_type.clone(),
+            aggregate_id: meta.aggregate_id.clone(),
+            event_id: meta.event_id,
         };
         let position = self
             .timeline
@@ -246,14 +250,12 @@ impl projection::View for OrderView {
 }
 
 impl projection::JoinedView for OrderView {
-    fn key_of(envelope: &EventEnvelope) -> Option<String> {
-        order_of(envelope).map(|id| id.to_string())
+    fn key(event: &OrderSagaEvent, meta: &EventMeta) -> Option<String> {
+        event.order_id(meta).map(|id| id.to_string())
     }
 
-    fn contains(&self, envelope: &EventEnvelope) -> bool {
-        self.timeline
-            .iter()
-            .any(|e| e.event_id == envelope.event_id)
+    fn contains(&self, meta: &EventMeta) -> bool {
+        self.timeline.iter().any(|e| e.event_id == meta.event_id)
     }
 
     fn updated_at(&self) -> String {
@@ -266,7 +268,7 @@ mod tests {
     use super::*;
     use crate::testing::{envelope, through_dynamo};
     use order_domain::CancellationReason;
-    use projection::{JoinedView, View};
+    use projection::{JoinedView, View, ViewEvent};
 
     fn order_id() -> Uuid {
         Uuid::from_u128(0x0D1)
@@ -340,8 +342,12 @@ mod tests {
         let mut view = OrderView::default();
         for event in events {
             assert_eq!(OrderView::key_of(event), Some(order_id().to_string()));
-            if !view.contains(event) {
-                view.apply(event);
+            let meta = event.meta();
+            if !view.contains(&meta) {
+                let decoded = OrderSagaEvent::from_envelope(event, "order")
+                    .unwrap()
+                    .unwrap();
+                view.apply(&decoded, &meta);
             }
         }
         view
@@ -462,6 +468,27 @@ mod tests {
             OrderView::key_of(&envelope("product", "p", 2, &restock, 0)),
             None
         );
+    }
+
+    #[test]
+    fn saga_events_that_do_not_decode_are_refused_and_other_types_ignored() {
+        for aggregate_type in ["order", "product", "customer"] {
+            let mut broken = paid();
+            broken.aggregate_type = aggregate_type.into();
+            broken.event_type = "PaymentMelted".into();
+            let refused = OrderView::try_replay([&broken]).unwrap_err();
+            assert!(
+                matches!(refused, projection::ProjectionError::Undecodable { .. }),
+                "{aggregate_type}: {refused}"
+            );
+        }
+        let mut other = paid();
+        other.aggregate_type = "radar".into();
+        assert_eq!(
+            OrderSagaEvent::from_envelope(&other, "order").unwrap(),
+            None
+        );
+        assert_eq!(OrderView::key_of(&other), None);
     }
 
     #[test]

@@ -20,8 +20,9 @@ pub enum ProjectionError {
         to: u64,
         found: Vec<u64>,
     },
-    /// An event of the view's streams this build cannot decode: the message fails (retried,
-    /// then dead-lettered) rather than the view moving past it.
+    /// An event of the view's streams this build cannot decode (unknown type, data that does
+    /// not read, a schema version no upcaster reaches): the message fails (retried, then
+    /// dead-lettered) rather than the view moving past it.
     #[error("{stream} version {version}: {event_type} does not decode: {reason}")]
     Undecodable {
         stream: StreamId,
@@ -47,18 +48,6 @@ where
     fn from(err: aws_sdk_dynamodb::error::SdkError<E, R>) -> Self {
         Self::Dynamo(Box::new(err.into()))
     }
-}
-
-/// Fails unless the view understands `envelope` ([`crate::View::understands`]).
-pub(crate) fn understood<V: crate::View>(
-    envelope: &es_core::EventEnvelope,
-) -> Result<(), ProjectionError> {
-    V::understands(envelope).map_err(|reason| ProjectionError::Undecodable {
-        stream: envelope.stream_id(),
-        version: envelope.version,
-        event_type: envelope.event_type.clone(),
-        reason,
-    })
 }
 
 pub(crate) fn env(name: &str) -> Result<String, ProjectionError> {

@@ -16,29 +16,37 @@
 
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use aws_sdk_dynamodb::Client;
-use es_core::EventEnvelope;
+use es_core::{EventEnvelope, EventMeta};
 
-use crate::error::{understood, ProjectionError};
+use crate::error::ProjectionError;
 use crate::projector::backoff;
 use crate::table::{Stored, ViewTable};
-use crate::view::View;
+use crate::view::{decode, View};
 
 /// A view fed by the events of several streams.
 ///
 /// Its [`View::apply`] is called once per event, in any order, with events of any stream that
-/// [`JoinedView::key_of`] maps to the item; the state after a set of events must not depend on
+/// [`JoinedView::key`] maps to the item; the state after a set of events must not depend on
 /// their order. `AGGREGATE_TYPE` names the aggregate the item stands for (its key is that
-/// aggregate's id).
+/// aggregate's id); `Self::Event` is an enum of the joined aggregate types' events, whose
+/// [`crate::ViewEvent`] routes each envelope by its aggregate type.
 pub trait JoinedView: View {
-    /// The item `envelope` concerns, or `None` when the view ignores it.
-    fn key_of(envelope: &EventEnvelope) -> Option<String>;
+    /// The item `event` concerns, or `None` when the view ignores it.
+    fn key(event: &Self::Event, meta: &EventMeta) -> Option<String>;
 
-    /// Whether the item already holds this event.
-    fn contains(&self, envelope: &EventEnvelope) -> bool;
+    /// Whether the item already holds the event `meta` describes.
+    fn contains(&self, meta: &EventMeta) -> bool;
 
     /// The item's `updated_at`: the time of the latest event it holds (RFC 3339, milliseconds),
     /// so that it does not depend on the order of arrival either.
     fn updated_at(&self) -> String;
+
+    /// The item `envelope` concerns: `None` when the view ignores it, or cannot decode it
+    /// (which [`JoinProjector::project`] reports).
+    fn key_of(envelope: &EventEnvelope) -> Option<String> {
+        let event = decode::<Self>(envelope).ok()??;
+        Self::key(&event, &envelope.meta())
+    }
 }
 
 /// Writes that commit atomically with a joined item's change from `before` to `after`.
@@ -115,8 +123,11 @@ impl<V: JoinedView, C: Companion<V>> JoinProjector<V, C> {
 
     /// Adds `envelope` to the item it concerns, once.
     pub async fn project(&self, envelope: &EventEnvelope) -> Result<Joined, ProjectionError> {
-        understood::<V>(envelope)?;
-        let Some(key) = V::key_of(envelope) else {
+        let Some(event) = decode::<V>(envelope)? else {
+            return Ok(Joined::Ignored);
+        };
+        let meta = envelope.meta();
+        let Some(key) = V::key(&event, &meta) else {
             return Ok(Joined::Ignored);
         };
         for attempt in 1..=self.max_attempts {
@@ -124,11 +135,11 @@ impl<V: JoinedView, C: Companion<V>> JoinProjector<V, C> {
                 Some(Stored { view, version }) => (view, version),
                 None => (V::default(), 0),
             };
-            if view.contains(envelope) {
+            if view.contains(&meta) {
                 return Ok(Joined::Unchanged { key });
             }
             let before = view.clone();
-            view.apply(envelope);
+            view.apply(&event, &meta);
             let item = self
                 .table
                 .to_item(&key, &view, revision + 1, &view.updated_at())?;

@@ -2,7 +2,10 @@
 //! filling gaps from the event store.
 //!
 //! A [`View`] is a pure fold of one aggregate's stream: one item per aggregate, keyed by the
-//! aggregate id. [`ViewTable`] stores it as native DynamoDB attributes (so secondary indexes
+//! aggregate id. It receives typed events ([`ViewEvent`], usually the aggregate's own event
+//! type) with their [`es_core::EventMeta`]; the projectors decode each envelope once, through
+//! `EventEnvelope::decode` (which upcasts older schema versions), ignore other aggregate types
+//! and fail loudly on an event of the view's own that does not decode. [`ViewTable`] stores it as native DynamoDB attributes (so secondary indexes
 //! can index them), beside two attributes of its own: `version`, the last stream version
 //! applied, and `updated_at`, the time of that event. It also serves the query side: get by
 //! key, list, and query a secondary index, paged with an opaque cursor.
@@ -20,11 +23,14 @@
 //! A [`JoinedView`] gathers events of several streams in one item (an order with the stock and
 //! payment events of the saga); [`JoinProjector`] keeps it, idempotent by event id, with a fold
 //! that does not depend on the order of arrival.
+//!
+//! [`main!`] (over [`run`] and [`run_joined`]) is the whole of a `project-*` function.
 
 mod cursor;
 mod error;
 mod joined;
 mod projector;
+mod run;
 mod schema;
 mod table;
 mod view;
@@ -33,6 +39,14 @@ pub use error::ProjectionError;
 pub use event_store::{Page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use joined::{Companion, JoinProjector, Joined, JoinedView};
 pub use projector::{Projected, Projector};
+pub use run::{run, run_joined};
 pub use schema::create_view_table;
 pub use table::ViewTable;
-pub use view::{decode_event, Index, View, UPDATED_AT, VERSION};
+pub use view::{Index, View, ViewEvent, UPDATED_AT, VERSION};
+
+/// For [`main!`]'s expansion, which must not count on the binary naming these crates.
+#[doc(hidden)]
+pub mod __private {
+    pub use event_consumer;
+    pub use lambda_runtime;
+}

@@ -5,9 +5,9 @@ use es_core::EventEnvelope;
 use event_store::{EventStore, Tables};
 use std::time::Duration;
 
-use crate::error::{env, understood, ProjectionError};
+use crate::error::{env, ProjectionError};
 use crate::table::{Stored, ViewTable};
-use crate::view::View;
+use crate::view::{decode, View};
 
 /// What [`Projector::project`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,14 +68,14 @@ impl<V: View> Projector<V> {
     /// item is still at the version read. If another writer got there first, starts again
     /// from the read, a bounded number of times, then fails so that the message is retried.
     pub async fn project(&self, envelope: &EventEnvelope) -> Result<Projected, ProjectionError> {
-        if envelope.aggregate_type != V::AGGREGATE_TYPE {
+        // Decoded once, before any request: an envelope the view cannot read fails here.
+        let Some(event) = decode::<V>(envelope)? else {
             tracing::debug!(
                 aggregate_type = %envelope.aggregate_type,
                 "not an event of this view, ignored"
             );
             return Ok(Projected::Ignored);
-        }
-        understood::<V>(envelope)?;
+        };
         let key = envelope.aggregate_id.as_str();
         for attempt in 1..=self.max_attempts {
             let (mut view, stored) = match self.table.read(key, true).await? {
@@ -86,16 +86,15 @@ impl<V: View> Projector<V> {
                 tracing::debug!(stored, version = envelope.version, "already applied");
                 return Ok(Projected::Unchanged { stored });
             }
-            let missed;
-            let events: &[EventEnvelope] = if envelope.version == stored + 1 {
-                std::slice::from_ref(envelope)
+            if envelope.version == stored + 1 {
+                view.apply(&event, &envelope.meta());
             } else {
-                missed = self.missed_events(envelope, stored).await?;
-                &missed
-            };
-            for event in events {
-                understood::<V>(event)?;
-                view.apply(event);
+                for missed in self.missed_events(envelope, stored).await? {
+                    // Same stream, so always one of the view's events.
+                    if let Some(event) = decode::<V>(&missed)? {
+                        view.apply(&event, &missed.meta());
+                    }
+                }
             }
             let updated_at = es_core::time::format(&envelope.occurred_at);
             let item = self

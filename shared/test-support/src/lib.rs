@@ -2,12 +2,15 @@
 //!
 //! [`Moto`] starts a private `moto_server` on a free loopback port for the test that owns it
 //! and stops it when dropped; [`RequestCounter`] counts the HTTP requests an SDK client sends,
-//! so a test can assert how many DynamoDB round trips an operation costs.
+//! so a test can assert how many DynamoDB round trips an operation costs;
+//! [`EventStoreFixture`] is moto with an event table and the store on it.
 
 mod counter;
+mod event_store;
 mod moto;
 
 pub use counter::RequestCounter;
+pub use event_store::EventStoreFixture;
 pub use moto::{free_port, Moto};
 
 /// A table name no other test uses, so tests can share a server without seeing each other.

@@ -1,7 +1,7 @@
 //! The infraction view of SPEC §4.3, exactly its fields.
 
 use chrono::{DateTime, Utc};
-use es_core::{Aggregate, EventEnvelope};
+use es_core::{Aggregate, EventMeta};
 use serde::{Deserialize, Serialize};
 use traffic_domain::{Infraction, InfractionEvent, InfractionStatus, Location};
 use uuid::Uuid;
@@ -75,16 +75,13 @@ impl projection::View for InfractionView {
     const KEY: &'static str = INFRACTIONS_KEY;
     type Event = InfractionEvent;
 
-    fn apply(&mut self, envelope: &EventEnvelope) {
-        self.version = envelope.version;
-        let Some(event) = projection::decode_event::<InfractionEvent>(envelope) else {
-            return;
-        };
+    fn apply(&mut self, event: &InfractionEvent, meta: &EventMeta) {
+        self.version = meta.version;
         self.timeline.push(TimelineEntry {
-            event_type: envelope.event_type.clone(),
-            at: envelope.occurred_at,
+            event_type: meta.event_type.clone(),
+            at: meta.occurred_at,
         });
-        match event {
+        match event.clone() {
             InfractionEvent::InfractionIssued {
                 infraction_id,
                 detection_id,
@@ -170,6 +167,7 @@ impl projection::View for InfractionView {
 mod tests {
     use super::*;
     use crate::testing::{at, envelope, through_dynamo};
+    use es_core::EventEnvelope;
     use projection::View;
     use serde_json::json;
     use traffic_domain::Plate;

@@ -6,9 +6,9 @@
 //! answers ([`OwnerView::revealed`]): an erased or unreadable value answers `null`.
 
 use chrono::{DateTime, Utc};
-use es_core::{Aggregate, EventEnvelope, Sealed};
+use es_core::{Aggregate, EventMeta, Sealed};
 use serde::{Deserialize, Serialize};
-use traffic_domain::{Owner, OwnerEvent};
+use traffic_domain::{Owner, OwnerEvent, OwnerPersonalData};
 use uuid::Uuid;
 
 use crate::tables::OWNERS_KEY;
@@ -67,68 +67,69 @@ impl OwnerView {
     }
 }
 
+impl OwnerView {
+    /// The owner's state as of `meta`'s event, with the view's bookkeeping.
+    fn of(owner: Owner, meta: &EventMeta) -> Self {
+        // Destructured, so that a field added to the owner cannot be forgotten here.
+        let Owner { owner_id, personal } = owner;
+        let mut view = Self {
+            owner_id: owner_id.unwrap_or_default(),
+            version: meta.version,
+            updated_at: meta.occurred_at,
+            ..Self::default()
+        };
+        if let Some(OwnerPersonalData {
+            name,
+            birth_date,
+            email,
+            phone,
+            address,
+            national_id,
+        }) = personal
+        {
+            view.name = Some(name);
+            view.birth_date = Some(birth_date);
+            view.email = Some(email);
+            view.phone = phone;
+            view.address = address;
+            view.national_id = Some(national_id);
+        }
+        view
+    }
+
+    /// The owner's state this view holds: its personal data are all there or, erased (or not
+    /// registered yet), none is.
+    fn owner(&self) -> Owner {
+        let personal = match (&self.name, &self.birth_date, &self.email, &self.national_id) {
+            (Some(name), Some(birth_date), Some(email), Some(national_id)) => {
+                Some(OwnerPersonalData {
+                    name: name.clone(),
+                    birth_date: birth_date.clone(),
+                    email: email.clone(),
+                    phone: self.phone.clone(),
+                    address: self.address.clone(),
+                    national_id: national_id.clone(),
+                })
+            }
+            _ => None,
+        };
+        Owner {
+            owner_id: (!self.owner_id.is_nil()).then_some(self.owner_id),
+            personal,
+        }
+    }
+}
+
 impl projection::View for OwnerView {
     const AGGREGATE_TYPE: &'static str = Owner::TYPE;
     const KEY: &'static str = OWNERS_KEY;
     type Event = OwnerEvent;
 
-    fn apply(&mut self, envelope: &EventEnvelope) {
-        self.version = envelope.version;
-        self.updated_at = envelope.occurred_at;
-        let Some(event) = projection::decode_event::<OwnerEvent>(envelope) else {
-            return;
-        };
-        match event {
-            OwnerEvent::OwnerRegistered {
-                owner_id,
-                name,
-                birth_date,
-                email,
-                phone,
-                address,
-                national_id,
-                national_id_fingerprint: _,
-            } => {
-                self.owner_id = owner_id;
-                self.name = Some(name);
-                self.birth_date = Some(birth_date);
-                self.email = Some(email);
-                self.phone = phone;
-                self.address = address;
-                self.national_id = Some(national_id);
-            }
-            OwnerEvent::OwnerDetailsChanged {
-                name,
-                birth_date,
-                email,
-                phone,
-                address,
-            } => {
-                if name.is_some() {
-                    self.name = name;
-                }
-                if birth_date.is_some() {
-                    self.birth_date = birth_date;
-                }
-                if email.is_some() {
-                    self.email = email;
-                }
-                if phone.is_some() {
-                    self.phone = phone;
-                }
-                if address.is_some() {
-                    self.address = address;
-                }
-            }
-            OwnerEvent::OwnerPersonalDataErased {} => {
-                self.name = None;
-                self.birth_date = None;
-                self.email = None;
-                self.phone = None;
-                self.address = None;
-                self.national_id = None;
-            }
-        }
+    /// The owner's own fold (erasure included), so that the view cannot disagree with it.
+    fn apply(&mut self, event: &OwnerEvent, meta: &EventMeta) {
+        let mut owner = self.owner();
+        owner.apply(event);
+        *self = Self::of(owner, meta);
     }
 }
 
@@ -137,6 +138,7 @@ mod tests {
     use super::*;
     use crate::testing::{at, envelope, through_dynamo};
     use es_core::testing::PlainSealer;
+    use es_core::EventEnvelope;
     use projection::View;
 
     const ID: &str = "0b6d7a5e-1c2f-4e3a-9b8c-7d6e5f4a3b2c";
@@ -257,6 +259,25 @@ mod tests {
         }
         assert_eq!(answer["owner_id"], ID);
         assert_eq!(answer["version"], 2);
+    }
+
+    #[test]
+    fn the_fold_is_the_owners_own() {
+        let events = [
+            registered(Some("+33 1")),
+            OwnerEvent::OwnerDetailsChanged {
+                name: None,
+                birth_date: None,
+                email: Some(sealed("ada@math.org")),
+                phone: None,
+                address: Some(sealed("London")),
+            },
+        ];
+        assert_eq!(fold(&events).owner(), Owner::replay(&events));
+        let erased = [events[0].clone(), OwnerEvent::OwnerPersonalDataErased {}];
+        assert_eq!(fold(&erased).owner(), Owner::replay(&erased));
+        assert!(fold(&erased).owner().is_erased());
+        assert_eq!(OwnerView::default().owner(), Owner::default());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The radar view of `GET /radars` and `GET /radars/{radar_id}`.
 
 use chrono::{DateTime, Utc};
-use es_core::{Aggregate, EventEnvelope};
+use es_core::{Aggregate, EventMeta};
 use serde::{Deserialize, Serialize};
 use traffic_domain::{Radar, RadarEvent, RadarStatus};
 use uuid::Uuid;
@@ -26,66 +26,62 @@ pub struct RadarView {
     pub updated_at: DateTime<Utc>,
 }
 
+impl RadarView {
+    /// The radar's state as of `meta`'s event, with the view's bookkeeping.
+    fn of(radar: Radar, meta: &EventMeta) -> Self {
+        // Destructured, so that a field added to the radar cannot be forgotten here.
+        let Radar {
+            radar_id,
+            name,
+            road,
+            latitude,
+            longitude,
+            altitude_m,
+            max_speed_kmh,
+            status,
+            detections_count,
+        } = radar;
+        Self {
+            radar_id: radar_id.unwrap_or_default(),
+            name,
+            road,
+            latitude,
+            longitude,
+            altitude_m,
+            max_speed_kmh,
+            status,
+            detections_count,
+            version: meta.version,
+            updated_at: meta.occurred_at,
+        }
+    }
+
+    /// The radar's state this view holds.
+    fn radar(&self) -> Radar {
+        Radar {
+            radar_id: (!self.radar_id.is_nil()).then_some(self.radar_id),
+            name: self.name.clone(),
+            road: self.road.clone(),
+            latitude: self.latitude,
+            longitude: self.longitude,
+            altitude_m: self.altitude_m,
+            max_speed_kmh: self.max_speed_kmh,
+            status: self.status,
+            detections_count: self.detections_count,
+        }
+    }
+}
+
 impl projection::View for RadarView {
     const AGGREGATE_TYPE: &'static str = Radar::TYPE;
     const KEY: &'static str = RADARS_KEY;
     type Event = RadarEvent;
 
-    fn apply(&mut self, envelope: &EventEnvelope) {
-        self.version = envelope.version;
-        self.updated_at = envelope.occurred_at;
-        let Some(event) = projection::decode_event::<RadarEvent>(envelope) else {
-            return;
-        };
-        match event {
-            RadarEvent::RadarInstalled {
-                radar_id,
-                name,
-                road,
-                latitude,
-                longitude,
-                altitude_m,
-                max_speed_kmh,
-                status,
-            } => {
-                self.radar_id = radar_id;
-                self.name = name;
-                self.road = road;
-                self.latitude = latitude;
-                self.longitude = longitude;
-                self.altitude_m = altitude_m;
-                self.max_speed_kmh = max_speed_kmh;
-                self.status = status;
-            }
-            RadarEvent::RadarDetailsChanged {
-                name,
-                road,
-                latitude,
-                longitude,
-                altitude_m,
-            } => {
-                if let Some(name) = name {
-                    self.name = name;
-                }
-                if let Some(road) = road {
-                    self.road = road;
-                }
-                if let Some(latitude) = latitude {
-                    self.latitude = latitude;
-                }
-                if let Some(longitude) = longitude {
-                    self.longitude = longitude;
-                }
-                if altitude_m.is_some() {
-                    self.altitude_m = altitude_m;
-                }
-            }
-            RadarEvent::RadarSpeedLimitChanged { max_speed_kmh, .. } => {
-                self.max_speed_kmh = max_speed_kmh;
-            }
-            RadarEvent::RadarStatusChanged { status, .. } => self.status = status,
-            RadarEvent::OverspeedDetected(_) => self.detections_count += 1,
-        }
+    /// The radar's own fold, so that the view cannot disagree with what the next command sees.
+    fn apply(&mut self, event: &RadarEvent, meta: &EventMeta) {
+        let mut radar = self.radar();
+        radar.apply(event);
+        *self = Self::of(radar, meta);
     }
 }
 
@@ -93,6 +89,7 @@ impl projection::View for RadarView {
 mod tests {
     use super::*;
     use crate::testing::{at, envelope, through_dynamo};
+    use es_core::EventEnvelope;
     use projection::View;
     use serde_json::json;
     use traffic_domain::{OverspeedDetection, Plate};
@@ -219,22 +216,45 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_event_only_moves_the_version() {
-        let mut view = fold(&[installed()]);
-        let before = view.clone();
+    fn an_unknown_event_is_refused_and_the_view_stays_where_it_was() {
+        let first = envelope("radar", ID, 1, &installed(), "2026-01-01T00:00:01.500Z");
         let mut unknown = envelope("radar", ID, 2, &installed(), "2026-01-02T00:00:00Z");
         unknown.event_type = "RadarRepainted".into();
         unknown.data = json!({"colour": "red"});
-        view.apply(&unknown);
-        assert_eq!(view.version, 2);
-        assert_eq!(
-            RadarView {
-                version: 1,
-                updated_at: before.updated_at,
-                ..view
-            },
-            before
+        let refused = RadarView::try_replay([&first, &unknown]).unwrap_err();
+        assert!(
+            matches!(
+                &refused,
+                projection::ProjectionError::Undecodable { version: 2, .. }
+            ),
+            "{refused}"
         );
+        let view = RadarView::replay([&first]);
+        assert_eq!(view, fold(&[installed()]));
+        assert_eq!(view.version, 1);
+    }
+
+    #[test]
+    fn the_fold_is_the_radars_own() {
+        let events = [
+            installed(),
+            RadarEvent::RadarDetailsChanged {
+                name: None,
+                road: Some("A6".into()),
+                latitude: None,
+                longitude: Some(2.5),
+                altitude_m: Some(35.0),
+            },
+            detection(),
+            RadarEvent::RadarStatusChanged {
+                status: RadarStatus::Off,
+                previous_status: RadarStatus::Active,
+            },
+        ];
+        let view = fold(&events);
+        assert_eq!(view.radar(), Radar::replay(&events));
+        assert_eq!(view.radar().radar_id, Some(radar_id()));
+        assert_eq!(RadarView::default().radar(), Radar::default());
     }
 
     #[test]

@@ -1,26 +1,3 @@
-//! GET /customers/{customer_id}: name, email and balance; the name and email revealed with
-//! the customer's key (`null` once erased, SPEC §7).
+//! GET /customers/{customer_id}.
 
-use customer_functions::{customer_subject, key_store_error, reveal_customer};
-use http_api::{serve, ApiError, ApiResponse};
-use order_views::{tables::env::CUSTOMERS_TABLE, CustomerView};
-
-#[tokio::main]
-async fn main() -> Result<(), lambda_http::Error> {
-    serve("get-customer", |app, request| async move {
-        let customer_uuid = request.uuid_parameter("customer_id", "customer")?;
-        let customer_id = customer_uuid.to_string();
-        let customer = app
-            .read_view::<CustomerView>(&request, CUSTOMERS_TABLE, &customer_id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("customer", &customer_id))?;
-        let key = app
-            .personal_data()?
-            .load(&customer_subject(customer_uuid))
-            .await
-            .map_err(key_store_error)?;
-        let version = customer.version;
-        Ok(ApiResponse::ok(reveal_customer(&customer, key.as_ref())).etag(version))
-    })
-    .await
-}
+http_api::main!(customer_functions::queries::get_customer);

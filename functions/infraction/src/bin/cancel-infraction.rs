@@ -1,8 +1,3 @@
-//! POST /infractions/{infraction_id}/cancel: cancels an infraction that is not paid.
+//! POST /infractions/{infraction_id}/cancel.
 
-use traffic_domain::CancelInfraction;
-
-#[tokio::main]
-async fn main() -> Result<(), lambda_http::Error> {
-    infraction_functions::serve_command("cancel-infraction", CancelInfraction::from_json).await
-}
+http_api::main!(infraction_functions::commands::cancel_infraction);

@@ -1,8 +1,3 @@
-//! POST /infractions/{infraction_id}/contest: the owner contests the infraction.
+//! POST /infractions/{infraction_id}/contest.
 
-use traffic_domain::ContestInfraction;
-
-#[tokio::main]
-async fn main() -> Result<(), lambda_http::Error> {
-    infraction_functions::serve_command("contest-infraction", ContestInfraction::from_json).await
-}
+http_api::main!(infraction_functions::commands::contest_infraction);

@@ -1,15 +1,3 @@
 //! CancelOrderQueue (StockUnavailable, StockReleased) → the order is CANCELLED (OrderCancelled, reason out_of_stock or payment_refused).
 
-use order_functions::saga::conclude;
-
-#[tokio::main]
-async fn main() -> Result<(), lambda_runtime::Error> {
-    event_consumer::init_tracing();
-    let commands = &event_consumer::command_handler_from_env().await?;
-    event_consumer::run_sqs_consumer(move |envelope| async move {
-        conclude(commands, &envelope, "cancel-order")
-            .await
-            .map(drop)
-    })
-    .await
-}
+event_consumer::main!(order_functions::saga::conclude);

@@ -1,17 +1,5 @@
 //! CartProjectionQueue → CartsTable (the cart view).
 
 use order_views::{tables::env::CARTS_TABLE, CartView};
-use projection::Projector;
 
-#[tokio::main]
-async fn main() -> Result<(), lambda_runtime::Error> {
-    event_consumer::init_tracing();
-    let config = event_consumer::sdk_config().await;
-    let client = aws_sdk_dynamodb::Client::new(&config);
-    let projector = Projector::<CartView>::from_env(client, CARTS_TABLE)?;
-    let projector = &projector;
-    event_consumer::run_sqs_consumer(move |envelope| async move {
-        projector.project(&envelope).await.map(drop)
-    })
-    .await
-}
+projection::main!(CartView, CARTS_TABLE);

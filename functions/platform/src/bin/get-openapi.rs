@@ -1,13 +1,3 @@
-//! GET /openapi.json: the API's OpenAPI 3.1 contract (SPEC §8), `docs/openapi.yaml` as JSON.
-//! Public: the route opts out of the authorizer and its rule is `Grant::Public`.
+//! GET /openapi.json.
 
-use http_api::{serve, ApiResponse};
-use platform_functions::openapi::document;
-
-#[tokio::main]
-async fn main() -> Result<(), lambda_http::Error> {
-    serve("get-openapi", |_app, _request| async move {
-        Ok(ApiResponse::ok(document()))
-    })
-    .await
-}
+http_api::main!(platform_functions::queries::get_openapi);

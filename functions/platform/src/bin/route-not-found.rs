@@ -1,34 +1,3 @@
-//! The `$default` route: whatever no route matched. 405 with `Allow` when the path exists with
-//! other methods, 404 otherwise, both in the SPEC §2 error format.
+//! The `$default` route: whatever no route matched.
 
-use es_core::{Rejection, RejectionKind};
-use http_api::access::allowed_methods;
-use http_api::{serve, ApiError, ApiResponse};
-
-#[tokio::main]
-async fn main() -> Result<(), lambda_http::Error> {
-    serve("route-not-found", |_app, request| async move {
-        let allowed = allowed_methods(&request.path);
-        let rejection = if allowed.is_empty() {
-            Rejection::new(
-                RejectionKind::NotFound,
-                "not_found",
-                format!("no resource at {}", request.path),
-            )
-        } else {
-            Rejection::new(
-                RejectionKind::MethodNotAllowed,
-                "method_not_allowed",
-                format!("{} accepts {}", request.path, allowed.join(", ")),
-            )
-        };
-        let error = ApiError::from(rejection);
-        let response = ApiResponse::json(error.status(), error.body());
-        Ok(if allowed.is_empty() {
-            response
-        } else {
-            response.header(lambda_http::http::header::ALLOW, allowed.join(", "))
-        })
-    })
-    .await
-}
+http_api::main!(platform_functions::fallback::route_not_found);

@@ -59,6 +59,22 @@ struct Pending<'a> {
     entry: PutEventsRequestEntry,
 }
 
+/// The `publish-events` function on one batch of the event table's stream: the saga outcomes
+/// counted, then the records published (see [`Publisher::publish`]).
+pub async fn publish_events(publisher: &Publisher, records: Vec<StreamRecord>) -> Option<String> {
+    crate::saga_outcomes::emit_saga_outcomes(&records);
+    publisher.publish(&records).await
+}
+
+impl event_consumer::FromEnv for Publisher {
+    fn from_env(
+        _source: &'static str,
+        config: &event_consumer::SdkConfig,
+    ) -> Result<Self, event_consumer::BoxError> {
+        Ok(Publisher::from_env(config)?)
+    }
+}
+
 impl Publisher {
     pub fn new(
         client: aws_sdk_eventbridge::Client,

@@ -1,17 +1,5 @@
 //! OwnerProjectionQueue → OwnersTable (the owner view).
 
-use projection::Projector;
 use traffic_views::{tables::env::OWNERS_TABLE, OwnerView};
 
-#[tokio::main]
-async fn main() -> Result<(), lambda_runtime::Error> {
-    event_consumer::init_tracing();
-    let config = event_consumer::sdk_config().await;
-    let client = aws_sdk_dynamodb::Client::new(&config);
-    let projector = Projector::<OwnerView>::from_env(client, OWNERS_TABLE)?;
-    let projector = &projector;
-    event_consumer::run_sqs_consumer(move |envelope| async move {
-        projector.project(&envelope).await.map(drop)
-    })
-    .await
-}
+projection::main!(OwnerView, OWNERS_TABLE);

@@ -5,31 +5,14 @@
 use es_core::{
     Aggregate, CommandContext, DomainError, DomainEvent, Rejection, StreamId, UniqueClaim,
 };
-use event_store::{schema, AppendBatch, EventStore, Tables};
+use event_store::{AppendBatch, EventStore};
 use serde::{Deserialize, Serialize};
-use test_support::{unique_name, Moto, RequestCounter};
 
-pub struct Harness {
-    pub moto: Moto,
-    pub store: EventStore,
-    pub counter: RequestCounter,
-}
+/// Moto with a fresh event table; the store's requests are counted.
+pub use test_support::EventStoreFixture as Harness;
 
-/// Starts moto and creates the event table; the store's requests are counted.
 pub async fn harness() -> Harness {
-    let moto = Moto::start();
-    let counter = RequestCounter::default();
-    let client = moto.counted_dynamodb(&counter);
-    let tables = Tables::new(unique_name("events"));
-    schema::create_event_table(&client, &tables.events)
-        .await
-        .expect("event table");
-    counter.reset();
-    Harness {
-        store: EventStore::new(client, tables),
-        moto,
-        counter,
-    }
+    Harness::start().await
 }
 
 pub fn ctx() -> CommandContext {

@@ -4,7 +4,7 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use es_core::EventEnvelope;
+use es_core::{EventEnvelope, EventMeta};
 use event_store::{schema, AppendBatch, EventStore, Tables};
 use projection::{create_view_table, Index, Projector, View, ViewTable};
 use serde::{Deserialize, Serialize};
@@ -37,7 +37,7 @@ pub struct Tally {
     pub updated_at: String,
 }
 
-/// The tally's events, as the projector checks them (the fold itself reads the JSON).
+/// The tally's events.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "event_type", content = "data")]
 pub enum TallyEvent {
@@ -65,32 +65,33 @@ impl View for Tally {
     const KEY: &'static str = "tally_id";
     type Event = TallyEvent;
 
-    fn apply(&mut self, envelope: &EventEnvelope) {
-        let data = &envelope.data;
-        let text = |field: &str| data[field].as_str().map(str::to_owned);
+    fn apply(&mut self, event: &TallyEvent, meta: &EventMeta) {
         let mut amount = 0;
-        match envelope.event_type.as_str() {
-            "TallyOpened" => {
-                self.tally_id = envelope.aggregate_id.clone();
-                self.owner = text("owner");
-                self.opened_at = text("opened_at").unwrap_or_default();
+        match event {
+            TallyEvent::TallyOpened { owner, opened_at } => {
+                self.tally_id = meta.aggregate_id.clone();
+                self.owner = owner.clone();
+                self.opened_at = opened_at.clone();
             }
-            "Added" => {
-                amount = data["amount"].as_i64().unwrap_or_default();
+            TallyEvent::Added {
+                amount: added,
+                note,
+            } => {
+                amount = *added;
                 self.total += amount;
-                self.note = text("note");
+                self.note = note.clone();
             }
-            "OwnerChanged" => self.owner = text("owner"),
-            _ => {}
+            TallyEvent::OwnerChanged { owner } => self.owner = owner.clone(),
+            TallyEvent::SomethingNew { .. } => {}
         }
-        self.applied.push(envelope.version);
+        self.applied.push(meta.version);
         self.digest = self
             .digest
             .wrapping_mul(1_000_003)
-            .wrapping_add(envelope.version * 7919)
+            .wrapping_add(meta.version * 7919)
             .wrapping_add(amount as u64);
-        self.version = envelope.version;
-        self.updated_at = es_core::time::format(&envelope.occurred_at);
+        self.version = meta.version;
+        self.updated_at = es_core::time::format(&meta.occurred_at);
     }
 }
 

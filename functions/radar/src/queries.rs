@@ -1,0 +1,43 @@
+//! The radar's query routes: each an `async fn(&App, ApiRequest)`, which its binary serves
+//! with `http_api::main!`.
+
+use es_core::StreamId;
+use http_api::{ApiError, ApiRequest, ApiResponse, App};
+use traffic_views::{tables::env::RADARS_TABLE, RadarView};
+
+/// GET /radars/{radar_id}: one radar, with its detections count, version and last update.
+pub async fn get_radar(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
+    let radar_id = request.uuid_parameter("radar_id", "radar")?.to_string();
+    let radar = app
+        .read_view::<RadarView>(&request, RADARS_TABLE, &radar_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("radar", &radar_id))?;
+    let version = radar.version;
+    Ok(ApiResponse::ok(radar).etag(version))
+}
+
+/// GET /radars: the radar views, paged.
+pub async fn list_radars(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
+    request.query_input(&[], |_| ())?;
+    let page = request.page()?;
+    let radars = app
+        .view::<RadarView>(RADARS_TABLE)?
+        .list(&[], page.limit, page.cursor.as_deref())
+        .await?;
+    Ok(ApiResponse::ok(radars))
+}
+
+/// GET /radars/{radar_id}/events: the radar's event history, oldest first, paged.
+pub async fn list_radar_events(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
+    let radar_id = request.uuid_parameter("radar_id", "radar")?;
+    let page = request.page()?;
+    let stream = StreamId::new("radar", radar_id.to_string());
+    let events = app
+        .store()?
+        .stream_page(&stream, 1, None, page.limit, page.cursor.as_deref())
+        .await?;
+    if events.items.is_empty() && page.cursor.is_none() {
+        return Err(ApiError::not_found("radar", &radar_id.to_string()));
+    }
+    Ok(ApiResponse::ok(events))
+}

@@ -1,0 +1,127 @@
+//! The registration's command routes, owners and vehicles: each an
+//! `async fn(&App, ApiRequest)`, which its binary serves with `http_api::main!`.
+
+use es_core::DomainError;
+use http_api::{ApiError, ApiRequest, ApiResponse, App};
+use traffic_domain::{
+    ChangeOwnerDetails, ChangeVehicleDetails, Owner, OwnerCommand, OwnerError, RegisterOwner,
+    RegisterVehicle, TransferVehicle, Vehicle,
+};
+
+use crate::{key_store_error, owner_exists, owner_subject, plate_parameter};
+
+/// POST /owners: registers an owner; a `national_id` already registered is a 409.
+///
+/// The owner's personal data is sealed with a key of its own (SPEC §7): made in memory,
+/// stored only once the body is valid (a 400 leaves no key), before the event that needs it.
+pub async fn register_owner(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
+    let owner_id = uuid::Uuid::new_v4();
+    let today = request.command_context().now.date_naive();
+    let body = request.json()?;
+    let keys = app.personal_data()?;
+    let key = keys
+        .create(&owner_subject(owner_id))
+        .map_err(key_store_error)?;
+    let sealer = keys.sealer(&key).await.map_err(key_store_error)?;
+    let command = RegisterOwner::from_json(owner_id, &body, today, &sealer)?;
+    keys.save(&key).await.map_err(key_store_error)?;
+    let outcome = app
+        .create::<Owner>(&request, &owner_id.to_string(), command.into())
+        .await?;
+    let body = serde_json::json!({"owner_id": owner_id, "version": outcome.version});
+    Ok(ApiResponse::created(body, format!("/owners/{owner_id}")).etag(outcome.version))
+}
+
+/// PATCH /owners/{owner_id}: changes an owner's name, birth date or contact details, sealed
+/// with the owner's key (SPEC §7). No key: an unknown owner (404), or one whose personal data
+/// was erased (`422 personal_data_erased`).
+pub async fn change_owner_details(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
+    let owner_id = request.uuid_parameter("owner_id", "owner")?;
+    let today = request.command_context().now.date_naive();
+    let body = request.json()?;
+    let keys = app.personal_data()?;
+    let subject = owner_subject(owner_id);
+    let stored = keys.load(&subject).await.map_err(key_store_error)?;
+    let has_key = stored.is_some();
+    // Without a key the body is still validated first (400), sealed with a key that is
+    // never stored.
+    let key = match stored {
+        Some(key) => key,
+        None => keys.create(&subject).map_err(key_store_error)?,
+    };
+    let sealer = keys.sealer(&key).await.map_err(key_store_error)?;
+    let command = ChangeOwnerDetails::from_json(&body, today, &sealer)?;
+    if !has_key {
+        let owner = app.store()?.load::<Owner>(&owner_id.to_string()).await?;
+        let refusal = match owner.state.exists() {
+            true => OwnerError::PersonalDataErased,
+            false => OwnerError::NotFound,
+        };
+        return Err(refusal.rejection().into());
+    }
+    let outcome = app
+        .execute::<Owner>(&request, &owner_id.to_string(), command.into())
+        .await?;
+    Ok(ApiResponse::version("owner_id", owner_id, outcome.version))
+}
+
+/// DELETE /owners/{owner_id}/personal-data: erases an owner's personal data (SPEC §7).
+///
+/// The owner's key is destroyed first, which erases every sealed copy at once (events,
+/// snapshots, views); then `OwnerPersonalDataErased` makes the state and the views forget the
+/// sealed values. A retry destroys nothing more and appends nothing. The owner, its vehicles
+/// and its infractions stay.
+pub async fn erase_owner_personal_data(
+    app: &App,
+    request: ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let owner_id = request.uuid_parameter("owner_id", "owner")?;
+    let id = owner_id.to_string();
+    if !app.store()?.load::<Owner>(&id).await?.state.exists() {
+        return Err(ApiError::not_found("owner", &id));
+    }
+    app.personal_data()?
+        .erase(&owner_subject(owner_id))
+        .await
+        .map_err(key_store_error)?;
+    let outcome = app
+        .execute::<Owner>(&request, &id, OwnerCommand::ErasePersonalData)
+        .await?;
+    Ok(ApiResponse::version("owner_id", owner_id, outcome.version))
+}
+
+/// POST /vehicles: registers a vehicle to an existing owner.
+pub async fn register_vehicle(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
+    let vehicle = RegisterVehicle::from_json(&request.json()?)?;
+    let plate = vehicle.plate.to_string();
+    let known = owner_exists(app.store()?, vehicle.owner_id).await?;
+    let outcome = app
+        .execute::<Vehicle>(&request, &plate, vehicle.into_command(known))
+        .await?;
+    let body = serde_json::json!({"plate": plate, "version": outcome.version});
+    Ok(ApiResponse::created(body, format!("/vehicles/{plate}")).etag(outcome.version))
+}
+
+/// PATCH /vehicles/{plate}: changes a vehicle's type, brand, model or fiscal power.
+pub async fn change_vehicle_details(
+    app: &App,
+    request: ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let plate = plate_parameter(&request)?;
+    let command = ChangeVehicleDetails::from_json(&request.json()?)?;
+    let outcome = app
+        .execute::<Vehicle>(&request, plate.as_str(), command.into())
+        .await?;
+    Ok(ApiResponse::version("plate", plate, outcome.version))
+}
+
+/// PUT /vehicles/{plate}/owner: transfers a vehicle to another registered owner.
+pub async fn transfer_vehicle(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
+    let plate = plate_parameter(&request)?;
+    let transfer = TransferVehicle::from_json(&request.json()?)?;
+    let known = owner_exists(app.store()?, transfer.owner_id).await?;
+    let outcome = app
+        .execute::<Vehicle>(&request, plate.as_str(), transfer.into_command(known))
+        .await?;
+    Ok(ApiResponse::version("plate", plate, outcome.version))
+}

@@ -1,0 +1,114 @@
+//! The registration's query routes, owners and vehicles: each an
+//! `async fn(&App, ApiRequest)`, which its binary serves with `http_api::main!`.
+
+use event_store::Page;
+use http_api::{ApiError, ApiRequest, ApiResponse, App};
+use traffic_views::tables::env::{OWNERS_TABLE, VEHICLES_TABLE};
+use traffic_views::tables::VEHICLES_BY_OWNER;
+use traffic_views::{OwnerView, VehicleView};
+
+use crate::{key_store_error, owner_subject, plate_parameter, reveal_owner};
+
+/// GET /owners/{owner_id}: the owner view with the plates of the owner's vehicles; the
+/// personal data revealed with the owner's key (`null` once erased, SPEC §7).
+pub async fn get_owner(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
+    let owner_uuid = request.uuid_parameter("owner_id", "owner")?;
+    let owner_id = owner_uuid.to_string();
+    let owner = app
+        .read_view::<OwnerView>(&request, OWNERS_TABLE, &owner_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("owner", &owner_id))?;
+    let vehicles = app.view::<VehicleView>(VEHICLES_TABLE)?;
+    let mut plates = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = vehicles
+            .query(&VEHICLES_BY_OWNER, &owner_id, &[], 100, cursor.as_deref())
+            .await?;
+        plates.extend(page.items.into_iter().map(|v| v.plate.to_string()));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    let key = app
+        .personal_data()?
+        .load(&owner_subject(owner_uuid))
+        .await
+        .map_err(key_store_error)?;
+    let version = owner.version;
+    let mut body = serde_json::to_value(reveal_owner(&owner, key.as_ref()))
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    body["vehicles"] = serde_json::json!(plates);
+    Ok(ApiResponse::ok(body).etag(version))
+}
+
+/// GET /owners: the owner views, paged; each owner's personal data revealed with its key
+/// (one batch read for the page; `null` once erased, SPEC §7).
+pub async fn list_owners(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
+    request.query_input(&[], |_| ())?;
+    let page = request.page()?;
+    let owners = app
+        .view::<OwnerView>(OWNERS_TABLE)?
+        .list(&[], page.limit, page.cursor.as_deref())
+        .await?;
+    let subjects: Vec<String> = owners
+        .items
+        .iter()
+        .map(|owner| owner_subject(owner.owner_id))
+        .collect();
+    let keys = app
+        .personal_data()?
+        .load_many(&subjects)
+        .await
+        .map_err(key_store_error)?;
+    let items = owners
+        .items
+        .iter()
+        .zip(&subjects)
+        .map(|(owner, subject)| reveal_owner(owner, keys.get(subject)))
+        .collect();
+    Ok(ApiResponse::ok(Page {
+        items,
+        next_cursor: owners.next_cursor,
+    }))
+}
+
+/// GET /vehicles/{plate}: the vehicle view with its owner.
+pub async fn get_vehicle(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
+    let plate = plate_parameter(&request)?;
+    let vehicle = app
+        .read_view::<VehicleView>(&request, VEHICLES_TABLE, plate.as_str())
+        .await?
+        .ok_or_else(|| ApiError::not_found("vehicle", plate.as_str()))?;
+    let owner = vehicle.owner_id.to_string();
+    request.ensure_subject(Some(&owner), "vehicle", plate.as_str())?;
+    let version = vehicle.version;
+    Ok(ApiResponse::ok(vehicle).etag(version))
+}
+
+/// GET /vehicles?owner_id=: the vehicle views, all or one owner's, paged.
+pub async fn list_vehicles(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
+    let owner_id = request.query_input(&["owner_id"], |input| input.opt_uuid("owner_id"))?;
+    let page = request.page()?;
+    let vehicles = app.view::<VehicleView>(VEHICLES_TABLE)?;
+    let found = match owner_id {
+        Some(owner_id) => {
+            vehicles
+                .query(
+                    &VEHICLES_BY_OWNER,
+                    &owner_id.to_string(),
+                    &[],
+                    page.limit,
+                    page.cursor.as_deref(),
+                )
+                .await?
+        }
+        None => {
+            vehicles
+                .list(&[], page.limit, page.cursor.as_deref())
+                .await?
+        }
+    };
+    Ok(ApiResponse::ok(found))
+}

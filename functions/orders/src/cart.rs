@@ -8,7 +8,7 @@ use event_store::{CommandError, CommandHandler, Expected, Loaded, Outcome, Store
 use http_api::ApiError;
 use order_domain::{
     Cart, CartCommand, CartError, CartItemRequest, CheckoutCart, Customer, Order, OrderCommand,
-    PlaceOrder, Product, RemoveCartItem,
+    PlaceOrder, Product,
 };
 use uuid::Uuid;
 
@@ -41,17 +41,17 @@ pub async fn add_item(
         .await?)
 }
 
-/// `DELETE /customers/{customer_id}/cart/items/{product_id}`: a product not in the cart is
-/// left alone.
-pub async fn remove_item(
+/// `DELETE /customers/{customer_id}/cart/items/{product_id}` (a product not in the cart is
+/// left alone) and `DELETE /customers/{customer_id}/cart` (every line out): lines out of the
+/// cart of an existing customer.
+pub async fn take_out(
     commands: &CommandHandler,
     customer_id: Uuid,
-    product_id: Uuid,
+    command: CartCommand,
     expected: Expected,
     ctx: &CommandContext,
 ) -> Result<Outcome<Cart>, ApiError> {
     ensure_exists::<Customer>(commands, customer_id, "customer").await?;
-    let command = CartCommand::RemoveItem(RemoveCartItem { product_id });
     Ok(commands
         .execute::<Cart>(&customer_id.to_string(), &command, expected, ctx)
         .await?)

@@ -2,10 +2,10 @@
 //! with `http_api::main!`; the commands themselves are in `cart`.
 
 use http_api::{ApiError, ApiRequest, ApiResponse, App};
-use order_domain::CartItemRequest;
+use order_domain::{CartCommand, CartItemRequest, RemoveCartItem};
 use order_views::CartView;
 
-use crate::cart::{add_item, checkout, remove_item};
+use crate::cart::{add_item, checkout, take_out};
 
 /// POST /customers/{customer_id}/cart/items: a product into the cart, at its current price.
 pub async fn add_cart_item(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
@@ -26,17 +26,26 @@ pub async fn add_cart_item(app: &App, request: ApiRequest) -> Result<ApiResponse
 
 /// DELETE /customers/{customer_id}/cart/items/{product_id}: a product out of the cart.
 pub async fn remove_cart_item(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
-    let customer_id = request.uuid_parameter("customer_id", "customer")?;
     let product_id = request.uuid_parameter("product_id", "product")?;
+    change_cart(app, request, RemoveCartItem { product_id }.into()).await
+}
+
+/// DELETE /customers/{customer_id}/cart: every line out of the cart.
+pub async fn clear_cart(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
+    change_cart(app, request, CartCommand::Clear).await
+}
+
+/// Takes lines out of the customer's cart; the cart as it is now, with its version.
+async fn change_cart(
+    app: &App,
+    request: ApiRequest,
+    command: CartCommand,
+) -> Result<ApiResponse, ApiError> {
+    let customer_id = request.uuid_parameter("customer_id", "customer")?;
     let ctx = request.command_context();
-    let outcome = remove_item(
-        &app.commands()?,
-        customer_id,
-        product_id,
-        request.expected_version()?,
-        &ctx,
-    )
-    .await?;
+    let commands = app.commands()?;
+    let expected = request.expected_version()?;
+    let outcome = take_out(&commands, customer_id, command, expected, &ctx).await?;
     let cart = CartView::of(customer_id, &outcome.state, outcome.version);
     Ok(ApiResponse::ok(cart).etag(outcome.version))
 }

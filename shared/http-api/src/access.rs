@@ -288,6 +288,11 @@ pub const ROUTES: &[Route] = &[
         OWN_CUSTOMER_COMMAND,
     ),
     route("GET", "/customers/{customer_id}/cart", OWN_CUSTOMER_READ),
+    route(
+        "DELETE",
+        "/customers/{customer_id}/cart",
+        OWN_CUSTOMER_COMMAND,
+    ),
     route("GET", "/customers/{customer_id}/orders", OWN_CUSTOMER_READ),
     route("GET", "/customers/{customer_id}/summary", OWN_CUSTOMER_READ),
     route(

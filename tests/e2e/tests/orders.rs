@@ -812,9 +812,53 @@ async fn concurrent_checkouts_keep_every_invariant(cloud: Cloud) {
     );
 }
 
+/// `DELETE /customers/{id}/cart`: every line out, once; an empty cart stays as it is; a
+/// customer empties only its own cart.
+async fn a_cart_is_emptied(cloud: Cloud) {
+    let api = api(&cloud).await;
+    let tea = create_product(&api, "Tea", 400, 20).await;
+    let cup = create_product(&api, "Cup", 900, 20).await;
+    let customer = register_customer(&api, 5_000).await;
+    assert_eq!(add_item(&api, &customer, &tea, 3).await.status, 200);
+    assert_eq!(add_item(&api, &customer, &cup, 1).await.status, 200);
+
+    let stranger = register_customer(&api, 0).await;
+    let other = cloud.lock().await.api_as("customer", Some(&stranger));
+    let refused = other.delete(&format!("/customers/{customer}/cart")).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+
+    let cleared = api.delete(&format!("/customers/{customer}/cart")).await;
+    assert_eq!(cleared.status, 200, "{}", cleared.body);
+    assert_eq!(cleared.body["lines"], json!([]));
+    assert_eq!(cleared.body["total_cents"], 0);
+    assert_eq!(
+        cleared.header("etag"),
+        Some("\"4\""),
+        "two lines, two removals"
+    );
+    let again = api.delete(&format!("/customers/{customer}/cart")).await;
+    assert_eq!(again.status, 200);
+    assert_eq!(again.header("etag"), Some("\"4\""), "nothing appended");
+    let cart = body_until(&api, &format!("/customers/{customer}/cart"), SAGA, |c| {
+        c["lines"] == json!([])
+    })
+    .await;
+    assert_eq!(cart["total_cents"], 0);
+    let empty = api
+        .call(
+            Method::POST,
+            &format!("/customers/{customer}/cart/checkout"),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(empty.status, 422, "{}", empty.body);
+}
+
 fn main() {
     Suite::new()
         .add("confirmed_checkout", confirmed_checkout)
+        .add("a_cart_is_emptied", a_cart_is_emptied)
         .add("cancelled_for_lack_of_stock", cancelled_for_lack_of_stock)
         .add(
             "cancelled_for_lack_of_balance",

@@ -353,6 +353,7 @@ fn each_roles_routes_are_the_specs() {
             "DELETE /customers/{customer_id}/cart/items/{product_id}",
             "POST /customers/{customer_id}/cart/checkout",
             "GET /customers/{customer_id}/cart",
+            "DELETE /customers/{customer_id}/cart",
             "GET /customers/{customer_id}/orders",
             "GET /customers/{customer_id}/summary",
             "GET /orders/{order_id}",

@@ -11,6 +11,9 @@ const QUANTITY: RangeInclusive<i64> = 1..=1000;
 pub enum CartCommand {
     AddItem(AddCartItem),
     RemoveItem(RemoveCartItem),
+    /// `DELETE /customers/{id}/cart`: every line out (one `CartItemRemoved` each); an empty
+    /// cart stays as it is, nothing appended.
+    Clear,
     Checkout(CheckoutCart),
 }
 

@@ -67,6 +67,13 @@ impl Aggregate for Cart {
                 }],
                 None => Vec::new(),
             }),
+            CartCommand::Clear => Ok(self
+                .lines
+                .iter()
+                .map(|line| CartEvent::CartItemRemoved {
+                    product_id: line.product_id,
+                })
+                .collect()),
             CartCommand::Checkout(c) => {
                 if self.is_empty() {
                     return Err(CartError::EmptyCart);

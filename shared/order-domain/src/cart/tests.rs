@@ -131,6 +131,22 @@ fn removing_a_product_not_in_the_cart_does_nothing() {
 }
 
 #[test]
+fn clearing_takes_every_line_out_and_an_empty_cart_stays_as_it_is() {
+    let state = given::<Cart>(&[added(1, 2, 300), added(2, 1, 50)])
+        .when(CartCommand::Clear)
+        .then(vec![
+            CartEvent::CartItemRemoved {
+                product_id: product(1),
+            },
+            CartEvent::CartItemRemoved {
+                product_id: product(2),
+            },
+        ]);
+    assert!(state.is_empty());
+    given::<Cart>(&[]).when(CartCommand::Clear).then_nothing();
+}
+
+#[test]
 fn checkout_hands_the_lines_to_an_order_and_empties_the_cart() {
     let state = given::<Cart>(&[added(1, 2, 300), added(2, 1, 50)])
         .when(

@@ -483,7 +483,7 @@ async fn order_refusals_append_nothing(cloud: Cloud) {
         (
             405,
             "method_not_allowed",
-            Method::DELETE,
+            Method::PUT,
             format!("/customers/{customer}/cart"),
             None,
         ),

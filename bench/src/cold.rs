@@ -50,27 +50,9 @@ async fn register_owner_environment(moto: &Moto, endpoint: &str) -> Environment 
     event_store::schema::create_event_table(&plain, &events)
         .await
         .expect("event table");
+    // The key store's and the idempotency records' tables: each keyed by one string.
     for (table, key) in [(&keys, "subject"), (&idempotency, "key")] {
-        use aws_sdk_dynamodb::types::*;
-        plain
-            .create_table()
-            .table_name(table)
-            .billing_mode(BillingMode::PayPerRequest)
-            .key_schema(
-                KeySchemaElement::builder()
-                    .attribute_name(key)
-                    .key_type(KeyType::Hash)
-                    .build()
-                    .expect("key"),
-            )
-            .attribute_definitions(
-                AttributeDefinition::builder()
-                    .attribute_name(key)
-                    .attribute_type(ScalarAttributeType::S)
-                    .build()
-                    .expect("attribute"),
-            )
-            .send()
+        projection::create_view_table(&plain, table, key, &[])
             .await
             .expect("table");
     }

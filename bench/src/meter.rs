@@ -1,15 +1,20 @@
 //! What a DynamoDB client spends: requests by operation (every attempt, as they reach the
-//! server) and the write requests themselves, kept to price them in write units afterwards.
+//! server), the write requests themselves, kept to price them in write units afterwards, and
+//! what the responses of `GetItem`, `Query` and `Scan` carried.
 
 use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemInput;
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemInput;
+use aws_sdk_dynamodb::operation::get_item::GetItemOutput;
 use aws_sdk_dynamodb::operation::put_item::PutItemInput;
+use aws_sdk_dynamodb::operation::query::QueryOutput;
+use aws_sdk_dynamodb::operation::scan::ScanOutput;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsInput;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemInput;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::{
-    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+    AfterDeserializationInterceptorContextRef, BeforeSerializationInterceptorContextRef,
+    BeforeTransmitInterceptorContextRef,
 };
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
@@ -17,6 +22,8 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
+
+use crate::units::item_size;
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -33,10 +40,20 @@ pub enum Write {
     Check { table: String, key: Item },
 }
 
+/// What the responses of a stretch of work carried.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Read {
+    pub items: u64,
+    pub bytes: u64,
+    /// Eventually consistent read units, in halves.
+    pub half_units: u64,
+}
+
 #[derive(Debug, Default)]
 struct Log {
     requests: BTreeMap<String, usize>,
     writes: Vec<Write>,
+    read: Read,
 }
 
 /// An interceptor that records what a client sends; [`Meter::take`] empties it.
@@ -48,6 +65,7 @@ pub struct Meter(Arc<Mutex<Log>>);
 pub struct Spent {
     pub requests: BTreeMap<String, usize>,
     pub writes: Vec<Write>,
+    pub read: Read,
 }
 
 impl Spent {
@@ -62,6 +80,7 @@ impl Meter {
         Spent {
             requests: std::mem::take(&mut log.requests),
             writes: std::mem::take(&mut log.writes),
+            read: std::mem::take(&mut log.read),
         }
     }
 }
@@ -100,6 +119,33 @@ impl Intercept for Meter {
             .requests
             .entry(name)
             .or_default() += 1;
+        Ok(())
+    }
+
+    /// Once per response: the items it carries and what reading them costs.
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let Ok(output) = context.output_or_error() else {
+            return Ok(());
+        };
+        let items: Vec<&Item> = if let Some(query) = output.downcast_ref::<QueryOutput>() {
+            query.items().iter().collect()
+        } else if let Some(scan) = output.downcast_ref::<ScanOutput>() {
+            scan.items().iter().collect()
+        } else if let Some(get) = output.downcast_ref::<GetItemOutput>() {
+            get.item().into_iter().collect()
+        } else {
+            return Ok(());
+        };
+        let bytes: u64 = items.iter().map(|item| item_size(item) as u64).sum();
+        let read = &mut self.0.lock().expect("meter lock").read;
+        read.items += items.len() as u64;
+        read.bytes += bytes;
+        read.half_units += bytes.div_ceil(4096).max(1);
         Ok(())
     }
 }

@@ -122,13 +122,8 @@ pub async fn create_tables(client: &Client, events: &str, snapshots: &str) {
         .send()
         .await
         .expect("dynamo-es event table");
-    client
-        .create_table()
-        .table_name(snapshots)
-        .billing_mode(BillingMode::PayPerRequest)
-        .key_schema(key("AggregateTypeAndId", KeyType::Hash))
-        .attribute_definitions(attribute("AggregateTypeAndId", ScalarAttributeType::S))
-        .send()
+    // Keyed by one string, as a view's table is.
+    projection::create_view_table(client, snapshots, "AggregateTypeAndId", &[])
         .await
         .expect("dynamo-es snapshot table");
 }

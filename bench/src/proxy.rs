@@ -3,11 +3,11 @@
 //! start's first invocation is reported with and without that DynamoDB time.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Mutex;
 
 #[derive(Debug, Default)]
 pub struct Busy {
@@ -65,51 +65,38 @@ pub async fn start(target: u16, busy: Arc<Busy>) -> u16 {
 async fn relay(client: TcpStream, server: TcpStream, busy: Arc<Busy>) {
     let _ = client.set_nodelay(true);
     let _ = server.set_nodelay(true);
-    let (mut client_read, mut client_write) = client.into_split();
-    let (mut server_read, mut server_write) = server.into_split();
-    let exchange = Arc::new(Mutex::new(Exchange::default()));
-
-    let upstream = {
-        let (exchange, busy) = (exchange.clone(), busy.clone());
-        async move {
-            let mut buffer = vec![0u8; 64 * 1024];
-            loop {
-                let n = match client_read.read(&mut buffer).await {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => n,
-                };
-                {
-                    let mut exchange = exchange.lock().await;
-                    // Request bytes after a response began: a new request on the connection.
-                    if exchange.last_response.is_some() {
-                        exchange.settle(&busy);
-                    }
-                    exchange.started.get_or_insert_with(Instant::now);
-                }
-                if server_write.write_all(&buffer[..n]).await.is_err() {
-                    break;
-                }
-            }
-            let _ = server_write.shutdown().await;
+    let (client_read, client_write) = client.into_split();
+    let (server_read, server_write) = server.into_split();
+    // Held for a few instructions, never across an await.
+    let exchange = Mutex::new(Exchange::default());
+    let upstream = pump(client_read, server_write, || {
+        let mut exchange = exchange.lock().expect("exchange lock");
+        // Request bytes after a response began: a new request on the connection.
+        if exchange.last_response.is_some() {
+            exchange.settle(&busy);
         }
-    };
-    let downstream = {
-        let exchange = exchange.clone();
-        async move {
-            let mut buffer = vec![0u8; 64 * 1024];
-            loop {
-                let n = match server_read.read(&mut buffer).await {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => n,
-                };
-                if client_write.write_all(&buffer[..n]).await.is_err() {
-                    break;
-                }
-                exchange.lock().await.last_response = Some(Instant::now());
-            }
-            let _ = client_write.shutdown().await;
-        }
-    };
+        exchange.started.get_or_insert_with(Instant::now);
+    });
+    let downstream = pump(server_read, client_write, || {
+        exchange.lock().expect("exchange lock").last_response = Some(Instant::now());
+    });
     tokio::join!(upstream, downstream);
-    exchange.lock().await.settle(&busy);
+    exchange.lock().expect("exchange lock").settle(&busy);
+}
+
+/// Passes bytes from `from` on to `to` until either side closes, calling `arrived` as each
+/// chunk arrives (before it is passed on); then closes `to`.
+async fn pump(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, mut arrived: impl FnMut()) {
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        let n = match from.read(&mut buffer).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        arrived();
+        if to.write_all(&buffer[..n]).await.is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown().await;
 }

@@ -17,16 +17,8 @@
 //! size rules, as `units` prices writes) and the read units that makes (eventually consistent: half a unit per
 //! started 4 KB of each response).
 
-use aws_sdk_dynamodb::operation::get_item::GetItemOutput;
-use aws_sdk_dynamodb::operation::query::QueryOutput;
-use aws_sdk_dynamodb::operation::scan::ScanOutput;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::AfterDeserializationInterceptorContextRef;
-use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
 use chrono::{DateTime, Duration, Utc};
 use es_core::{CommandContext, EventEnvelope, StreamId};
 use order_domain::{OrderEvent, OrderLine};
@@ -36,14 +28,12 @@ use order_views::tables::{ORDERS_BY_CUSTOMER, ORDERS_KEY};
 use order_views::OrderView;
 use projection::{create_view_table, JoinProjector, ViewTable, MAX_PAGE_SIZE};
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration as Elapsed, Instant};
 use test_support::{unique_name, Moto};
 use uuid::Uuid;
 
 use crate::compare::client;
-use crate::meter::{Item, Meter, Spent};
-use crate::units::item_size;
+use crate::meter::{Meter, Read, Spent};
 
 const SIZES: [usize; 2] = [10, 1_000];
 /// The orders are placed over this many days.
@@ -51,58 +41,6 @@ const DAYS: i64 = 3;
 /// The first order's `placed_at`: not on a whole second, so that a period starting there is
 /// cut into all 7 runs of buckets (the most requests the statistics make).
 const FIRST: &str = "2026-11-20T09:17:23.456Z";
-
-/// What the responses of a stretch of work carried.
-#[derive(Debug, Clone, Copy, Default)]
-struct Read {
-    items: u64,
-    bytes: u64,
-    /// Eventually consistent read units, in halves.
-    half_units: u64,
-}
-
-/// An interceptor that adds up what `GetItem`, `Query` and `Scan` responses carry;
-/// [`Reads::take`] empties it.
-#[derive(Debug, Clone, Default)]
-struct Reads(Arc<Mutex<Read>>);
-
-impl Reads {
-    fn take(&self) -> Read {
-        std::mem::take(&mut *self.0.lock().expect("reads lock"))
-    }
-}
-
-impl Intercept for Reads {
-    fn name(&self) -> &'static str {
-        "Reads"
-    }
-
-    fn read_after_deserialization(
-        &self,
-        context: &AfterDeserializationInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        let Ok(output) = context.output_or_error() else {
-            return Ok(());
-        };
-        let items: Vec<&Item> = if let Some(query) = output.downcast_ref::<QueryOutput>() {
-            query.items().iter().collect()
-        } else if let Some(scan) = output.downcast_ref::<ScanOutput>() {
-            scan.items().iter().collect()
-        } else if let Some(get) = output.downcast_ref::<GetItemOutput>() {
-            get.item().into_iter().collect()
-        } else {
-            return Ok(());
-        };
-        let bytes: u64 = items.iter().map(|item| item_size(item) as u64).sum();
-        let mut read = self.0.lock().expect("reads lock");
-        read.items += items.len() as u64;
-        read.bytes += bytes;
-        read.half_units += bytes.div_ceil(4096).max(1);
-        Ok(())
-    }
-}
 
 /// What one way of answering one report sent and read, and how many orders it found.
 struct Cost {
@@ -113,11 +51,11 @@ struct Cost {
 }
 
 impl Cost {
-    fn of(spent: &Spent, read: Read, orders: u64) -> Self {
+    fn of(spent: &Spent, orders: u64) -> Self {
         Self {
             requests: spent.request_count(),
             mix: mix(&spent.requests),
-            read,
+            read: spent.read,
             orders,
         }
     }
@@ -263,34 +201,25 @@ async fn measure(endpoint: &str, plain: &Client, size: usize) -> Figures {
     let runs = cover(Some(from), Some(to)).len();
 
     let meter = Meter::default();
-    let reads = Reads::default();
     let metered = client(endpoint, Some(&meter));
-    let metered = Client::from_conf(
-        metered
-            .config()
-            .to_builder()
-            .interceptor(reads.clone())
-            .build(),
-    );
     let reports = ReportsTable::new(metered.clone(), &reports_table);
     meter.take();
-    reads.take();
     let summary = reports
         .customer_summary(customer_id)
         .await
         .expect("summary");
-    let summary = Cost::of(&meter.take(), reads.take(), summary.total_orders);
+    let summary = Cost::of(&meter.take(), summary.total_orders);
     let statistics = reports
         .statistics(Some(from), Some(to))
         .await
         .expect("statistics");
-    let statistics = Cost::of(&meter.take(), reads.take(), statistics.total_orders);
+    let statistics = Cost::of(&meter.take(), statistics.total_orders);
 
     let orders = ViewTable::<OrderView>::new(metered.clone(), &orders_table);
     let found = old_summary(&orders, customer_id).await;
-    let old_summary = Cost::of(&meter.take(), reads.take(), found);
+    let old_summary = Cost::of(&meter.take(), found);
     let found = old_statistics(&metered, &orders_table, from, to).await;
-    let old_statistics = Cost::of(&meter.take(), reads.take(), found);
+    let old_statistics = Cost::of(&meter.take(), found);
 
     Figures {
         orders: size,

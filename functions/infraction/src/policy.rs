@@ -29,6 +29,7 @@ use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
 use es_core::{Aggregate, CommandContext, EventEnvelope};
 use event_consumer::{BoxError, FromEnv, SdkConfig, Step};
+use event_store::dynamo::{self, DynamoError};
 use event_store::{backoff, CommandError, Expected, StoreError};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -54,7 +55,8 @@ pub enum PolicyError {
     /// handler's retries).
     Command(CommandError<InfractionError>),
     Store(StoreError),
-    Dynamo(Box<aws_sdk_dynamodb::Error>),
+    /// The plate table's request failed.
+    Dynamo(DynamoError),
     /// The plate item does not convert.
     Item {
         plate: String,
@@ -80,7 +82,7 @@ impl fmt::Display for PolicyError {
         match self {
             Self::Command(e) => write!(f, "infraction command: {e}"),
             Self::Store(e) => write!(f, "event store: {e}"),
-            Self::Dynamo(e) => write!(f, "DynamoDB: {e}"),
+            Self::Dynamo(e) => write!(f, "{e}"),
             Self::Item { plate, error } => write!(f, "plate item {plate}: {error}"),
             Self::Decode { event_type, error } => {
                 write!(f, "{event_type} does not decode: {error}")
@@ -118,15 +120,6 @@ impl From<CommandError<InfractionError>> for PolicyError {
 impl From<StoreError> for PolicyError {
     fn from(error: StoreError) -> Self {
         Self::Store(error)
-    }
-}
-
-impl<E, R> From<aws_sdk_dynamodb::error::SdkError<E, R>> for PolicyError
-where
-    aws_sdk_dynamodb::Error: From<aws_sdk_dynamodb::error::SdkError<E, R>>,
-{
-    fn from(err: aws_sdk_dynamodb::error::SdkError<E, R>) -> Self {
-        Self::Dynamo(Box::new(err.into()))
     }
 }
 
@@ -313,15 +306,11 @@ impl InfractionPolicy {
 
     /// The plate's record (consistent read); an empty one for a plate never seen.
     pub async fn read_plate(&self, plate: &str) -> Result<PlateOwners, PolicyError> {
-        let found = self
-            .client
-            .get_item()
-            .table_name(&self.plate_table)
-            .key(PlateOwners::PLATE, AttributeValue::S(plate.to_owned()))
-            .consistent_read(true)
-            .send()
-            .await?;
-        match found.item {
+        let key = (PlateOwners::PLATE, plate);
+        let found = dynamo::get_item(&self.client, &self.plate_table, key, true)
+            .await
+            .map_err(PolicyError::Dynamo)?;
+        match found {
             Some(item) => PlateOwners::from_item(item).map_err(|error| PolicyError::Item {
                 plate: plate.to_owned(),
                 error,
@@ -339,10 +328,7 @@ impl InfractionPolicy {
                 error,
             })?;
         let request = self
-            .client
-            .update_item()
-            .table_name(&self.plate_table)
-            .key(PlateOwners::PLATE, AttributeValue::S(record.plate.clone()))
+            .update_plate(&record.plate)
             .update_expression("SET #history = :history, #revision = :next")
             .expression_attribute_names("#history", PlateOwners::HISTORY)
             .expression_attribute_values(":history", history);
@@ -358,10 +344,7 @@ impl InfractionPolicy {
     ) -> Result<bool, PolicyError> {
         let ids = PlateOwners::ids_attribute([&infraction_id]).expect("one id");
         let request = self
-            .client
-            .update_item()
-            .table_name(&self.plate_table)
-            .key(PlateOwners::PLATE, AttributeValue::S(plate.to_owned()))
+            .update_plate(plate)
             .update_expression("ADD #pending :ids SET #revision = :next")
             .expression_attribute_names("#pending", PlateOwners::PENDING)
             .expression_attribute_values(":ids", ids);
@@ -375,10 +358,7 @@ impl InfractionPolicy {
             return Ok(());
         };
         let result = self
-            .client
-            .update_item()
-            .table_name(&self.plate_table)
-            .key(PlateOwners::PLATE, AttributeValue::S(plate.to_owned()))
+            .update_plate(plate)
             .update_expression("DELETE #pending :ids")
             // Never create an item just to delete from it.
             .condition_expression("attribute_exists(#plate)")
@@ -388,6 +368,14 @@ impl InfractionPolicy {
             .send()
             .await;
         conditional(result).map(|_| ())
+    }
+
+    /// An update of the plate's record, to be given its expression.
+    fn update_plate(&self, plate: &str) -> UpdateItemFluent {
+        self.client
+            .update_item()
+            .table_name(&self.plate_table)
+            .key(PlateOwners::PLATE, AttributeValue::S(plate.to_owned()))
     }
 }
 
@@ -421,7 +409,7 @@ fn conditional<T>(
         Ok(_) => Ok(true),
         Err(err) => match err.into_service_error() {
             UpdateItemError::ConditionalCheckFailedException(_) => Ok(false),
-            other => Err(PolicyError::Dynamo(Box::new(other.into()))),
+            other => Err(PolicyError::Dynamo(DynamoError::service(other))),
         },
     }
 }

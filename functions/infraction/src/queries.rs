@@ -63,10 +63,6 @@ pub struct InfractionFilter {
 impl InfractionFilter {
     /// Reads the filters of the query string, reporting every bad one at once.
     pub fn from_query(request: &ApiRequest, allowed: &[&str]) -> Result<Self, ApiError> {
-        let statuses: Vec<(&str, InfractionStatus)> = InfractionStatus::ALL
-            .iter()
-            .map(|s| (s.as_str(), *s))
-            .collect();
         request.query_input(allowed, |input| {
             let plate = input.opt_string("plate", 1..=40).and_then(|text| {
                 let plate = Plate::parse(&text);
@@ -79,7 +75,7 @@ impl InfractionFilter {
                 owner_id: input.opt_uuid("owner_id"),
                 plate,
                 radar_id: input.opt_uuid("radar_id"),
-                status: input.opt_one_of("status", &statuses),
+                status: input.opt_one_of("status", InfractionStatus::ALL),
             }
         })
     }

@@ -41,10 +41,9 @@ pub async fn add_item(
         .await?)
 }
 
-/// `DELETE /customers/{customer_id}/cart/items/{product_id}` (a product not in the cart is
-/// left alone) and `DELETE /customers/{customer_id}/cart` (every line out): lines out of the
-/// cart of an existing customer.
-pub async fn take_out(
+/// Any other command on the cart of an existing customer (404 otherwise): a line out, every
+/// line out, a line's quantity set.
+pub async fn change(
     commands: &CommandHandler,
     customer_id: Uuid,
     command: CartCommand,
@@ -95,12 +94,7 @@ pub async fn checkout(
                 lines: cart.state.lines.clone(),
             });
             // A new order id: its stream is empty, nothing to read.
-            let new_order = Loaded {
-                state: Order::default(),
-                version: 0,
-                snapshot_version: 0,
-                replayed: 0,
-            };
+            let new_order = Loaded::<Order>::new_stream();
             let placed = new_order.state.handle(&place).map_err(|e| {
                 StoreError::corrupt(format!("a checked-out cart places no order: {e}"))
             })?;

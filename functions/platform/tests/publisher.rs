@@ -2,7 +2,6 @@
 //! event table in, EventBridge events out on a queue that a rule of the bus targets.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use aws_sdk_eventbridge::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_eventbridge::types::Target;
 use aws_sdk_sqs::types::QueueAttributeName;
 use aws_smithy_runtime_api::box_error::BoxError;
@@ -18,7 +17,7 @@ use event_store::{schema, AppendBatch, Claim, EventStore};
 use platform_functions::publisher::{DeadLetters, Publisher};
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use test_support::{unique_name, EventStoreFixture};
+use test_support::{drain_queue, unique_name, EventStoreFixture};
 use traffic_domain::{
     InfractionEvent, Location, OwnerEvent, Plate, RadarEvent, RadarStatus, VehicleEvent,
     VehicleType, NATIONAL_ID_SCOPE,
@@ -30,6 +29,9 @@ const SERVICES: [&str; 3] = [
     "registration-service",
     "infraction-service",
 ];
+
+/// How long the queues may take to receive what a test expects.
+const DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
 
 struct Harness {
     _fixture: EventStoreFixture,
@@ -43,26 +45,21 @@ struct Harness {
     dlq_url: String,
 }
 
+/// A queue of its own, named after `prefix`; its URL.
+async fn create_queue(sqs: &aws_sdk_sqs::Client, prefix: &str) -> String {
+    sqs.create_queue()
+        .queue_name(unique_name(prefix))
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap()
+}
+
 async fn harness() -> Harness {
     let fixture = EventStoreFixture::start().await;
-    let moto = &fixture.moto;
-    let credentials = Credentials::new("test", "test", None, None, "moto");
-    let eventbridge = aws_sdk_eventbridge::Client::from_conf(
-        aws_sdk_eventbridge::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .credentials_provider(credentials.clone())
-            .endpoint_url(moto.endpoint())
-            .build(),
-    );
-    let sqs = aws_sdk_sqs::Client::from_conf(
-        aws_sdk_sqs::Config::builder()
-            .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
-            .region(aws_sdk_sqs::config::Region::new("us-east-1"))
-            .credentials_provider(credentials)
-            .endpoint_url(moto.endpoint())
-            .build(),
-    );
+    let eventbridge = fixture.moto.eventbridge();
+    let sqs = fixture.moto.sqs();
 
     // The bus, a queue, and a rule sending every service's events to the queue.
     let bus = unique_name("traffic");
@@ -72,14 +69,7 @@ async fn harness() -> Harness {
         .send()
         .await
         .unwrap();
-    let queue_url = sqs
-        .create_queue()
-        .queue_name(unique_name("events-queue"))
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
+    let queue_url = create_queue(&sqs, "events-queue").await;
     let queue_arn = sqs
         .get_queue_attributes()
         .queue_url(&queue_url)
@@ -113,14 +103,7 @@ async fn harness() -> Harness {
         .await
         .unwrap();
 
-    let dlq_url = sqs
-        .create_queue()
-        .queue_name(unique_name("publish-events-dlq"))
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
+    let dlq_url = create_queue(&sqs, "publish-events-dlq").await;
 
     Harness {
         dlq_url,
@@ -320,39 +303,19 @@ impl Harness {
     }
 
     /// The dead-letter queue's messages (bodies as JSON, and their `error_code` attribute),
-    /// waiting until `expected` came or a deadline passed.
+    /// once `expected` came and no more do (or a deadline passed).
     async fn dead_letters(&self, expected: usize) -> Vec<(Value, String)> {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        let mut kept = Vec::new();
-        while kept.len() < expected && std::time::Instant::now() < deadline {
-            let messages = self
-                .sqs
-                .receive_message()
-                .queue_url(&self.dlq_url)
-                .max_number_of_messages(10)
-                .message_attribute_names("All")
-                .wait_time_seconds(1)
-                .send()
-                .await
-                .unwrap()
-                .messages
-                .unwrap_or_default();
-            for message in messages {
+        drain_queue(&self.sqs, &self.dlq_url, expected, DEADLINE)
+            .await
+            .iter()
+            .map(|message| {
                 let code = message.message_attributes().unwrap()["error_code"]
                     .string_value()
                     .unwrap()
                     .to_owned();
-                kept.push((serde_json::from_str(message.body().unwrap()).unwrap(), code));
-                self.sqs
-                    .delete_message()
-                    .queue_url(&self.dlq_url)
-                    .receipt_handle(message.receipt_handle().unwrap())
-                    .send()
-                    .await
-                    .unwrap();
-            }
-        }
-        kept
+                (serde_json::from_str(message.body().unwrap()).unwrap(), code)
+            })
+            .collect()
     }
 
     /// Appends the events (the owner's with its uniqueness guard) and returns the records
@@ -406,38 +369,14 @@ impl Harness {
         records
     }
 
-    /// Every EventBridge event the queue received, waiting until `expected` came (or a
-    /// deadline passed, then a little longer to catch extra ones).
+    /// Every EventBridge event the queue received, once `expected` came and no more do (or a
+    /// deadline passed).
     async fn received(&self, expected: usize) -> Vec<Value> {
-        let mut bodies = Vec::new();
-        let mut empty_polls = 0;
-        while empty_polls < 3 && (bodies.len() < expected || empty_polls < 1) {
-            let messages = self
-                .sqs
-                .receive_message()
-                .queue_url(&self.queue_url)
-                .max_number_of_messages(10)
-                .wait_time_seconds(1)
-                .send()
-                .await
-                .unwrap()
-                .messages
-                .unwrap_or_default();
-            if messages.is_empty() {
-                empty_polls += 1;
-            }
-            for message in messages {
-                bodies.push(serde_json::from_str(message.body().unwrap()).unwrap());
-                self.sqs
-                    .delete_message()
-                    .queue_url(&self.queue_url)
-                    .receipt_handle(message.receipt_handle().unwrap())
-                    .send()
-                    .await
-                    .unwrap();
-            }
-        }
-        bodies
+        drain_queue(&self.sqs, &self.queue_url, expected, DEADLINE)
+            .await
+            .iter()
+            .map(|message| serde_json::from_str(message.body().unwrap()).unwrap())
+            .collect()
     }
 }
 

@@ -305,8 +305,9 @@ async fn serve_until_stopped(
         tracing::info!("--deliver-twice: every SQS batch is delivered twice, concurrently");
     }
     // Check the mappings before announcing the API.
-    services.stream_pollers()?;
-    services.queue_pollers()?;
+    let waking = services.waking_invoker();
+    services.stream_pollers(&waking)?;
+    services.queue_pollers(&waking)?;
     if options.warm {
         let mut shutdown = shutdown.clone();
         let warming = warm(services.invoker.clone(), &services.stack.functions);

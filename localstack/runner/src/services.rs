@@ -46,7 +46,8 @@ pub fn stream_mapping_id(function: &str, table: &str) -> String {
 
 impl Services {
     /// The invoker every part uses: [`Self::invoker`] ringing [`Self::wakes`] after each
-    /// invocation.
+    /// invocation. Built once by [`Self::run`] and handed to every poller, schedule and the
+    /// gateway.
     pub fn waking_invoker(&self) -> Arc<dyn Invoker> {
         Arc::new(WakingInvoker {
             inner: self.invoker.clone(),
@@ -61,9 +62,9 @@ impl Services {
         })
     }
 
-    pub fn stream_pollers(&self) -> Result<Vec<StreamPoller>> {
+    /// The stream mappings' pollers, invoking through `invoker` (see [`Self::waking_invoker`]).
+    pub fn stream_pollers(&self, invoker: &Arc<dyn Invoker>) -> Result<Vec<StreamPoller>> {
         let mut pollers = vec![];
-        let invoker = self.waking_invoker();
         for function in &self.stack.functions {
             for source in function.stream_sources.iter() {
                 if !source.enabled {
@@ -117,9 +118,9 @@ impl Services {
         Ok(pollers)
     }
 
-    pub fn queue_pollers(&self) -> Result<Vec<QueuePoller>> {
+    /// The queue mappings' pollers, invoking through `invoker` (see [`Self::waking_invoker`]).
+    pub fn queue_pollers(&self, invoker: &Arc<dyn Invoker>) -> Result<Vec<QueuePoller>> {
         let mut pollers = vec![];
-        let invoker = self.waking_invoker();
         for function in &self.stack.functions {
             for source in &function.sqs_sources {
                 if !source.enabled {
@@ -160,8 +161,7 @@ impl Services {
     }
 
     /// Every enabled schedule that has a period (a rate, or `--schedule-every`).
-    pub fn schedulers(&self) -> Vec<Scheduler> {
-        let invoker = self.waking_invoker();
+    pub fn schedulers(&self, invoker: &Arc<dyn Invoker>) -> Vec<Scheduler> {
         let mut schedulers = vec![];
         for function in &self.stack.functions {
             for schedule in function.schedules.iter().filter(|s| s.enabled) {
@@ -194,19 +194,20 @@ impl Services {
         listener: tokio::net::TcpListener,
         shutdown: watch::Receiver<bool>,
     ) -> Result<()> {
+        let invoker = self.waking_invoker();
         let mut tasks = JoinSet::new();
-        for poller in self.stream_pollers()? {
+        for poller in self.stream_pollers(&invoker)? {
             let name = poller.function.clone();
             let shutdown = shutdown.clone();
             tasks.spawn(async move { (name, poller.run(shutdown).await) });
         }
-        for poller in self.queue_pollers()? {
+        for poller in self.queue_pollers(&invoker)? {
             let name = poller.function.clone();
             let shutdown = shutdown.clone();
             tasks.spawn(async move { (name, poller.run(shutdown).await) });
         }
         let pollers = tasks.len();
-        for scheduler in self.schedulers() {
+        for scheduler in self.schedulers(&invoker) {
             let name = scheduler.function.clone();
             let shutdown = shutdown.clone();
             tasks.spawn(async move { (name, scheduler.run(shutdown).await) });
@@ -214,7 +215,7 @@ impl Services {
         // The functions' metrics, from their logs in the state folder (`GET /_local/metrics`).
         let metrics = Arc::new(LocalMetrics::of_state_dir(&self.state_dir));
         tokio::spawn(metrics.clone().poll_until(shutdown.clone()));
-        let gateway = Gateway::new(&self.stack, self.waking_invoker()).with_metrics(metrics);
+        let gateway = Gateway::new(&self.stack, invoker).with_metrics(metrics);
         tracing::info!(
             "gateway: {} routes, {} pollers, {} schedules",
             gateway.routes.len(),

@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,6 +14,7 @@ use local_cloud::checkpoint::CheckpointFile;
 use local_cloud::invoke::{Invocation, Invoker};
 use local_cloud::provision::provision;
 use local_cloud::services::{stream_mapping_id, Services};
+use local_cloud::sqs::QueuePoller;
 use local_cloud::stream::StreamPoller;
 use serde_json::{json, Value};
 use tokio::sync::watch;
@@ -20,51 +22,183 @@ use tokio::sync::watch;
 /// Long: every poll in these tests must come from a wake, a retry or the first poll.
 const SAFETY_POLL: Duration = Duration::from_secs(3600);
 
-fn services(
+/// The real template provisioned on a private moto: what every test here starts from.
+struct Local {
+    moto: MotoSerial,
     stack: local_cloud::template::Stack,
     provisioned: local_cloud::provision::Provisioned,
     clients: local_cloud::aws::Clients,
-    invoker: Arc<dyn Invoker>,
-    state_dir: &std::path::Path,
-) -> Services {
-    Services {
-        stack,
-        provisioned,
-        clients,
-        invoker,
-        state_dir: state_dir.to_path_buf(),
-        safety_poll: SAFETY_POLL,
-        wakes: local_cloud::wake::Wakes::new(),
-        deliver_twice: false,
+}
+
+impl Local {
+    async fn start() -> Self {
+        let moto = MotoSerial::start();
+        let (stack, provisioned, clients) = provisioned(&moto).await;
+        Self {
+            moto,
+            stack,
+            provisioned,
+            clients,
+        }
+    }
+
+    /// The services over this stack, invoking `invoker`, keeping checkpoints in `state_dir`.
+    fn services(&self, invoker: Arc<dyn Invoker>, state_dir: &Path) -> Services {
+        Services {
+            stack: self.stack.clone(),
+            provisioned: self.provisioned.clone(),
+            clients: self.clients.clone(),
+            invoker,
+            state_dir: state_dir.to_path_buf(),
+            safety_poll: SAFETY_POLL,
+            wakes: local_cloud::wake::Wakes::new(),
+            deliver_twice: false,
+        }
+    }
+
+    fn queue_url(&self, queue: &str) -> String {
+        self.provisioned.queue_urls[queue].clone()
+    }
+
+    async fn send_message(&self, queue: &str, body: &str) {
+        self.clients
+            .sqs
+            .send_message()
+            .queue_url(self.queue_url(queue))
+            .message_body(body)
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// The bodies of the messages visible on `queue` now (left there).
+    async fn messages(&self, queue: &str) -> Vec<String> {
+        self.clients
+            .sqs
+            .receive_message()
+            .queue_url(self.queue_url(queue))
+            .max_number_of_messages(10)
+            .wait_time_seconds(0)
+            .visibility_timeout(0)
+            .send()
+            .await
+            .unwrap()
+            .messages
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|m| m.body)
+            .collect()
+    }
+
+    /// The messages of `queue` once there are any, or none after `deadline`.
+    async fn first_messages(&self, queue: &str, deadline: Duration) -> Vec<String> {
+        let started = std::time::Instant::now();
+        loop {
+            let messages = self.messages(queue).await;
+            if !messages.is_empty() || started.elapsed() > deadline {
+                return messages;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Nothing left on `queue`, visible or in flight.
+    async fn assert_drained(&self, queue: &str) {
+        let attributes = self
+            .clients
+            .sqs
+            .get_queue_attributes()
+            .queue_url(self.queue_url(queue))
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+            .send()
+            .await
+            .unwrap()
+            .attributes
+            .unwrap_or_default();
+        let count = |name: QueueAttributeName| attributes.get(&name).cloned().unwrap_or_default();
+        assert_eq!(count(QueueAttributeName::ApproximateNumberOfMessages), "0");
+        assert_eq!(
+            count(QueueAttributeName::ApproximateNumberOfMessagesNotVisible),
+            "0"
+        );
+    }
+
+    async fn put_events(&self, stream: &str, versions: std::ops::RangeInclusive<u64>) {
+        for version in versions {
+            self.clients
+                .dynamodb
+                .put_item()
+                .table_name("EventsTable")
+                .item("stream_id", AttributeValue::S(stream.into()))
+                .item("version", AttributeValue::N(version.to_string()))
+                .item("event_type", AttributeValue::S("RadarInstalled".into()))
+                .send()
+                .await
+                .expect("put an event");
+        }
     }
 }
 
-/// The publish-events mapping of the real template, invoking `invoker`.
+/// The publish-events mapping of the real template.
 fn publish_events_poller(services: &Services) -> StreamPoller {
-    let mut pollers = services.stream_pollers().expect("stream mappings");
+    let mut pollers = services
+        .stream_pollers(&services.waking_invoker())
+        .expect("stream mappings");
     assert_eq!(pollers.len(), 1, "one stream mapping in the template");
     let poller = pollers.remove(0);
     assert_eq!(poller.function, "publish-events");
     poller
 }
 
-async fn put_events(
-    clients: &local_cloud::aws::Clients,
-    stream: &str,
-    versions: std::ops::RangeInclusive<u64>,
-) {
-    for version in versions {
-        clients
-            .dynamodb
-            .put_item()
-            .table_name("EventsTable")
-            .item("stream_id", AttributeValue::S(stream.into()))
-            .item("version", AttributeValue::N(version.to_string()))
-            .item("event_type", AttributeValue::S("RadarInstalled".into()))
-            .send()
-            .await
-            .expect("put an event");
+/// The mapping of `queue` to `function` in the real template.
+fn queue_poller(services: &Services, queue: &str, function: &str) -> QueuePoller {
+    let poller = services
+        .queue_pollers(&services.waking_invoker())
+        .unwrap()
+        .into_iter()
+        .find(|p| p.queue_name == queue)
+        .unwrap_or_else(|| panic!("the mapping of {queue}"));
+    assert_eq!(poller.function, function);
+    poller
+}
+
+/// A poller (or anything run until shut down) in a task of its own.
+struct Running {
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<local_cloud::Result<()>>,
+}
+
+impl Running {
+    fn spawn<F>(run: impl FnOnce(watch::Receiver<bool>) -> F) -> Self
+    where
+        F: std::future::Future<Output = local_cloud::Result<()>> + Send + 'static,
+    {
+        let (stop, shutdown) = watch::channel(false);
+        Self {
+            stop,
+            task: tokio::spawn(run(shutdown)),
+        }
     }
+
+    /// Stops it and waits until it has (finishing its batch), which must be without error.
+    async fn stop(self) {
+        self.stop.send(true).unwrap();
+        self.task.await.unwrap().unwrap();
+    }
+}
+
+/// A function's answer that reports the records `failed` (their ids) as failed.
+fn failing(failed: impl IntoIterator<Item = Value>) -> Invocation {
+    let failures: Vec<Value> = failed
+        .into_iter()
+        .map(|id| json!({ "itemIdentifier": id }))
+        .collect();
+    Invocation::Ok(
+        json!({ "batchItemFailures": failures })
+            .to_string()
+            .into_bytes(),
+    )
 }
 
 fn versions(records: &[Value]) -> Vec<u64> {
@@ -87,36 +221,22 @@ fn sequence_number(record: &Value) -> String {
         .to_string()
 }
 
-async fn queue_messages(clients: &local_cloud::aws::Clients, url: &str) -> Vec<String> {
-    clients
-        .sqs
-        .receive_message()
-        .queue_url(url)
-        .max_number_of_messages(10)
-        .wait_time_seconds(0)
-        .visibility_timeout(0)
-        .send()
-        .await
-        .unwrap()
-        .messages
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|m| m.body)
-        .collect()
-}
-
 #[tokio::test]
 async fn provisioning_creates_the_template_resources_idempotently() {
-    let moto = MotoSerial::start();
-    let (stack, first, clients) = provisioned(&moto).await;
+    let local = Local::start().await;
+    let Local {
+        moto,
+        stack,
+        provisioned: first,
+        clients,
+    } = &local;
     // Again: nothing fails, nothing changes.
-    let again = provision(&stack, &clients)
-        .await
-        .expect("provisioning twice");
+    let again = provision(stack, clients).await.expect("provisioning twice");
     assert_eq!(first.stream_arns, again.stream_arns);
     assert_eq!(first.queue_urls, again.queue_urls);
 
-    let tables = clients
+    // The stack's tables (the template's tests name them), and nothing else.
+    let mut tables = clients
         .dynamodb
         .list_tables()
         .send()
@@ -124,21 +244,10 @@ async fn provisioning_creates_the_template_resources_idempotently() {
         .unwrap()
         .table_names
         .unwrap();
-    for table in [
-        "EventsTable",
-        "RadarsTable",
-        "OwnersTable",
-        "VehiclesTable",
-        "InfractionsTable",
-        "PlateOwnersTable",
-        "InventoryTable",
-        "CustomersTable",
-        "CartsTable",
-        "OrdersTable",
-        "OrderReportsTable",
-    ] {
-        assert!(tables.iter().any(|t| t == table), "{table} in {tables:?}");
-    }
+    tables.sort();
+    let mut expected: Vec<String> = stack.tables.iter().map(|t| t.name.clone()).collect();
+    expected.sort();
+    assert_eq!(tables, expected);
     let events = clients
         .dynamodb
         .describe_table()
@@ -260,8 +369,7 @@ async fn provisioning_creates_the_template_resources_idempotently() {
 
 #[tokio::test]
 async fn refused_payments_and_cancelled_orders_reach_release_stock() {
-    let moto = MotoSerial::start();
-    let (_, provisioned, clients) = provisioned(&moto).await;
+    let local = Local::start().await;
     let put = |source: &str, detail_type: &str| {
         aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
             .event_bus_name("es-serverless-traffic")
@@ -270,7 +378,8 @@ async fn refused_payments_and_cancelled_orders_reach_release_stock() {
             .detail(json!({"aggregate_type": "order"}).to_string())
             .build()
     };
-    let output = clients
+    let output = local
+        .clients
         .events
         .put_events()
         .entries(put("customer-service", "PaymentRefused"))
@@ -281,7 +390,7 @@ async fn refused_payments_and_cancelled_orders_reach_release_stock() {
         .await
         .unwrap();
     assert_eq!(output.failed_entry_count, 0);
-    let release = queue_messages(&clients, &provisioned.queue_urls["ReleaseStockQueue"]).await;
+    let release = local.messages("ReleaseStockQueue").await;
     let mut routed: Vec<(String, String)> = release
         .iter()
         .map(|body| {
@@ -304,15 +413,15 @@ async fn refused_payments_and_cancelled_orders_reach_release_stock() {
 
 #[tokio::test]
 async fn put_events_reaches_the_queues_whose_rules_match() {
-    let moto = MotoSerial::start();
-    let (_, provisioned, clients) = provisioned(&moto).await;
+    let local = Local::start().await;
     let entry = aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
         .event_bus_name("es-serverless-traffic")
         .source("registration-service")
         .detail_type("VehicleRegistered")
         .detail(json!({"aggregate_type": "vehicle", "aggregate_id": "AB123CD"}).to_string())
         .build();
-    let output = clients
+    let output = local
+        .clients
         .events
         .put_events()
         .entries(entry)
@@ -321,49 +430,30 @@ async fn put_events_reaches_the_queues_whose_rules_match() {
         .unwrap();
     assert_eq!(output.failed_entry_count, 0);
 
-    let url = |name: &str| provisioned.queue_urls[name].clone();
-    let vehicles = queue_messages(&clients, &url("VehicleProjectionQueue")).await;
+    let vehicles = local.messages("VehicleProjectionQueue").await;
     assert_eq!(vehicles.len(), 1);
     let event: Value = serde_json::from_str(&vehicles[0]).unwrap();
     assert_eq!(event["detail-type"], "VehicleRegistered");
     assert_eq!(event["detail"]["aggregate_id"], "AB123CD");
-    assert_eq!(
-        queue_messages(&clients, &url("InfractionPolicyQueue"))
-            .await
-            .len(),
-        1
-    );
-    assert!(queue_messages(&clients, &url("OwnerProjectionQueue"))
-        .await
-        .is_empty());
-    assert!(queue_messages(&clients, &url("RadarProjectionQueue"))
-        .await
-        .is_empty());
+    assert_eq!(local.messages("InfractionPolicyQueue").await.len(), 1);
+    assert!(local.messages("OwnerProjectionQueue").await.is_empty());
+    assert!(local.messages("RadarProjectionQueue").await.is_empty());
 }
 
 #[tokio::test]
 async fn the_stream_poller_delivers_inserts_in_order_and_resumes_from_its_checkpoint() {
-    let moto = MotoSerial::start();
-    let (stack, provisioned, clients) = provisioned(&moto).await;
+    let local = Local::start().await;
     let state_dir = temp_dir("stream-resume");
-    put_events(&clients, "radar#1", 1..=13).await;
+    local.put_events("radar#1", 1..=13).await;
 
     let invoker = RecordingInvoker::succeeding();
-    let running = services(
-        stack.clone(),
-        provisioned.clone(),
-        clients.clone(),
-        invoker.clone(),
-        &state_dir,
-    );
-    let (stop, shutdown) = watch::channel(false);
-    let task = tokio::spawn(publish_events_poller(&running).run(shutdown));
+    let services = local.services(invoker.clone(), &state_dir);
+    let running = Running::spawn(|shutdown| publish_events_poller(&services).run(shutdown));
     eventually(Duration::from_secs(30), "13 records", || {
         invoker.records().len() >= 13
     })
     .await;
-    stop.send(true).unwrap();
-    task.await.unwrap().unwrap();
+    running.stop().await;
 
     let calls = invoker.calls();
     assert!(calls
@@ -374,7 +464,7 @@ async fn the_stream_poller_delivers_inserts_in_order_and_resumes_from_its_checkp
         .all(|(_, p)| p["Records"].as_array().unwrap().len() <= 10));
     let records = invoker.records();
     assert_eq!(versions(&records), (1..=13).collect::<Vec<_>>());
-    let stream_arn = &provisioned.stream_arns["EventsTable"];
+    let stream_arn = &local.provisioned.stream_arns["EventsTable"];
     for record in &records {
         assert_eq!(record["eventName"], "INSERT");
         assert_eq!(record["eventSourceARN"], stream_arn.as_str());
@@ -395,51 +485,39 @@ async fn the_stream_poller_delivers_inserts_in_order_and_resumes_from_its_checkp
         checkpoint.shards.values().next(),
         Some(&sequence_number(records.last().unwrap()))
     );
-    put_events(&clients, "radar#1", 14..=16).await;
+    local.put_events("radar#1", 14..=16).await;
     let restarted = RecordingInvoker::succeeding();
-    let running = services(stack, provisioned, clients, restarted.clone(), &state_dir);
-    let (stop, shutdown) = watch::channel(false);
-    let task = tokio::spawn(publish_events_poller(&running).run(shutdown));
+    let services = local.services(restarted.clone(), &state_dir);
+    let running = Running::spawn(|shutdown| publish_events_poller(&services).run(shutdown));
     eventually(Duration::from_secs(30), "3 more records", || {
         restarted.records().len() >= 3
     })
     .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    stop.send(true).unwrap();
-    task.await.unwrap().unwrap();
+    running.stop().await;
     assert_eq!(versions(&restarted.records()), vec![14, 15, 16]);
 }
 
 #[tokio::test]
 async fn a_reported_stream_failure_is_retried_from_that_record() {
-    let moto = MotoSerial::start();
-    let (stack, provisioned, clients) = provisioned(&moto).await;
+    let local = Local::start().await;
     let state_dir = temp_dir("stream-partial");
-    put_events(&clients, "radar#2", 1..=5).await;
+    local.put_events("radar#2", 1..=5).await;
     // The first batch reports version 3 (and 4) as failed; later ones succeed.
     let invoker = RecordingInvoker::new(|_, payload, earlier| {
         if earlier > 0 {
             return Invocation::Ok(b"{}".to_vec());
         }
         let records = payload["Records"].as_array().unwrap();
-        Invocation::Ok(
-            json!({"batchItemFailures": [
-                {"itemIdentifier": records[3]["dynamodb"]["SequenceNumber"]},
-                {"itemIdentifier": records[2]["dynamodb"]["SequenceNumber"]},
-            ]})
-            .to_string()
-            .into_bytes(),
-        )
+        failing([3, 2].map(|i| records[i]["dynamodb"]["SequenceNumber"].clone()))
     });
-    let running = services(stack, provisioned, clients, invoker.clone(), &state_dir);
-    let (stop, shutdown) = watch::channel(false);
-    let task = tokio::spawn(publish_events_poller(&running).run(shutdown));
+    let services = local.services(invoker.clone(), &state_dir);
+    let running = Running::spawn(|shutdown| publish_events_poller(&services).run(shutdown));
     eventually(Duration::from_secs(30), "the retried batch", || {
         invoker.calls().len() >= 2
     })
     .await;
-    stop.send(true).unwrap();
-    task.await.unwrap().unwrap();
+    running.stop().await;
     let calls = invoker.calls();
     let batch = |i: usize| versions(calls[i].1["Records"].as_array().unwrap());
     assert_eq!(batch(0), vec![1, 2, 3, 4, 5]);
@@ -448,33 +526,18 @@ async fn a_reported_stream_failure_is_retried_from_that_record() {
 
 #[tokio::test]
 async fn exhausted_stream_retries_go_to_the_on_failure_queue() {
-    let moto = MotoSerial::start();
-    let (stack, provisioned, clients) = provisioned(&moto).await;
+    let local = Local::start().await;
     let state_dir = temp_dir("stream-exhausted");
-    put_events(&clients, "radar#3", 1..=2).await;
+    local.put_events("radar#3", 1..=2).await;
     let invoker = RecordingInvoker::new(|_, _, _| Invocation::FunctionError("boom".into()));
-    let running = services(
-        stack,
-        provisioned.clone(),
-        clients.clone(),
-        invoker.clone(),
-        &state_dir,
-    );
-    let mut poller = publish_events_poller(&running);
+    let services = local.services(invoker.clone(), &state_dir);
+    let mut poller = publish_events_poller(&services);
     poller.maximum_retry_attempts = Some(1);
-    let (stop, shutdown) = watch::channel(false);
-    let task = tokio::spawn(poller.run(shutdown));
-    let dlq = provisioned.queue_urls["PublishEventsDLQ"].clone();
-    let mut failures = vec![];
-    for _ in 0..100 {
-        failures = queue_messages(&clients, &dlq).await;
-        if !failures.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    stop.send(true).unwrap();
-    task.await.unwrap().unwrap();
+    let running = Running::spawn(|shutdown| poller.run(shutdown));
+    let failures = local
+        .first_messages("PublishEventsDLQ", Duration::from_secs(10))
+        .await;
+    running.stop().await;
     // One invocation and one retry, then the batch is described on the on-failure queue.
     assert_eq!(invoker.calls().len(), 2);
     assert_eq!(failures.len(), 1);
@@ -488,7 +551,7 @@ async fn exhausted_stream_retries_go_to_the_on_failure_queue() {
     assert_eq!(info["batchSize"], 2);
     assert_eq!(
         info["streamArn"],
-        provisioned.stream_arns["EventsTable"].as_str()
+        local.provisioned.stream_arns["EventsTable"].as_str()
     );
     let records = invoker.records();
     assert_eq!(info["startSequenceNumber"], sequence_number(&records[0]));
@@ -497,62 +560,28 @@ async fn exhausted_stream_retries_go_to_the_on_failure_queue() {
 
 #[tokio::test]
 async fn sqs_consumers_delete_successes_and_redrive_failures_to_the_dlq() {
-    let moto = MotoSerial::start();
-    let (stack, provisioned, clients) = provisioned(&moto).await;
+    let local = Local::start().await;
     let state_dir = temp_dir("sqs");
-    let url = provisioned.queue_urls["RadarProjectionQueue"].clone();
     for body in ["good", "bad"] {
-        clients
-            .sqs
-            .send_message()
-            .queue_url(&url)
-            .message_body(body)
-            .send()
-            .await
-            .unwrap();
+        local.send_message("RadarProjectionQueue", body).await;
     }
     // "bad" is always reported as failed.
     let invoker = RecordingInvoker::new(|_, payload, _| {
-        let failures: Vec<Value> = payload["Records"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| r["body"] == "bad")
-            .map(|r| json!({"itemIdentifier": r["messageId"]}))
-            .collect();
-        Invocation::Ok(
-            json!({ "batchItemFailures": failures })
-                .to_string()
-                .into_bytes(),
+        let records = payload["Records"].as_array().unwrap();
+        failing(
+            records
+                .iter()
+                .filter(|r| r["body"] == "bad")
+                .map(|r| r["messageId"].clone()),
         )
     });
-    let running = services(
-        stack,
-        provisioned.clone(),
-        clients.clone(),
-        invoker.clone(),
-        &state_dir,
-    );
-    let poller = running
-        .queue_pollers()
-        .unwrap()
-        .into_iter()
-        .find(|p| p.queue_name == "RadarProjectionQueue")
-        .expect("the radar projection mapping");
-    assert_eq!(poller.function, "project-radars");
-    let (stop, shutdown) = watch::channel(false);
-    let task = tokio::spawn(poller.run(shutdown));
-    let dlq = provisioned.queue_urls["RadarProjectionQueueDLQ"].clone();
-    let mut dead = vec![];
-    for _ in 0..200 {
-        dead = queue_messages(&clients, &dlq).await;
-        if !dead.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    stop.send(true).unwrap();
-    task.await.unwrap().unwrap();
+    let services = local.services(invoker.clone(), &state_dir);
+    let poller = queue_poller(&services, "RadarProjectionQueue", "project-radars");
+    let running = Running::spawn(|shutdown| poller.run(shutdown));
+    let dead = local
+        .first_messages("RadarProjectionQueueDLQ", Duration::from_secs(20))
+        .await;
+    running.stop().await;
     assert_eq!(dead, vec!["bad".to_string()]);
 
     let records = invoker.records();
@@ -579,23 +608,7 @@ async fn sqs_consumers_delete_successes_and_redrive_failures_to_the_dlq() {
     let _: aws_lambda_events::sqs::SqsEvent =
         serde_json::from_value(invoker.calls()[0].1.clone()).unwrap();
     // Nothing left in the queue.
-    let attributes = clients
-        .sqs
-        .get_queue_attributes()
-        .queue_url(&url)
-        .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
-        .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
-        .send()
-        .await
-        .unwrap()
-        .attributes
-        .unwrap_or_default();
-    let count = |name: QueueAttributeName| attributes.get(&name).cloned().unwrap_or_default();
-    assert_eq!(count(QueueAttributeName::ApproximateNumberOfMessages), "0");
-    assert_eq!(
-        count(QueueAttributeName::ApproximateNumberOfMessagesNotVisible),
-        "0"
-    );
+    local.assert_drained("RadarProjectionQueue").await;
 }
 
 /// Idle pollers send nothing until woken: a message or a record that appears behind the
@@ -603,46 +616,28 @@ async fn sqs_consumers_delete_successes_and_redrive_failures_to_the_dlq() {
 /// safety poll is an hour), and the wake after an invocation delivers it.
 #[tokio::test]
 async fn idle_pollers_poll_again_when_woken() {
-    let moto = MotoSerial::start();
-    let (stack, provisioned, clients) = provisioned(&moto).await;
+    let local = Local::start().await;
     let state_dir = temp_dir("woken");
     let invoker = RecordingInvoker::succeeding();
-    let running = services(
-        stack,
-        provisioned.clone(),
-        clients.clone(),
-        invoker.clone(),
-        &state_dir,
-    );
-    let queue = running
-        .queue_pollers()
-        .unwrap()
-        .into_iter()
-        .find(|p| p.queue_name == "RadarProjectionQueue")
-        .expect("the radar projection mapping");
-    let stream = publish_events_poller(&running);
-    let (stop, shutdown) = watch::channel(false);
-    let tasks = [
-        tokio::spawn(queue.run(shutdown.clone())),
-        tokio::spawn(stream.run(shutdown)),
+    let services = local.services(invoker.clone(), &state_dir);
+    let queue = queue_poller(&services, "RadarProjectionQueue", "project-radars");
+    let stream = publish_events_poller(&services);
+    let running = [
+        Running::spawn(|shutdown| queue.run(shutdown)),
+        Running::spawn(|shutdown| stream.run(shutdown)),
     ];
     // Both found nothing on their first poll (the checkpoint file is written by the first
     // batch only): idle now. Then work appears behind their backs.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    clients
-        .sqs
-        .send_message()
-        .queue_url(&provisioned.queue_urls["RadarProjectionQueue"])
-        .message_body("behind the back")
-        .send()
-        .await
-        .unwrap();
-    put_events(&clients, "radar#9", 1..=1).await;
+    local
+        .send_message("RadarProjectionQueue", "behind the back")
+        .await;
+    local.put_events("radar#9", 1..=1).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(invoker.calls().is_empty(), "nothing rang: nothing polled");
 
     // An invocation of a function that may send messages rings both bells.
-    let waking = running.waking_invoker();
+    let waking = services.waking_invoker();
     waking
         .invoke("publish-events", b"{}".to_vec(), Duration::from_secs(5))
         .await;
@@ -656,9 +651,8 @@ async fn idle_pollers_poll_again_when_woken() {
         },
     )
     .await;
-    stop.send(true).unwrap();
-    for task in tasks {
-        task.await.unwrap().unwrap();
+    for poller in running {
+        poller.stop().await;
     }
 }
 
@@ -688,63 +682,35 @@ impl Invoker for InPairs {
 
 #[tokio::test]
 async fn deliver_twice_hands_every_batch_to_two_concurrent_invocations() {
-    let moto = MotoSerial::start();
-    let (stack, provisioned, clients) = provisioned(&moto).await;
+    let local = Local::start().await;
     let state_dir = temp_dir("sqs-twice");
-    let url = provisioned.queue_urls["ReserveStockQueue"].clone();
-    clients
-        .sqs
-        .send_message()
-        .queue_url(&url)
-        .message_body("reserve")
-        .send()
-        .await
-        .unwrap();
+    local.send_message("ReserveStockQueue", "reserve").await;
     // The very first invocation reports the message as failed, every later one succeeds: the
     // other delivery of the first batch succeeded, and yet the message comes back.
     let invoker = RecordingInvoker::new(|_, payload, earlier| {
-        let failures: Vec<Value> = payload["Records"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|_| earlier == 0)
-            .map(|r| json!({"itemIdentifier": r["messageId"]}))
-            .collect();
-        Invocation::Ok(
-            json!({ "batchItemFailures": failures })
-                .to_string()
-                .into_bytes(),
+        let records = payload["Records"].as_array().unwrap();
+        failing(
+            records
+                .iter()
+                .filter(|_| earlier == 0)
+                .map(|r| r["messageId"].clone()),
         )
     });
     let in_pairs = Arc::new(InPairs {
         inner: invoker.clone(),
         barrier: tokio::sync::Barrier::new(2),
     });
-    let mut running = services(
-        stack,
-        provisioned.clone(),
-        clients.clone(),
-        in_pairs,
-        &state_dir,
-    );
-    running.deliver_twice = true;
-    let poller = running
-        .queue_pollers()
-        .unwrap()
-        .into_iter()
-        .find(|p| p.queue_name == "ReserveStockQueue")
-        .expect("the reserve-stock mapping");
-    assert_eq!(poller.function, "reserve-stock");
+    let mut services = local.services(in_pairs, &state_dir);
+    services.deliver_twice = true;
+    let poller = queue_poller(&services, "ReserveStockQueue", "reserve-stock");
     assert!(poller.deliver_twice);
-    let (stop, shutdown) = watch::channel(false);
-    let task = tokio::spawn(poller.run(shutdown));
+    let running = Running::spawn(|shutdown| poller.run(shutdown));
     eventually(Duration::from_secs(20), "the second batch", || {
         invoker.calls().len() >= 4
     })
     .await;
     // The poller finishes its batch (deletes the message) before it stops.
-    stop.send(true).unwrap();
-    task.await.unwrap().unwrap();
+    running.stop().await;
 
     let calls = invoker.calls();
     assert_eq!(calls.len(), 4, "two batches, each delivered twice");
@@ -763,26 +729,6 @@ async fn deliver_twice_hands_every_batch_to_two_concurrent_invocations() {
         .collect();
     assert_eq!(received, ["1", "1", "2", "2"]);
     // Both deliveries of the second batch succeeded: deleted.
-    let attributes = clients
-        .sqs
-        .get_queue_attributes()
-        .queue_url(&url)
-        .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
-        .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
-        .send()
-        .await
-        .unwrap()
-        .attributes
-        .unwrap_or_default();
-    let count = |name: QueueAttributeName| attributes.get(&name).cloned().unwrap_or_default();
-    assert_eq!(count(QueueAttributeName::ApproximateNumberOfMessages), "0");
-    assert_eq!(
-        count(QueueAttributeName::ApproximateNumberOfMessagesNotVisible),
-        "0"
-    );
-    assert!(
-        queue_messages(&clients, &provisioned.queue_urls["ReserveStockQueueDLQ"])
-            .await
-            .is_empty()
-    );
+    local.assert_drained("ReserveStockQueue").await;
+    assert!(local.messages("ReserveStockQueueDLQ").await.is_empty());
 }

@@ -26,12 +26,24 @@ fn stack() -> Stack {
     Stack::from_template(&template, StackContext::local("http://127.0.0.1:1")).unwrap()
 }
 
-/// Runs the stack's services (gateway, pollers, schedules) until the returned sender stops them.
-async fn run(
-    stack: Stack,
-    invoker: Arc<RecordingInvoker>,
-    name: &str,
-) -> (watch::Sender<bool>, tokio::task::JoinHandle<()>) {
+/// The stack's services (gateway, pollers, schedules), running until [`Running::stop`].
+struct Running {
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops the services, which must stop cleanly and soon.
+    async fn stop(self) {
+        self.stop.send(true).unwrap();
+        tokio::time::timeout(Duration::from_secs(10), self.task)
+            .await
+            .expect("stopped")
+            .unwrap();
+    }
+}
+
+async fn run(stack: Stack, invoker: Arc<RecordingInvoker>, name: &str) -> Running {
     let services = Services {
         clients: Clients::new("http://127.0.0.1:1", StackContext::REGION),
         stack,
@@ -46,13 +58,13 @@ async fn run(
         .await
         .unwrap();
     let (stop, shutdown) = watch::channel(false);
-    let running = tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         services
             .run(listener, shutdown)
             .await
             .expect("the services stop cleanly");
     });
-    (stop, running)
+    Running { stop, task }
 }
 
 fn calls_of(invoker: &RecordingInvoker, function: &str) -> usize {
@@ -72,17 +84,13 @@ async fn a_schedule_runs_its_function_on_its_rate_with_the_scheduled_event() {
         stack.warnings
     );
     let invoker = RecordingInvoker::succeeding();
-    let (stop, running) = run(stack, invoker.clone(), "schedule-rate").await;
+    let running = run(stack, invoker.clone(), "schedule-rate").await;
 
     eventually(Duration::from_secs(10), "every-second run twice", || {
         calls_of(&invoker, "every-second") >= 2
     })
     .await;
-    stop.send(true).unwrap();
-    tokio::time::timeout(Duration::from_secs(10), running)
-        .await
-        .expect("stopped")
-        .unwrap();
+    running.stop().await;
 
     // A minute has not passed; cron is not emulated; a disabled schedule never runs.
     for idle in ["every-minute", "at-noon", "switched-off"] {
@@ -120,7 +128,7 @@ async fn schedule_every_overrides_each_rate_and_a_failed_run_is_retried_on_the_n
             Invocation::Ok(b"null".to_vec())
         }
     });
-    let (stop, running) = run(stack, invoker.clone(), "schedule-every").await;
+    let running = run(stack, invoker.clone(), "schedule-every").await;
 
     eventually(
         Duration::from_secs(10),
@@ -128,11 +136,7 @@ async fn schedule_every_overrides_each_rate_and_a_failed_run_is_retried_on_the_n
         || calls_of(&invoker, "every-minute") >= 3 && calls_of(&invoker, "at-noon") >= 2,
     )
     .await;
-    stop.send(true).unwrap();
-    tokio::time::timeout(Duration::from_secs(10), running)
-        .await
-        .expect("stopped")
-        .unwrap();
+    running.stop().await;
 
     assert_eq!(calls_of(&invoker, "switched-off"), 0);
     // A schedule's Input replaces the scheduled event.

@@ -41,6 +41,29 @@ fn key_of(record: &aws_sdk_dynamodbstreams::types::Record) -> String {
     format!("{}/{}", text("s"), text("v"))
 }
 
+/// An iterator of `shard` after the record `after`, or at its oldest record.
+async fn shard_iterator(
+    streams: &aws_sdk_dynamodbstreams::Client,
+    arn: &str,
+    shard: &str,
+    after: Option<&str>,
+) -> String {
+    let request = streams.get_shard_iterator().stream_arn(arn).shard_id(shard);
+    let request = match after {
+        Some(sequence) => request
+            .shard_iterator_type(ShardIteratorType::AfterSequenceNumber)
+            .sequence_number(sequence),
+        None => request.shard_iterator_type(ShardIteratorType::TrimHorizon),
+    };
+    request
+        .send()
+        .await
+        .unwrap()
+        .shard_iterator()
+        .unwrap()
+        .to_owned()
+}
+
 #[tokio::test]
 async fn records_read_from_the_stream_are_never_rewritten() {
     let moto = MotoSerial::start();
@@ -145,23 +168,7 @@ async fn records_read_from_the_stream_are_never_rewritten() {
             let mut after: Option<String> = None;
             loop {
                 let finished = done.load(Ordering::SeqCst);
-                let request = streams
-                    .get_shard_iterator()
-                    .stream_arn(&arn)
-                    .shard_id(&shard);
-                let request = match &after {
-                    Some(sequence) => request
-                        .shard_iterator_type(ShardIteratorType::AfterSequenceNumber)
-                        .sequence_number(sequence),
-                    None => request.shard_iterator_type(ShardIteratorType::TrimHorizon),
-                };
-                let iterator = request
-                    .send()
-                    .await
-                    .unwrap()
-                    .shard_iterator()
-                    .unwrap()
-                    .to_owned();
+                let iterator = shard_iterator(&streams, &arn, &shard, after.as_deref()).await;
                 let records = streams
                     .get_records()
                     .shard_iterator(iterator)
@@ -191,18 +198,7 @@ async fn records_read_from_the_stream_are_never_rewritten() {
     done.store(true, Ordering::SeqCst);
     let seen = reader.await.unwrap();
 
-    let iterator = clients
-        .streams
-        .get_shard_iterator()
-        .stream_arn(&arn)
-        .shard_id(&shard)
-        .shard_iterator_type(ShardIteratorType::TrimHorizon)
-        .send()
-        .await
-        .unwrap()
-        .shard_iterator()
-        .unwrap()
-        .to_owned();
+    let iterator = shard_iterator(&clients.streams, &arn, &shard, None).await;
     let stored: HashMap<String, String> = clients
         .streams
         .get_records()

@@ -103,6 +103,21 @@ pub fn round_trip<E: crate::DomainEvent + PartialEq>(
     data
 }
 
+/// An enum's wire names, one per value in `VARIANTS` order, are what serde writes, what
+/// `Display` shows and what `Into<&str>` (strum's `IntoStaticStr`) gives.
+#[track_caller]
+pub fn wire_names<T>(names: &[&str])
+where
+    T: strum::VariantArray + serde::Serialize + std::fmt::Display + Copy + Into<&'static str>,
+{
+    assert_eq!(T::VARIANTS.len(), names.len(), "one name per value");
+    for (value, name) in T::VARIANTS.iter().zip(names) {
+        assert_eq!(serde_json::to_value(value).expect("serialises"), *name);
+        assert_eq!(value.to_string(), *name);
+        assert_eq!(Into::<&'static str>::into(*value), *name);
+    }
+}
+
 /// A state survives a snapshot: serialised and read back, it is unchanged.
 #[track_caller]
 pub fn snapshot_round_trip<A: Aggregate + PartialEq + Debug>(state: &A) {

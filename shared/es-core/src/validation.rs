@@ -169,6 +169,17 @@ impl<'a> Input<'a> {
         value
     }
 
+    /// A required field read with one of the `opt_*` readers, or a placeholder (`Default`) when
+    /// it is absent or invalid: the problem is recorded, so [`Input::finish`] never lets the
+    /// placeholder escape.
+    fn or_placeholder<T: Default>(
+        &mut self,
+        field: &str,
+        read: impl FnOnce(&mut Self, &str) -> Option<T>,
+    ) -> T {
+        self.required(field, read).unwrap_or_default()
+    }
+
     /// An email address (1 to 254 characters, checked by [`is_email`]).
     pub fn opt_email(&mut self, field: &str) -> Option<String> {
         let email = self.opt_string(field, EMAIL_LENGTH)?;
@@ -187,12 +198,7 @@ impl<'a> Input<'a> {
 
     /// A string of `len` characters once trimmed.
     pub fn string(&mut self, field: &str, len: RangeInclusive<usize>) -> String {
-        self.opt_string(field, len).unwrap_or_else(|| {
-            if self.get(field).is_none() {
-                self.missing(field);
-            }
-            String::new()
-        })
+        self.or_placeholder(field, |input, field| input.opt_string(field, len))
     }
 
     pub fn opt_string(&mut self, field: &str, len: RangeInclusive<usize>) -> Option<String> {
@@ -215,13 +221,7 @@ impl<'a> Input<'a> {
 
     /// An integer within `range` (a JSON number with no fractional part).
     pub fn int(&mut self, field: &str, range: RangeInclusive<i64>) -> i64 {
-        match self.get(field) {
-            None => {
-                self.missing(field);
-                0
-            }
-            Some(_) => self.opt_int(field, range).unwrap_or_default(),
-        }
+        self.or_placeholder(field, |input, field| input.opt_int(field, range))
     }
 
     pub fn opt_int(&mut self, field: &str, range: RangeInclusive<i64>) -> Option<i64> {
@@ -230,25 +230,27 @@ impl<'a> Input<'a> {
             self.problem(field, "must be an integer");
             return None;
         };
-        if !range.contains(&n) {
-            self.problem(
-                field,
-                format!("must be between {} and {}", range.start(), range.end()),
-            );
-            return None;
+        self.within(field, n, &range)
+    }
+
+    /// `n` if it is within `range`, else the problem is recorded.
+    fn within<T: PartialOrd + std::fmt::Display>(
+        &mut self,
+        field: &str,
+        n: T,
+        range: &RangeInclusive<T>,
+    ) -> Option<T> {
+        if range.contains(&n) {
+            return Some(n);
         }
-        Some(n)
+        let problem = format!("must be between {} and {}", range.start(), range.end());
+        self.problem(field, problem);
+        None
     }
 
     /// A number within `range`.
     pub fn number(&mut self, field: &str, range: RangeInclusive<f64>) -> f64 {
-        match self.get(field) {
-            None => {
-                self.missing(field);
-                0.0
-            }
-            Some(_) => self.opt_number(field, range).unwrap_or_default(),
-        }
+        self.or_placeholder(field, |input, field| input.opt_number(field, range))
     }
 
     pub fn opt_number(&mut self, field: &str, range: RangeInclusive<f64>) -> Option<f64> {
@@ -257,25 +259,12 @@ impl<'a> Input<'a> {
             self.problem(field, "must be a number");
             return None;
         };
-        if !range.contains(&n) {
-            self.problem(
-                field,
-                format!("must be between {} and {}", range.start(), range.end()),
-            );
-            return None;
-        }
-        Some(n)
+        self.within(field, n, &range)
     }
 
     /// An RFC 3339 time, converted to UTC.
     pub fn time(&mut self, field: &str) -> DateTime<Utc> {
-        match self.get(field) {
-            None => {
-                self.missing(field);
-                DateTime::<Utc>::default()
-            }
-            Some(_) => self.opt_time(field).unwrap_or_default(),
-        }
+        self.or_placeholder(field, Self::opt_time)
     }
 
     pub fn opt_time(&mut self, field: &str) -> Option<DateTime<Utc>> {
@@ -292,13 +281,7 @@ impl<'a> Input<'a> {
 
     /// A calendar date `YYYY-MM-DD`.
     pub fn date(&mut self, field: &str) -> NaiveDate {
-        match self.get(field) {
-            None => {
-                self.missing(field);
-                NaiveDate::default()
-            }
-            Some(_) => self.opt_date(field).unwrap_or_default(),
-        }
+        self.or_placeholder(field, Self::opt_date)
     }
 
     pub fn opt_date(&mut self, field: &str) -> Option<NaiveDate> {
@@ -314,13 +297,7 @@ impl<'a> Input<'a> {
 
     /// A UUID.
     pub fn uuid(&mut self, field: &str) -> uuid::Uuid {
-        match self.get(field) {
-            None => {
-                self.missing(field);
-                uuid::Uuid::nil()
-            }
-            Some(_) => self.opt_uuid(field).unwrap_or_default(),
-        }
+        self.or_placeholder(field, Self::opt_uuid)
     }
 
     /// A stream version (or a count like it) of at least `min`, given as a JSON integer or, in
@@ -351,25 +328,29 @@ impl<'a> Input<'a> {
         parsed
     }
 
-    /// One of a fixed set of upper-case names, e.g. a status.
-    pub fn one_of<T: Copy + Default>(&mut self, field: &str, choices: &[(&str, T)]) -> T {
-        match self.get(field) {
-            None => {
-                self.missing(field);
-                T::default()
-            }
-            Some(_) => self.opt_one_of(field, choices).unwrap_or_default(),
-        }
+    /// One of a fixed set of names, e.g. a status: `choices` are the values (an enum's
+    /// `strum::VariantArray::VARIANTS`), each named by its `Into<&str>` (strum's
+    /// `IntoStaticStr`, which the enums derive with the same names as serde).
+    pub fn one_of<T: Copy + Default + Into<&'static str>>(
+        &mut self,
+        field: &str,
+        choices: &[T],
+    ) -> T {
+        self.or_placeholder(field, |input, field| input.opt_one_of(field, choices))
     }
 
-    pub fn opt_one_of<T: Copy>(&mut self, field: &str, choices: &[(&str, T)]) -> Option<T> {
+    pub fn opt_one_of<T: Copy + Into<&'static str>>(
+        &mut self,
+        field: &str,
+        choices: &[T],
+    ) -> Option<T> {
         let value = self.get(field)?;
         let found = value
             .as_str()
-            .and_then(|s| choices.iter().find(|(name, _)| *name == s))
-            .map(|(_, v)| *v);
+            .and_then(|s| choices.iter().find(|choice| (**choice).into() == s))
+            .copied();
         if found.is_none() {
-            let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
+            let names: Vec<&str> = choices.iter().map(|choice| (*choice).into()).collect();
             self.problem(field, format!("must be one of {}", names.join(", ")));
         }
         found

@@ -117,13 +117,18 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    /// A stream record as Lambda delivers it, with the item layout of `event_store`.
-    fn record(
+    /// A stream record as Lambda delivers it of a new item of the events table: its key
+    /// (`stream_id`, `version`) and its other `attributes`.
+    fn item_record(
         event_name: &str,
-        stream_id: &str,
-        version: u64,
         sequence: &str,
+        (stream_id, version): (&str, &str),
+        attributes: serde_json::Value,
     ) -> serde_json::Value {
+        let keys = json!({"stream_id": {"S": stream_id}, "version": {"N": version}});
+        let mut image = keys.clone();
+        let image_attributes = image.as_object_mut().expect("an object");
+        image_attributes.extend(attributes.as_object().expect("attributes").clone());
         json!({
             "eventID": format!("e-{sequence}"),
             "eventName": event_name,
@@ -133,24 +138,8 @@ mod tests {
             "eventSourceARN": "arn:aws:dynamodb:eu-west-1:123456789012:table/events/stream/x",
             "dynamodb": {
                 "ApproximateCreationDateTime": 1_795_000_000.0,
-                "Keys": {"stream_id": {"S": stream_id}, "version": {"N": version.to_string()}},
-                "NewImage": {
-                    "stream_id": {"S": stream_id},
-                    "version": {"N": version.to_string()},
-                    "event_id": {"S": "5b0f7c1e-93a4-4c1d-9a52-5a0b7e3e6f10"},
-                    "aggregate_type": {"S": "radar"},
-                    "aggregate_id": {"S": "r-1"},
-                    "event_type": {"S": "RadarSpeedLimitChanged"},
-                    "schema_version": {"N": "1"},
-                    "occurred_at": {"S": "2026-11-22T10:15:00.123Z"},
-                    "correlation_id": {"S": "c-1"},
-                    "causation_id": {"S": "req-1"},
-                    "source": {"S": "change-radar-speed-limit"},
-                    "data": {"S": "{\"max_speed_kmh\":90,\"previous_max_speed_kmh\":110}"},
-                    "metadata": {"S": "{}"},
-                    "feed_key": {"S": "2026-11-22T10:15:00.123Z#radar#r-1#00000000000000000002"},
-                    "feed_shard": {"S": "shard-1"}
-                },
+                "Keys": keys,
+                "NewImage": image,
                 "SequenceNumber": sequence,
                 "SizeBytes": 512,
                 "StreamViewType": "NEW_IMAGE"
@@ -158,23 +147,41 @@ mod tests {
         })
     }
 
+    /// An event's record, with the item layout of `event_store`.
+    fn record(
+        event_name: &str,
+        stream_id: &str,
+        version: u64,
+        sequence: &str,
+    ) -> serde_json::Value {
+        let attributes = json!({
+            "event_id": {"S": "5b0f7c1e-93a4-4c1d-9a52-5a0b7e3e6f10"},
+            "aggregate_type": {"S": "radar"},
+            "aggregate_id": {"S": "r-1"},
+            "event_type": {"S": "RadarSpeedLimitChanged"},
+            "schema_version": {"N": "1"},
+            "occurred_at": {"S": "2026-11-22T10:15:00.123Z"},
+            "correlation_id": {"S": "c-1"},
+            "causation_id": {"S": "req-1"},
+            "source": {"S": "change-radar-speed-limit"},
+            "data": {"S": "{\"max_speed_kmh\":90,\"previous_max_speed_kmh\":110}"},
+            "metadata": {"S": "{}"},
+            "feed_key": {"S": "2026-11-22T10:15:00.123Z#radar#r-1#00000000000000000002"},
+            "feed_shard": {"S": "shard-1"}
+        });
+        let version = version.to_string();
+        item_record(event_name, sequence, (stream_id, &version), attributes)
+    }
+
+    /// A uniqueness guard's record.
     fn guard(sequence: &str) -> serde_json::Value {
-        json!({
-            "eventID": "g",
-            "eventName": "INSERT",
-            "awsRegion": "eu-west-1",
-            "dynamodb": {
-                "Keys": {"stream_id": {"S": "$unique#owner.national_id#X1"}, "version": {"N": "0"}},
-                "NewImage": {
-                    "stream_id": {"S": "$unique#owner.national_id#X1"},
-                    "version": {"N": "0"},
-                    "claimed_by": {"S": "owner#o-1"}
-                },
-                "SequenceNumber": sequence,
-                "SizeBytes": 64,
-                "StreamViewType": "NEW_IMAGE"
-            }
-        })
+        let key = ("$unique#owner.national_id#X1", "0");
+        item_record(
+            "INSERT",
+            sequence,
+            key,
+            json!({"claimed_by": {"S": "owner#o-1"}}),
+        )
     }
 
     fn event(records: Vec<serde_json::Value>) -> Event {
@@ -207,27 +214,13 @@ mod tests {
 
     /// A snapshot item as the stream carries it: the stream's partition, the snapshot's key.
     fn snapshot(sequence: &str) -> serde_json::Value {
-        json!({
-            "eventID": "s",
-            "eventName": "INSERT",
-            "awsRegion": "eu-west-1",
-            "dynamodb": {
-                "Keys": {
-                    "stream_id": {"S": "radar#r-1"},
-                    "version": {"N": event_store::schema::SNAPSHOT_SORT_KEY}
-                },
-                "NewImage": {
-                    "stream_id": {"S": "radar#r-1"},
-                    "version": {"N": event_store::schema::SNAPSHOT_SORT_KEY},
-                    "snapshot_schema": {"N": "1"},
-                    "snapshot_version": {"N": "100"},
-                    "state": {"S": "{}"}
-                },
-                "SequenceNumber": sequence,
-                "SizeBytes": 128,
-                "StreamViewType": "NEW_IMAGE"
-            }
-        })
+        let attributes = json!({
+            "snapshot_schema": {"N": "1"},
+            "snapshot_version": {"N": "100"},
+            "state": {"S": "{}"}
+        });
+        let key = ("radar#r-1", event_store::schema::SNAPSHOT_SORT_KEY);
+        item_record("INSERT", sequence, key, attributes)
     }
 
     #[test]

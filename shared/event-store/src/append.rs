@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use es_core::{EventEnvelope, StreamId, UniqueClaim};
 use std::collections::HashMap;
 
+use crate::dynamo::DynamoError;
 use crate::error::{AppendError, StoreError};
 use crate::item::{self, Item};
 use crate::schema::{STREAM_ID, VERSION};
@@ -114,7 +115,7 @@ impl EventStore {
                         })
                     }
                 }
-                other => Err(StoreError::Dynamo(Box::new(other.into())).into()),
+                other => Err(DynamoError::service(other).into()),
             },
         }
     }
@@ -166,13 +167,12 @@ impl EventStore {
                         .map(|r| r.code())
                         .collect();
                     Err(cancellation_cause(&written, &codes).unwrap_or_else(|| {
-                        StoreError::Dynamo(Box::new(
-                            TransactWriteItemsError::TransactionCanceledException(cancelled).into(),
-                        ))
-                        .into()
+                        let error =
+                            TransactWriteItemsError::TransactionCanceledException(cancelled);
+                        DynamoError::service(error).into()
                     }))
                 }
-                other => Err(StoreError::Dynamo(Box::new(other.into())).into()),
+                other => Err(DynamoError::service(other).into()),
             },
         }
     }

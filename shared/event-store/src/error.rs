@@ -1,12 +1,12 @@
 use es_core::StreamId;
 
+use crate::dynamo::DynamoError;
+
 /// A failure to talk to the store, or data in it that does not read back.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("DynamoDB: {0}")]
-    Dynamo(#[from] Box<aws_sdk_dynamodb::Error>),
-    #[error("building a DynamoDB request: {0}")]
-    Build(#[from] aws_sdk_dynamodb::error::BuildError),
+    #[error(transparent)]
+    Dynamo(DynamoError),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("invalid cursor")]
@@ -19,12 +19,10 @@ impl StoreError {
     }
 }
 
-impl<E, R> From<aws_sdk_dynamodb::error::SdkError<E, R>> for StoreError
-where
-    aws_sdk_dynamodb::Error: From<aws_sdk_dynamodb::error::SdkError<E, R>>,
-{
-    fn from(err: aws_sdk_dynamodb::error::SdkError<E, R>) -> Self {
-        Self::Dynamo(Box::new(err.into()))
+/// Any DynamoDB failure (an SDK error, a request that does not build) with `?`.
+impl<T: Into<DynamoError>> From<T> for StoreError {
+    fn from(err: T) -> Self {
+        Self::Dynamo(err.into())
     }
 }
 
@@ -47,11 +45,8 @@ pub enum AppendError {
     Store(#[from] StoreError),
 }
 
-impl<E, R> From<aws_sdk_dynamodb::error::SdkError<E, R>> for AppendError
-where
-    aws_sdk_dynamodb::Error: From<aws_sdk_dynamodb::error::SdkError<E, R>>,
-{
-    fn from(err: aws_sdk_dynamodb::error::SdkError<E, R>) -> Self {
-        Self::Store(err.into())
+impl<T: Into<DynamoError>> From<T> for AppendError {
+    fn from(err: T) -> Self {
+        Self::Store(StoreError::Dynamo(err.into()))
     }
 }

@@ -136,52 +136,31 @@ impl CommandHandler {
         expected: Expected,
         ctx: &CommandContext,
     ) -> Result<Outcome<A>, CommandError<A::Error>> {
-        let stream = StreamId::new(A::TYPE, aggregate_id);
         let mut attempt = 0;
         loop {
             attempt += 1;
             let loaded: Loaded<A> = self.store.load(aggregate_id).await?;
             expected.check(loaded.version)?;
-            let decided = loaded
-                .state
-                .handle(command)
-                .map_err(CommandError::Rejected)?;
-            if decided.is_empty() {
-                return Ok(Outcome {
-                    state: loaded.state,
-                    version: loaded.version,
-                    events: Vec::new(),
-                });
-            }
-            let (batch, state) = prepare(&stream, loaded, &decided, ctx)?;
-            match self.store.append(&batch).await {
-                Ok(()) => {
-                    let version = loaded_version_after(&batch);
-                    self.snapshot_if_due(aggregate_id, &state, version, decided.len() as u64)
-                        .await;
-                    return Ok(Outcome {
-                        state,
-                        version,
-                        events: batch.events,
-                    });
+            let conflicted = match self
+                .decide_and_append(aggregate_id, loaded, command, ctx)
+                .await?
+            {
+                Attempt::Done(outcome) => return Ok(outcome),
+                Attempt::Conflict(stream) => stream,
+            };
+            match expected {
+                Expected::Exactly(version) => {
+                    return Err(CommandError::PreconditionFailed {
+                        expected: version,
+                        actual: version + 1,
+                    })
                 }
-                Err(error) => {
-                    let conflicted = conflicted_stream(error)?;
-                    match expected {
-                        Expected::Exactly(version) => {
-                            return Err(CommandError::PreconditionFailed {
-                                expected: version,
-                                actual: version + 1,
-                            })
-                        }
-                        Expected::Any if attempt < self.max_attempts => backoff(attempt).await,
-                        Expected::Any => {
-                            return Err(CommandError::Conflict {
-                                stream: conflicted,
-                                attempts: attempt,
-                            })
-                        }
-                    }
+                Expected::Any if attempt < self.max_attempts => backoff(attempt).await,
+                Expected::Any => {
+                    return Err(CommandError::Conflict {
+                        stream: conflicted,
+                        attempts: attempt,
+                    })
                 }
             }
         }
@@ -204,39 +183,56 @@ impl CommandHandler {
         command: &A::Command,
         ctx: &CommandContext,
     ) -> Result<Outcome<A>, CommandError<A::Error>> {
-        let stream = StreamId::new(A::TYPE, aggregate_id);
-        let new = Loaded {
-            state: A::default(),
-            version: 0,
-            snapshot_version: 0,
-            replayed: 0,
-        };
-        let decided = new.state.handle(command).map_err(CommandError::Rejected)?;
-        if decided.is_empty() {
-            return Ok(Outcome {
-                state: new.state,
-                version: 0,
-                events: Vec::new(),
-            });
+        let new = Loaded::new_stream();
+        match self
+            .decide_and_append(aggregate_id, new, command, ctx)
+            .await?
+        {
+            Attempt::Done(outcome) => Ok(outcome),
+            Attempt::Conflict(stream) => {
+                tracing::info!(%stream, "stream to create exists, deciding on its state");
+                self.execute(aggregate_id, command, Expected::Any, ctx)
+                    .await
+            }
         }
-        let (batch, state) = prepare(&stream, new, &decided, ctx)?;
+    }
+
+    /// One attempt of a command on the state it was decided on: the aggregate decides, and its
+    /// events are appended at the versions after `loaded` (a snapshot taken when due). Nothing
+    /// decided is an outcome with no events; a concurrent writer is [`Attempt::Conflict`],
+    /// with nothing of the batch written.
+    async fn decide_and_append<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+        loaded: Loaded<A>,
+        command: &A::Command,
+        ctx: &CommandContext,
+    ) -> Result<Attempt<A>, CommandError<A::Error>> {
+        let decided = loaded
+            .state
+            .handle(command)
+            .map_err(CommandError::Rejected)?;
+        if decided.is_empty() {
+            return Ok(Attempt::Done(Outcome {
+                state: loaded.state,
+                version: loaded.version,
+                events: Vec::new(),
+            }));
+        }
+        let stream = StreamId::new(A::TYPE, aggregate_id);
+        let (batch, state) = prepare(&stream, loaded, &decided, ctx)?;
         match self.store.append(&batch).await {
             Ok(()) => {
                 let version = loaded_version_after(&batch);
                 self.snapshot_if_due(aggregate_id, &state, version, decided.len() as u64)
                     .await;
-                Ok(Outcome {
+                Ok(Attempt::Done(Outcome {
                     state,
                     version,
                     events: batch.events,
-                })
+                }))
             }
-            Err(error) => {
-                let stream = conflicted_stream(error)?;
-                tracing::info!(%stream, "stream to create exists, deciding on its state");
-                self.execute(aggregate_id, command, Expected::Any, ctx)
-                    .await
-            }
+            Err(error) => Ok(Attempt::Conflict(conflicted_stream(error)?)),
         }
     }
 
@@ -248,6 +244,13 @@ impl CommandHandler {
             }
         }
     }
+}
+
+/// How one attempt of a command ended.
+enum Attempt<A> {
+    Done(Outcome<A>),
+    /// A concurrent writer moved this stream first.
+    Conflict(StreamId),
 }
 
 fn loaded_version_after(batch: &AppendBatch) -> u64 {

@@ -14,6 +14,7 @@
 //! aggregates, appended as one atomic write ([`Transaction`]).
 
 mod append;
+pub mod dynamo;
 mod error;
 mod feed;
 mod handler;
@@ -25,6 +26,7 @@ mod store;
 mod transaction;
 
 pub use append::{AppendBatch, Claim};
+pub use dynamo::DynamoError;
 pub use error::{AppendError, StoreError};
 pub use feed::{EventFilter, Page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use handler::{backoff, CommandError, CommandHandler, Expected, Outcome};

@@ -21,6 +21,18 @@ pub struct Loaded<A> {
     pub replayed: u64,
 }
 
+impl<A: Default> Loaded<A> {
+    /// The stream of an id the server just made up: empty, nothing to read.
+    pub fn new_stream() -> Self {
+        Self {
+            state: A::default(),
+            version: 0,
+            snapshot_version: 0,
+            replayed: 0,
+        }
+    }
+}
+
 impl<A> Loaded<A> {
     pub fn exists(&self) -> bool {
         self.version > 0

@@ -14,6 +14,7 @@ use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use es_core::{Aggregate, StreamId};
 
+use crate::dynamo::DynamoError;
 use crate::error::StoreError;
 use crate::item::{self, Item};
 use crate::schema::{SNAPSHOT_SCHEMA, SNAPSHOT_SORT_KEY, STREAM_ID, VERSION};
@@ -83,7 +84,7 @@ impl EventStore {
             // A newer snapshot is there already (or an SDK retry found our own write).
             Err(err) => match err.into_service_error() {
                 PutItemError::ConditionalCheckFailedException(_) => Ok(()),
-                other => Err(StoreError::Dynamo(Box::new(other.into()))),
+                other => Err(DynamoError::service(other).into()),
             },
         }
     }

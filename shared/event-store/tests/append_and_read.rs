@@ -26,13 +26,7 @@ async fn an_appended_event_reads_back_identical() {
 async fn several_events_are_one_transaction_and_ranges_read_them_back() {
     let h = harness().await;
     let stream = account("a1");
-    let events: Vec<_> = std::iter::once(opened("a@x.io"))
-        .chain((1..=5).map(deposited))
-        .collect();
-    h.store
-        .append(&AppendBatch::new(envelopes(&stream, 1, &events, &ctx())))
-        .await
-        .unwrap();
+    append_opened_with_deposits(&h.store, &stream, 5).await;
     assert_eq!(
         h.counter.count(),
         1,
@@ -44,12 +38,7 @@ async fn several_events_are_one_transaction_and_ranges_read_them_back() {
     assert_eq!(versions, [2, 3, 4]);
     let tail = h.store.read_stream(&stream, 5, None).await.unwrap();
     assert_eq!(tail.iter().map(|e| e.version).collect::<Vec<_>>(), [5, 6]);
-    assert!(h
-        .store
-        .read_stream(&account("nobody"), 1, None)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(events_of(&h.store, "nobody").await.is_empty());
 }
 
 #[tokio::test]
@@ -117,13 +106,7 @@ async fn a_batch_with_a_version_gap_is_refused_before_any_write() {
 async fn a_stream_pages_oldest_first_within_its_range() {
     let h = harness().await;
     let stream = account("a1");
-    let events: Vec<_> = std::iter::once(opened("a@x.io"))
-        .chain((1..=6).map(deposited))
-        .collect();
-    h.store
-        .append(&AppendBatch::new(envelopes(&stream, 1, &events, &ctx())))
-        .await
-        .unwrap();
+    append_opened_with_deposits(&h.store, &stream, 6).await;
 
     let mut versions = Vec::new();
     let mut cursor = None;

@@ -74,17 +74,7 @@ async fn a_multi_stream_append_fails_whole_when_one_stream_conflicts() {
 async fn concurrent_commands_all_land_through_retries_with_no_gap() {
     let h = harness().await;
     let handler = CommandHandler::new(h.store.clone()).with_max_attempts(20);
-    handler
-        .execute::<Account>(
-            "a1",
-            &AccountCommand::Open {
-                email: "a@x.io".into(),
-            },
-            Expected::Any,
-            &ctx(),
-        )
-        .await
-        .unwrap();
+    execute(&handler, "a1", &open_with("a@x.io")).await;
 
     let deposits = (1..=8u64).map(|amount| {
         let handler = handler.clone();
@@ -106,7 +96,7 @@ async fn concurrent_commands_all_land_through_retries_with_no_gap() {
         "{results:?}"
     );
 
-    let events: Vec<EventEnvelope> = h.store.read_stream(&account("a1"), 1, None).await.unwrap();
+    let events: Vec<EventEnvelope> = events_of(&h.store, "a1").await;
     assert_eq!(
         events.iter().map(|e| e.version).collect::<Vec<_>>(),
         (1..=9).collect::<Vec<_>>()
@@ -122,10 +112,7 @@ async fn if_match_on_a_stale_version_fails_and_appends_nothing() {
     let open = AccountCommand::Open {
         email: "a@x.io".into(),
     };
-    handler
-        .execute::<Account>("a1", &open, Expected::Any, &ctx())
-        .await
-        .unwrap();
+    execute(&handler, "a1", &open).await;
     let deposit = AccountCommand::Deposit { amount: 1 };
     let outcome = handler
         .execute::<Account>("a1", &deposit, Expected::Exactly(1), &ctx())
@@ -148,14 +135,7 @@ async fn if_match_on_a_stale_version_fails_and_appends_nothing() {
         "{stale:?}"
     );
     assert_eq!(stale.rejection().unwrap().kind.http_status(), 412);
-    assert_eq!(
-        h.store
-            .read_stream(&account("a1"), 1, None)
-            .await
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(events_of(&h.store, "a1").await.len(), 2);
 }
 
 #[tokio::test]
@@ -175,38 +155,15 @@ async fn a_refused_command_appends_nothing_and_a_no_op_is_not_written() {
         refused,
         CommandError::Rejected(AccountError::NotOpen)
     ));
-    assert!(h
-        .store
-        .read_stream(&account("a1"), 1, None)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(events_of(&h.store, "a1").await.is_empty());
 }
 
 #[tokio::test]
 async fn a_command_returns_its_events_and_the_state_after_them() {
     let h = harness().await;
     let handler = CommandHandler::new(h.store.clone());
-    handler
-        .execute::<Account>(
-            "a1",
-            &AccountCommand::Open {
-                email: "a@x.io".into(),
-            },
-            Expected::Any,
-            &ctx(),
-        )
-        .await
-        .unwrap();
-    let outcome = handler
-        .execute::<Account>(
-            "a1",
-            &AccountCommand::DepositTwice { amount: 7 },
-            Expected::Any,
-            &ctx(),
-        )
-        .await
-        .unwrap();
+    execute(&handler, "a1", &open_with("a@x.io")).await;
+    let outcome = execute(&handler, "a1", &AccountCommand::DepositTwice { amount: 7 }).await;
     assert_eq!(outcome.version, 3);
     assert_eq!(
         outcome.events.iter().map(|e| e.version).collect::<Vec<_>>(),
@@ -214,10 +171,8 @@ async fn a_command_returns_its_events_and_the_state_after_them() {
     );
     assert_eq!(outcome.state.balance, 14);
     let replayed = Account::replay(
-        &h.store
-            .read_stream(&account("a1"), 1, None)
+        &events_of(&h.store, "a1")
             .await
-            .unwrap()
             .iter()
             .map(|e| e.decode().unwrap())
             .collect::<Vec<_>>(),

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use common::*;
 use es_core::{Aggregate, DomainError, DomainEvent, Rejection};
 use event_store::schema::SNAPSHOT_SORT_KEY;
-use event_store::{CommandError, CommandHandler, Expected, PointInTime};
+use event_store::{CommandError, CommandHandler, PointInTime};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -56,21 +56,12 @@ impl Aggregate for Tally {
 }
 
 fn open(id: &str) -> AccountCommand {
-    AccountCommand::Open {
-        email: format!("{id}@x.io"),
-    }
+    open_with(&format!("{id}@x.io"))
 }
 
 async fn deposit(handler: &CommandHandler, id: &str, amount: u64) -> u64 {
-    handler
-        .execute::<Account>(
-            id,
-            &AccountCommand::Deposit { amount },
-            Expected::Any,
-            &ctx(),
-        )
+    execute(handler, id, &AccountCommand::Deposit { amount })
         .await
-        .unwrap()
         .version
 }
 
@@ -142,11 +133,7 @@ async fn a_create_on_an_existing_id_is_refused_by_the_aggregate() {
         "{account_again:?}"
     );
     assert_eq!(
-        h.store
-            .read_stream(&account("a1"), 1, None)
-            .await
-            .unwrap()
-            .len(),
+        events_of(&h.store, "a1").await.len(),
         1,
         "nothing appended to the existing stream"
     );

@@ -3,30 +3,12 @@
 mod common;
 
 use common::*;
-use event_store::{AppendBatch, CommandHandler, Expected, PointInTime};
+use event_store::{AppendBatch, CommandHandler, PointInTime};
 
 async fn open_and_deposit(handler: &CommandHandler, id: &str, deposits: u64) {
-    handler
-        .execute::<Account>(
-            id,
-            &AccountCommand::Open {
-                email: format!("{id}@x.io"),
-            },
-            Expected::Any,
-            &ctx(),
-        )
-        .await
-        .unwrap();
+    execute(handler, id, &open_with(&format!("{id}@x.io"))).await;
     for amount in 1..=deposits {
-        handler
-            .execute::<Account>(
-                id,
-                &AccountCommand::Deposit { amount },
-                Expected::Any,
-                &ctx(),
-            )
-            .await
-            .unwrap();
+        execute(handler, id, &AccountCommand::Deposit { amount }).await;
     }
 }
 

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use es_core::UniqueClaim;
-use event_store::{CommandError, CommandHandler, Expected};
+use event_store::{CommandError, CommandHandler};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use tokio::sync::Barrier;
 
@@ -38,13 +38,7 @@ async fn transfer(
 }
 
 async fn open(commands: &CommandHandler, id: &str) {
-    let command = AccountCommand::Open {
-        email: format!("{id}@x.io"),
-    };
-    commands
-        .execute::<Account>(id, &command, Expected::Any, &ctx())
-        .await
-        .unwrap();
+    execute(commands, id, &open_with(&format!("{id}@x.io"))).await;
 }
 
 #[tokio::test]
@@ -59,7 +53,7 @@ async fn a_transaction_writes_every_stream_at_its_next_version() {
         .unwrap();
     assert_eq!(balance, 5, "the decision's own result comes back");
     for id in ["t1", "t2"] {
-        let stream = h.store.read_stream(&account(id), 1, None).await.unwrap();
+        let stream = events_of(&h.store, id).await;
         assert_eq!(stream.iter().map(|e| e.version).collect::<Vec<_>>(), [1, 2]);
     }
 }

@@ -13,10 +13,7 @@ async fn a_second_claim_of_the_same_value_is_a_duplicate_and_appends_nothing() {
     let open = AccountCommand::Open {
         email: "same@x.io".into(),
     };
-    handler
-        .execute::<Account>("first", &open, Expected::Any, &ctx())
-        .await
-        .unwrap();
+    execute(&handler, "first", &open).await;
 
     let error = handler
         .execute::<Account>("second", &open, Expected::Any, &ctx())
@@ -27,12 +24,7 @@ async fn a_second_claim_of_the_same_value_is_a_duplicate_and_appends_nothing() {
         "{error:?}"
     );
     assert_eq!(error.rejection().unwrap().kind.http_status(), 409);
-    assert!(h
-        .store
-        .read_stream(&account("second"), 1, None)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(events_of(&h.store, "second").await.is_empty());
 
     let claim = UniqueClaim {
         scope: "account.email",
@@ -73,13 +65,7 @@ async fn racing_claims_of_one_value_let_exactly_one_stream_exist() {
     assert_eq!(won.iter().filter(|w| **w).count(), 1, "{won:?}");
     let mut streams_with_events = 0;
     for i in 0..6 {
-        if !h
-            .store
-            .read_stream(&account(&format!("racer-{i}")), 1, None)
-            .await
-            .unwrap()
-            .is_empty()
-        {
+        if !events_of(&h.store, &format!("racer-{i}")).await.is_empty() {
             streams_with_events += 1;
         }
     }
@@ -90,17 +76,7 @@ async fn racing_claims_of_one_value_let_exactly_one_stream_exist() {
 async fn guard_items_are_not_events() {
     let h = harness().await;
     let handler = CommandHandler::new(h.store.clone());
-    handler
-        .execute::<Account>(
-            "a1",
-            &AccountCommand::Open {
-                email: "g@x.io".into(),
-            },
-            Expected::Any,
-            &ctx(),
-        )
-        .await
-        .unwrap();
+    execute(&handler, "a1", &open_with("g@x.io")).await;
     let feed = h
         .store
         .query_events(&Default::default(), 100, None)

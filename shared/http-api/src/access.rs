@@ -2,8 +2,10 @@
 //!
 //! API Gateway's JWT authorizer has already verified the token (signature, expiry, issuer,
 //! audience) and passes its claims in the request context; this module reads the caller out of
-//! them and decides. The rules live here, not in the functions, so that a route nobody declared
-//! is refused (403) by construction: [`rule_for`] has no default.
+//! them and decides. The rules are declared with each operation of `docs/openapi.yaml` and
+//! compiled into [`ROUTES`] by the build script, not written in the functions, so that a route
+//! nobody declared is refused (403) by construction: [`rule_for`] has no default, and an
+//! operation of the contract without `x-roles` does not build.
 //!
 //! A bound role (radar, owner, customer) is tied to the request in one of three ways
 //! ([`Binding`]): a path parameter that must be its id; a list it may only see filtered to its
@@ -172,153 +174,27 @@ impl Route {
     }
 }
 
-use Binding::{Path, Query, Resource};
-use Grant::{Bound, Role as R};
-use Role::{Auditor, Customer, Operator, Owner, Radar};
-
-/// Commands: the operator only.
-const OPERATOR: &[Grant] = &[R(Operator)];
-/// Queries of everything: the operator and the auditor.
-const READERS: &[Grant] = &[R(Operator), R(Auditor)];
-/// The catalogue: readers and every customer.
-const CATALOGUE: &[Grant] = &[R(Operator), R(Auditor), R(Customer)];
-/// What an owner reads of its own, by path.
-const OWN_OWNER_READ: &[Grant] = &[R(Operator), R(Auditor), Bound(Owner, Path("owner_id"))];
-/// What an owner reads of its own, by the resource's owner.
-const OWNED_READ: &[Grant] = &[R(Operator), R(Auditor), Bound(Owner, Resource)];
-/// What an owner does to its own infractions.
-const OWNED_COMMAND: &[Grant] = &[R(Operator), Bound(Owner, Resource)];
-/// Commands under `/customers/{customer_id}`: the operator and that customer.
-const OWN_CUSTOMER_COMMAND: &[Grant] = &[R(Operator), Bound(Customer, Path("customer_id"))];
-/// Queries under `/customers/{customer_id}`: readers and that customer.
-const OWN_CUSTOMER_READ: &[Grant] = &[
-    R(Operator),
-    R(Auditor),
-    Bound(Customer, Path("customer_id")),
-];
 /// Every caller with a valid token: the fallback that answers 404/405 and holds no data.
-const ANY_CALLER: &[Grant] = &[R(Operator), R(Auditor), R(Radar), R(Owner), R(Customer)];
-
-const fn route(method: &'static str, path: &'static str, grants: &'static [Grant]) -> Route {
-    Route {
-        method,
-        path,
-        grants,
-    }
-}
-
-/// Every route of the API (`template.yaml` declares the same; a test keeps them in step) and
-/// who may call it (SPEC §7; a test compares each role's set with the SPEC's table).
-pub const ROUTES: &[Route] = &[
-    // SPEC §4.1 radars
-    route("POST", "/radars", OPERATOR),
-    route("GET", "/radars", READERS),
-    route("PATCH", "/radars/{radar_id}", OPERATOR),
-    route("GET", "/radars/{radar_id}", READERS),
-    route("PUT", "/radars/{radar_id}/speed-limit", OPERATOR),
-    route("PUT", "/radars/{radar_id}/status", OPERATOR),
-    route(
-        "POST",
-        "/radars/{radar_id}/detections",
-        &[R(Operator), Bound(Radar, Path("radar_id"))],
-    ),
-    route("GET", "/radars/{radar_id}/events", READERS),
-    // SPEC §4.2 owners and vehicles
-    route("POST", "/owners", OPERATOR),
-    route("GET", "/owners", READERS),
-    route("PATCH", "/owners/{owner_id}", OPERATOR),
-    route("GET", "/owners/{owner_id}", OWN_OWNER_READ),
-    route("GET", "/owners/{owner_id}/infractions", OWN_OWNER_READ),
-    route("DELETE", "/owners/{owner_id}/personal-data", OPERATOR),
-    route("POST", "/vehicles", OPERATOR),
-    route(
-        "GET",
-        "/vehicles",
-        &[R(Operator), R(Auditor), Bound(Owner, Query("owner_id"))],
-    ),
-    route("PATCH", "/vehicles/{plate}", OPERATOR),
-    route("GET", "/vehicles/{plate}", OWNED_READ),
-    route("PUT", "/vehicles/{plate}/owner", OPERATOR),
-    // SPEC §4.3 infractions
-    route(
-        "POST",
-        "/infractions/{infraction_id}/payments",
-        OWNED_COMMAND,
-    ),
-    route(
-        "POST",
-        "/infractions/{infraction_id}/contest",
-        OWNED_COMMAND,
-    ),
-    route("POST", "/infractions/{infraction_id}/cancel", OPERATOR),
-    route("PATCH", "/infractions/{infraction_id}", OPERATOR),
-    route("GET", "/infractions/{infraction_id}", OWNED_READ),
-    route(
-        "GET",
-        "/infractions",
-        &[R(Operator), R(Auditor), Bound(Owner, Query("owner_id"))],
-    ),
-    // SPEC §6 orders
-    route("POST", "/products", OPERATOR),
-    route("POST", "/products/{product_id}/restock", OPERATOR),
-    route("GET", "/inventory", CATALOGUE),
-    route("GET", "/inventory/{product_id}", CATALOGUE),
-    route("GET", "/inventory/low-stock", CATALOGUE),
-    route("POST", "/customers", OPERATOR),
-    route(
-        "POST",
-        "/customers/{customer_id}/deposits",
-        OWN_CUSTOMER_COMMAND,
-    ),
-    route("GET", "/customers/{customer_id}", OWN_CUSTOMER_READ),
-    route("DELETE", "/customers/{customer_id}/personal-data", OPERATOR),
-    route(
-        "POST",
-        "/customers/{customer_id}/cart/items",
-        OWN_CUSTOMER_COMMAND,
-    ),
-    route(
-        "DELETE",
-        "/customers/{customer_id}/cart/items/{product_id}",
-        OWN_CUSTOMER_COMMAND,
-    ),
-    route(
-        "POST",
-        "/customers/{customer_id}/cart/checkout",
-        OWN_CUSTOMER_COMMAND,
-    ),
-    route("GET", "/customers/{customer_id}/cart", OWN_CUSTOMER_READ),
-    route(
-        "DELETE",
-        "/customers/{customer_id}/cart",
-        OWN_CUSTOMER_COMMAND,
-    ),
-    route("GET", "/customers/{customer_id}/orders", OWN_CUSTOMER_READ),
-    route("GET", "/customers/{customer_id}/summary", OWN_CUSTOMER_READ),
-    route(
-        "GET",
-        "/orders/{order_id}",
-        &[R(Operator), R(Auditor), Bound(Customer, Resource)],
-    ),
-    route("GET", "/statistics/orders", READERS),
-    // SPEC §5 event store
-    route("GET", "/events", READERS),
-    route(
-        "GET",
-        "/aggregates/{aggregate_type}/{aggregate_id}/events",
-        READERS,
-    ),
-    route(
-        "GET",
-        "/aggregates/{aggregate_type}/{aggregate_id}/state",
-        READERS,
-    ),
-    // SPEC §8 the published contract: no token needed.
-    route("GET", "/openapi.json", &[Grant::Public]),
+const ANY_CALLER: &[Grant] = &[
+    Grant::Role(Role::Operator),
+    Grant::Role(Role::Auditor),
+    Grant::Role(Role::Radar),
+    Grant::Role(Role::Owner),
+    Grant::Role(Role::Customer),
 ];
+
+/// Every route of the API and who may call it, generated by this crate's build script from
+/// each operation of `docs/openapi.yaml` (its `x-roles` and `x-binding`): a route is declared
+/// once, in the published contract. Tests keep it in step with `template.yaml` and compare each
+/// role's routes with SPEC §7's table.
+pub const ROUTES: &[Route] = include!(concat!(env!("OUT_DIR"), "/routes.rs"));
 
 /// The `$default` route: requests no route matched.
-pub const DEFAULT_ROUTE: Route = route("", "$default", ANY_CALLER);
+pub const DEFAULT_ROUTE: Route = Route {
+    method: "",
+    path: "$default",
+    grants: ANY_CALLER,
+};
 
 /// The rule of a route key (`GET /radars/{radar_id}`, or `$default`); `None` when nobody
 /// declared one, which [`crate::serve`] refuses.

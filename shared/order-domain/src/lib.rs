@@ -26,21 +26,9 @@ pub mod stock;
 #[cfg(test)]
 mod testing;
 
-pub use cart::{
-    AddCartItem, Cart, CartCommand, CartError, CartEvent, CartItemRequest, CheckoutCart,
-    RemoveCartItem, MAX_CART_LINES,
-};
-pub use customer::{
-    Customer, CustomerCommand, CustomerError, CustomerEvent, CustomerPersonalData, MakeDeposit,
-    PayForOrder, RefundPayment, RegisterCustomer, PAYMENT_SCOPE,
-};
+pub use cart::*;
+pub use customer::*;
 pub use line::{total_cents, OrderLine};
-pub use order::{
-    CancelOrder, CancellationReason, ConfirmSale, Order, OrderCommand, OrderError, OrderEvent,
-    OrderStatus, PlaceOrder,
-};
-pub use product::{
-    CommitStock, CreateProduct, Product, ProductCommand, ProductError, ProductEvent, ReleaseStock,
-    ReserveStock, RestockProduct, DEFAULT_REORDER_LEVEL,
-};
+pub use order::*;
+pub use product::*;
 pub use stock::{Reservation, Settlement, RESERVATION_SCOPE, SETTLEMENT_SCOPE};

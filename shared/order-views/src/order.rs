@@ -15,11 +15,26 @@ use uuid::Uuid;
 use crate::line::LineView;
 use crate::tables::ORDERS_KEY;
 
-/// SPEC §6: `PENDING` → `STOCK_RESERVED` → `PAID` → `CONFIRMED`, or `CANCELLED`.
+/// SPEC §6: `PENDING` → `STOCK_RESERVED` → `PAID` → `CONFIRMED`, or `CANCELLED`. Named on the
+/// wire as serde and strum both spell it.
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::VariantArray,
 )]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
 pub enum OrderViewStatus {
     #[default]
     Pending,
@@ -30,26 +45,14 @@ pub enum OrderViewStatus {
 }
 
 impl OrderViewStatus {
-    pub const ALL: [Self; 5] = [
-        Self::Pending,
-        Self::StockReserved,
-        Self::Paid,
-        Self::Confirmed,
-        Self::Cancelled,
-    ];
+    pub const ALL: &'static [Self] = <Self as strum::VariantArray>::VARIANTS;
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "PENDING",
-            Self::StockReserved => "STOCK_RESERVED",
-            Self::Paid => "PAID",
-            Self::Confirmed => "CONFIRMED",
-            Self::Cancelled => "CANCELLED",
-        }
+        self.into()
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == text)
+        Self::ALL.iter().copied().find(|s| s.as_str() == text)
     }
 }
 
@@ -493,7 +496,7 @@ mod tests {
 
     #[test]
     fn statuses_parse_their_wire_names() {
-        for status in OrderViewStatus::ALL {
+        for &status in OrderViewStatus::ALL {
             assert_eq!(OrderViewStatus::parse(status.as_str()), Some(status));
             assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
         }

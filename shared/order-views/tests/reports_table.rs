@@ -523,7 +523,7 @@ async fn counters_are_exact_and_idempotent_whatever_the_delivery() {
         open.revenue_cents,
         confirmed().map(|s| s.total_cents()).sum::<u64>()
     );
-    for status in OrderViewStatus::ALL {
+    for &status in OrderViewStatus::ALL {
         let expected = placed
             .iter()
             .filter(|s| s.outcome.status() == status)

@@ -1,10 +1,10 @@
+use event_store::DynamoError;
+
 /// A failure of the key store. None of them is a client's fault: a function answers 5xx.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyStoreError {
-    #[error("DynamoDB: {0}")]
-    Dynamo(#[from] Box<aws_sdk_dynamodb::Error>),
-    #[error("building a DynamoDB request: {0}")]
-    Build(#[from] aws_sdk_dynamodb::error::BuildError),
+    #[error(transparent)]
+    Dynamo(DynamoError),
     /// `save` found a key already stored for the subject (ids are new UUIDs: a bug).
     #[error("a key is already stored for {0}")]
     KeyExists(String),
@@ -24,11 +24,8 @@ pub enum KeyStoreError {
     Unprocessed(u32),
 }
 
-impl<E, R> From<aws_sdk_dynamodb::error::SdkError<E, R>> for KeyStoreError
-where
-    aws_sdk_dynamodb::Error: From<aws_sdk_dynamodb::error::SdkError<E, R>>,
-{
-    fn from(err: aws_sdk_dynamodb::error::SdkError<E, R>) -> Self {
-        Self::Dynamo(Box::new(err.into()))
+impl<T: Into<DynamoError>> From<T> for KeyStoreError {
+    fn from(err: T) -> Self {
+        Self::Dynamo(err.into())
     }
 }

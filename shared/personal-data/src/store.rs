@@ -9,6 +9,7 @@ use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use aws_sdk_dynamodb::Client;
+use event_store::dynamo::{self, DynamoError};
 use tokio::sync::OnceCell;
 
 use crate::crypto::{random_key, KeySealer, Pepper, SubjectKey};
@@ -198,15 +199,7 @@ impl KeyStore {
 
     /// The key bytes stored for `subject` (consistent read).
     async fn read(&self, subject: &str) -> Result<Option<Vec<u8>>, KeyStoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(SUBJECT, AttributeValue::S(subject.to_owned()))
-            .consistent_read(true)
-            .send()
-            .await?;
-        match output.item {
+        match dynamo::get_item(&self.client, &self.table, (SUBJECT, subject), true).await? {
             None => Ok(None),
             Some(item) => data_key(&item)
                 .map(|bytes| Some(bytes.to_vec()))
@@ -230,7 +223,7 @@ impl KeyStore {
             Ok(_) => Ok(true),
             Err(error) => match error.into_service_error() {
                 PutItemError::ConditionalCheckFailedException(_) => Ok(false),
-                other => Err(KeyStoreError::Dynamo(Box::new(other.into()))),
+                other => Err(DynamoError::service(other).into()),
             },
         }
     }

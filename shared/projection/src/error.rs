@@ -1,14 +1,13 @@
 use es_core::StreamId;
-use event_store::StoreError;
+use event_store::{DynamoError, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectionError {
-    #[error("DynamoDB: {0}")]
-    Dynamo(#[from] Box<aws_sdk_dynamodb::Error>),
-    #[error("building a DynamoDB request: {0}")]
-    Build(#[from] aws_sdk_dynamodb::error::BuildError),
+    /// A view table's request failed.
+    #[error(transparent)]
+    Dynamo(DynamoError),
     #[error("event store: {0}")]
-    Store(#[from] StoreError),
+    Store(StoreError),
     /// A view that does not (de)serialise as a DynamoDB item, or an item that is not a view.
     #[error("view {key} does not convert to or from an item: {reason}")]
     Item { key: String, reason: String },
@@ -41,12 +40,11 @@ pub enum ProjectionError {
     MissingEnv(String),
 }
 
-impl<E, R> From<aws_sdk_dynamodb::error::SdkError<E, R>> for ProjectionError
-where
-    aws_sdk_dynamodb::Error: From<aws_sdk_dynamodb::error::SdkError<E, R>>,
-{
-    fn from(err: aws_sdk_dynamodb::error::SdkError<E, R>) -> Self {
-        Self::Dynamo(Box::new(err.into()))
+/// A view table's DynamoDB failure (an SDK error, a request that does not build) with `?`;
+/// the event store's failures are [`ProjectionError::Store`], said so where they happen.
+impl<T: Into<DynamoError>> From<T> for ProjectionError {
+    fn from(err: T) -> Self {
+        Self::Dynamo(err.into())
     }
 }
 

@@ -17,9 +17,9 @@
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use aws_sdk_dynamodb::Client;
 use es_core::{EventEnvelope, EventMeta};
+use event_store::backoff;
 
 use crate::error::ProjectionError;
-use crate::projector::backoff;
 use crate::table::{Stored, ViewTable};
 use crate::view::{decode, View};
 

@@ -2,8 +2,7 @@
 
 use aws_sdk_dynamodb::Client;
 use es_core::EventEnvelope;
-use event_store::{EventStore, Tables};
-use std::time::Duration;
+use event_store::{backoff, EventStore, Tables};
 
 use crate::error::{env, ProjectionError};
 use crate::table::{Stored, ViewTable};
@@ -134,7 +133,8 @@ impl<V: View> Projector<V> {
         let events = self
             .store
             .read_stream(&stream, from, Some(envelope.version))
-            .await?;
+            .await
+            .map_err(ProjectionError::Store)?;
         let complete = events.len() as u64 == envelope.version - stored
             && events.iter().zip(from..).all(|(e, v)| e.version == v);
         if !complete {
@@ -152,10 +152,4 @@ impl<V: View> Projector<V> {
         );
         Ok(events)
     }
-}
-
-/// A short jittered pause so that writers that just collided do not collide again in step.
-pub(crate) async fn backoff(attempt: u32) {
-    let base = 2u64 << attempt.min(5);
-    tokio::time::sleep(Duration::from_millis(base + fastrand::u64(0..=base))).await;
 }

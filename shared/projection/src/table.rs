@@ -5,6 +5,7 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::error::TransactionCanceledException;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
+use event_store::dynamo::{self, DynamoError};
 use event_store::{Page, MAX_PAGE_SIZE};
 use std::collections::HashMap;
 use std::fmt;
@@ -95,15 +96,8 @@ impl<V: View> ViewTable<V> {
         key: &str,
         consistent: bool,
     ) -> Result<Option<Stored<V>>, ProjectionError> {
-        let found = self
-            .client
-            .get_item()
-            .table_name(&self.name)
-            .key(V::KEY, AttributeValue::S(key.to_owned()))
-            .consistent_read(consistent)
-            .send()
-            .await?;
-        found.item.map(|item| from_stored(key, item)).transpose()
+        let found = dynamo::get_item(&self.client, &self.name, (V::KEY, key), consistent).await?;
+        found.map(|item| from_stored(key, item)).transpose()
     }
 
     /// The item for `view` at `version`: its fields minus the `None`s, the key, `version` and
@@ -154,7 +148,7 @@ impl<V: View> ViewTable<V> {
             Ok(_) => Ok(true),
             Err(err) => match err.into_service_error() {
                 PutItemError::ConditionalCheckFailedException(_) => Ok(false),
-                other => Err(ProjectionError::Dynamo(Box::new(other.into()))),
+                other => Err(DynamoError::service(other).into()),
             },
         }
     }
@@ -194,7 +188,7 @@ impl<V: View> ViewTable<V> {
                 {
                     Ok(false)
                 }
-                other => Err(ProjectionError::Dynamo(Box::new(other.into()))),
+                other => Err(DynamoError::service(other).into()),
             },
         }
     }

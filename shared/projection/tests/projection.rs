@@ -90,10 +90,7 @@ async fn shuffled_duplicated_input_gives_the_same_read_model_as_ordered_input() 
 
 #[tokio::test]
 async fn a_duplicate_or_older_event_changes_nothing_and_costs_one_read() {
-    let h = Harness::start().await;
-    let projector = h.projector().await;
-    let mut rng = fastrand::Rng::with_seed(7);
-    let events = stream("t-1", 4, &mut rng);
+    let (h, projector, events) = Harness::with_stream(7, 4).await;
     h.append(&events).await;
     for envelope in &events {
         projector.project(envelope).await.unwrap();
@@ -111,10 +108,7 @@ async fn a_duplicate_or_older_event_changes_nothing_and_costs_one_read() {
 
 #[tokio::test]
 async fn the_next_version_costs_a_read_and_a_write() {
-    let h = Harness::start().await;
-    let projector = h.projector().await;
-    let mut rng = fastrand::Rng::with_seed(8);
-    let events = stream("t-1", 2, &mut rng);
+    let (h, projector, events) = Harness::with_stream(8, 2).await;
     // Not even stored: the next version needs nothing from the event store.
     for envelope in &events {
         h.counter.reset();
@@ -125,10 +119,7 @@ async fn the_next_version_costs_a_read_and_a_write() {
 
 #[tokio::test]
 async fn an_event_ahead_of_a_gap_fills_it_from_the_event_store() {
-    let h = Harness::start().await;
-    let projector = h.projector().await;
-    let mut rng = fastrand::Rng::with_seed(9);
-    let events = stream("t-1", 9, &mut rng);
+    let (h, projector, events) = Harness::with_stream(9, 9).await;
     h.append(&events).await;
 
     assert_eq!(
@@ -161,10 +152,7 @@ async fn an_event_ahead_of_a_gap_fills_it_from_the_event_store() {
 
 #[tokio::test]
 async fn a_gap_the_store_cannot_fill_is_an_error_and_writes_nothing() {
-    let h = Harness::start().await;
-    let projector = h.projector().await;
-    let mut rng = fastrand::Rng::with_seed(10);
-    let events = stream("t-1", 4, &mut rng);
+    let (h, projector, events) = Harness::with_stream(10, 4).await;
     // Only versions 1 and 2 are in the store; version 4 is delivered.
     h.append(&events[..2]).await;
     projector.project(&events[0]).await.unwrap();
@@ -280,32 +268,19 @@ async fn none_is_not_stored_and_keeps_the_item_out_of_the_index() {
     };
     let table = projector.table();
 
-    projector.project(&events[0]).await.unwrap();
-    assert_eq!(owner_of(&h.scan(table.name()).await), (false, false));
-    assert!(table
-        .query(&BY_OWNER, "alice", &[], 10, None)
-        .await
-        .unwrap()
-        .items
-        .is_empty());
-
-    projector.project(&events[1]).await.unwrap();
-    assert_eq!(owner_of(&h.scan(table.name()).await), (true, false));
-    let page = table
-        .query(&BY_OWNER, "alice", &[], 10, None)
-        .await
-        .unwrap();
-    assert_eq!(page.items.len(), 1);
-
-    // Back to nobody: the attribute is removed, not set to NULL.
-    projector.project(&events[2]).await.unwrap();
-    assert_eq!(owner_of(&h.scan(table.name()).await), (false, false));
-    assert!(table
-        .query(&BY_OWNER, "alice", &[], 10, None)
-        .await
-        .unwrap()
-        .items
-        .is_empty());
+    // After each event: whether the owner and the note are stored, and how many items the
+    // index holds for alice. Back to nobody, the attribute is removed, not set to NULL.
+    let expected = [((false, false), 0), ((true, false), 1), ((false, false), 0)];
+    for (event, (stored, indexed)) in events.iter().zip(expected) {
+        projector.project(event).await.unwrap();
+        let version = event.version;
+        assert_eq!(owner_of(&h.scan(table.name()).await), stored, "{version}");
+        let page = table
+            .query(&BY_OWNER, "alice", &[], 10, None)
+            .await
+            .unwrap();
+        assert_eq!(page.items.len(), indexed, "{version}");
+    }
     let view = table.get("t-1").await.unwrap().unwrap();
     assert_eq!(view.owner, None);
     assert_eq!(view.version, 3);

@@ -3,15 +3,18 @@
 //! [`Moto`] starts a private `moto_server` on a free loopback port for the test that owns it
 //! and stops it when dropped; [`RequestCounter`] counts the HTTP requests an SDK client sends,
 //! so a test can assert how many DynamoDB round trips an operation costs;
-//! [`EventStoreFixture`] is moto with an event table and the store on it.
+//! [`EventStoreFixture`] is moto with an event table and the store on it; [`drain_queue`]
+//! reads an SQS queue to the end, with a deadline.
 
 mod counter;
 mod event_store;
 mod moto;
+mod queue;
 
 pub use counter::RequestCounter;
 pub use event_store::EventStoreFixture;
-pub use moto::{free_port, Moto};
+pub use moto::{free_port, sqs_client, Moto};
+pub use queue::drain_queue;
 
 /// A table name no other test uses, so tests can share a server without seeing each other.
 pub fn unique_name(prefix: &str) -> String {

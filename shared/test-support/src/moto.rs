@@ -68,9 +68,26 @@ impl Moto {
     fn dynamodb_config(&self) -> aws_sdk_dynamodb::config::Builder {
         aws_sdk_dynamodb::Config::builder()
             .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
+            .region(Region::new(REGION))
+            .credentials_provider(credentials())
             .endpoint_url(self.endpoint())
+    }
+
+    /// An SQS client for this server.
+    pub fn sqs(&self) -> aws_sdk_sqs::Client {
+        sqs_client(&self.endpoint())
+    }
+
+    /// An EventBridge client for this server.
+    pub fn eventbridge(&self) -> aws_sdk_eventbridge::Client {
+        aws_sdk_eventbridge::Client::from_conf(
+            aws_sdk_eventbridge::Config::builder()
+                .behavior_version(aws_sdk_eventbridge::config::BehaviorVersion::latest())
+                .region(aws_sdk_eventbridge::config::Region::new(REGION))
+                .credentials_provider(credentials())
+                .endpoint_url(self.endpoint())
+                .build(),
+        )
     }
 
     fn wait_until_listening(&mut self) {
@@ -98,6 +115,26 @@ impl Drop for Moto {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The region every emulated client is in.
+const REGION: &str = "us-east-1";
+
+/// moto takes any credentials; these name it.
+fn credentials() -> Credentials {
+    Credentials::new("test", "test", None, None, "moto")
+}
+
+/// An SQS client of the emulator at `endpoint` (a moto this process did not start, too).
+pub fn sqs_client(endpoint: &str) -> aws_sdk_sqs::Client {
+    aws_sdk_sqs::Client::from_conf(
+        aws_sdk_sqs::Config::builder()
+            .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
+            .region(aws_sdk_sqs::config::Region::new(REGION))
+            .credentials_provider(credentials())
+            .endpoint_url(endpoint)
+            .build(),
+    )
 }
 
 fn python() -> PathBuf {

@@ -12,6 +12,7 @@
 //! clock or on another stream (`now`, `today`, whether an owner exists) is passed in by the
 //! caller, so every decision here is a pure function of its inputs.
 
+mod change;
 pub mod fine;
 pub mod ids;
 pub mod infraction;
@@ -26,21 +27,9 @@ mod testing;
 
 pub use fine::fine_for_excess;
 pub use ids::infraction_id_for;
-pub use infraction::{
-    transition_allowed, AmendInfraction, CancelInfraction, ContestInfraction, Infraction,
-    InfractionCommand, InfractionError, InfractionEvent, InfractionStatus, Location, PayInfraction,
-};
+pub use infraction::*;
 pub use ownership::{OwnershipEntry, OwnershipHistory};
 pub use plate::Plate;
-pub use radar::{
-    ChangeRadarDetails, ChangeRadarStatus, ChangeSpeedLimit, InstallRadar, OverspeedDetection,
-    Radar, RadarCommand, RadarError, RadarEvent, RadarStatus, RecordDetection, DETECTION_ID_SCOPE,
-};
-pub use registration::owner::{
-    ChangeOwnerDetails, Owner, OwnerCommand, OwnerError, OwnerEvent, OwnerPersonalData,
-    RegisterOwner, NATIONAL_ID_SCOPE,
-};
-pub use registration::vehicle::{
-    ChangeVehicleDetails, RegisterVehicle, TransferVehicle, Vehicle, VehicleCommand, VehicleError,
-    VehicleEvent, VehicleType,
-};
+pub use radar::*;
+pub use registration::owner::*;
+pub use registration::vehicle::*;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use traffic_domain::{Infraction, InfractionEvent, InfractionStatus, Location};
 use uuid::Uuid;
 
+use crate::stored_plate;
 use crate::tables::INFRACTIONS_KEY;
 
 /// One step of an infraction's life.
@@ -39,34 +40,61 @@ pub struct InfractionView {
     pub version: u64,
 }
 
-/// What `InfractionIssued` and `InfractionPendingOwner` both carry.
-struct Opened {
-    infraction_id: Uuid,
-    detection_id: Uuid,
-    radar_id: Uuid,
-    plate: String,
-    speed_kmh: u32,
-    max_speed_kmh: u32,
-    excess_kmh: u32,
-    fine_amount: u64,
-    detected_at: DateTime<Utc>,
-    location: Location,
-}
-
 impl InfractionView {
-    fn open(&mut self, opened: Opened, owner_id: Option<Uuid>, status: InfractionStatus) {
-        self.infraction_id = opened.infraction_id;
-        self.detection_id = opened.detection_id;
-        self.radar_id = opened.radar_id;
-        self.plate = opened.plate;
-        self.owner_id = owner_id;
-        self.speed_kmh = opened.speed_kmh;
-        self.max_speed_kmh = opened.max_speed_kmh;
-        self.excess_kmh = opened.excess_kmh;
-        self.fine_amount = opened.fine_amount;
-        self.detected_at = opened.detected_at;
-        self.location = opened.location;
-        self.status = status;
+    /// The infraction's state, with the view's bookkeeping.
+    fn of(infraction: Infraction, timeline: Vec<TimelineEntry>, version: u64) -> Self {
+        // Destructured, so that a field added to the infraction cannot be forgotten here.
+        let Infraction {
+            infraction_id,
+            detection_id,
+            radar_id,
+            plate,
+            owner_id,
+            speed_kmh,
+            max_speed_kmh,
+            excess_kmh,
+            fine_amount,
+            detected_at,
+            location,
+            status,
+            notes,
+        } = infraction;
+        Self {
+            infraction_id: infraction_id.unwrap_or_default(),
+            detection_id,
+            radar_id,
+            plate: plate.map(|p| p.as_str().to_owned()).unwrap_or_default(),
+            owner_id,
+            speed_kmh,
+            max_speed_kmh,
+            excess_kmh,
+            fine_amount,
+            detected_at,
+            location,
+            status,
+            notes,
+            timeline,
+            version,
+        }
+    }
+
+    /// The infraction's state this view holds.
+    fn infraction(&self) -> Infraction {
+        Infraction {
+            infraction_id: (!self.infraction_id.is_nil()).then_some(self.infraction_id),
+            detection_id: self.detection_id,
+            radar_id: self.radar_id,
+            plate: stored_plate(&self.plate),
+            owner_id: self.owner_id,
+            speed_kmh: self.speed_kmh,
+            max_speed_kmh: self.max_speed_kmh,
+            excess_kmh: self.excess_kmh,
+            fine_amount: self.fine_amount,
+            detected_at: self.detected_at,
+            location: self.location.clone(),
+            status: self.status,
+            notes: self.notes.clone(),
+        }
     }
 }
 
@@ -75,91 +103,17 @@ impl projection::View for InfractionView {
     const KEY: &'static str = INFRACTIONS_KEY;
     type Event = InfractionEvent;
 
+    /// The infraction's own fold, so that the view cannot disagree with the next command; the
+    /// view adds the timeline.
     fn apply(&mut self, event: &InfractionEvent, meta: &EventMeta) {
-        self.version = meta.version;
-        self.timeline.push(TimelineEntry {
+        let mut infraction = self.infraction();
+        infraction.apply(event);
+        let mut timeline = std::mem::take(&mut self.timeline);
+        timeline.push(TimelineEntry {
             event_type: meta.event_type.clone(),
             at: meta.occurred_at,
         });
-        match event.clone() {
-            InfractionEvent::InfractionIssued {
-                infraction_id,
-                detection_id,
-                radar_id,
-                plate,
-                owner_id,
-                speed_kmh,
-                max_speed_kmh,
-                excess_kmh,
-                fine_amount,
-                detected_at,
-                location,
-            } => self.open(
-                Opened {
-                    infraction_id,
-                    detection_id,
-                    radar_id,
-                    plate: plate.as_str().to_owned(),
-                    speed_kmh,
-                    max_speed_kmh,
-                    excess_kmh,
-                    fine_amount,
-                    detected_at,
-                    location,
-                },
-                Some(owner_id),
-                InfractionStatus::Issued,
-            ),
-            InfractionEvent::InfractionPendingOwner {
-                infraction_id,
-                detection_id,
-                radar_id,
-                plate,
-                speed_kmh,
-                max_speed_kmh,
-                excess_kmh,
-                fine_amount,
-                detected_at,
-                location,
-            } => self.open(
-                Opened {
-                    infraction_id,
-                    detection_id,
-                    radar_id,
-                    plate: plate.as_str().to_owned(),
-                    speed_kmh,
-                    max_speed_kmh,
-                    excess_kmh,
-                    fine_amount,
-                    detected_at,
-                    location,
-                },
-                None,
-                InfractionStatus::PendingOwner,
-            ),
-            InfractionEvent::InfractionOwnerAssigned { owner_id } => {
-                self.owner_id = Some(owner_id);
-                if self.status == InfractionStatus::PendingOwner {
-                    self.status = InfractionStatus::Issued;
-                }
-            }
-            InfractionEvent::InfractionAmended { fine_amount, notes } => {
-                if let Some(fine_amount) = fine_amount {
-                    self.fine_amount = fine_amount;
-                }
-                if let Some(notes) = notes {
-                    // An empty note clears the notes, as in the aggregate.
-                    self.notes = (!notes.is_empty()).then_some(notes);
-                }
-            }
-            InfractionEvent::InfractionPaid { .. } => self.status = InfractionStatus::Paid,
-            InfractionEvent::InfractionContested { .. } => {
-                self.status = InfractionStatus::Contested;
-            }
-            InfractionEvent::InfractionCancelled { .. } => {
-                self.status = InfractionStatus::Cancelled;
-            }
-        }
+        *self = Self::of(infraction, timeline, meta.version);
     }
 }
 

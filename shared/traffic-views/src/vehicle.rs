@@ -3,9 +3,10 @@
 use chrono::{DateTime, Utc};
 use es_core::{Aggregate, EventMeta};
 use serde::{Deserialize, Serialize};
-use traffic_domain::{Plate, Vehicle, VehicleEvent, VehicleType};
+use traffic_domain::{Vehicle, VehicleEvent, VehicleType};
 use uuid::Uuid;
 
+use crate::stored_plate;
 use crate::tables::VEHICLES_KEY;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -61,16 +62,6 @@ impl VehicleView {
     }
 }
 
-/// The plate as recorded, read back the way a stored event's is: not validated again (a fact
-/// stays readable if the rule changes). `None` before registration.
-fn stored_plate(plate: &str) -> Option<Plate> {
-    use serde::de::{value::Error, IntoDeserializer};
-    if plate.is_empty() {
-        return None;
-    }
-    Plate::deserialize(IntoDeserializer::<Error>::into_deserializer(plate)).ok()
-}
-
 impl projection::View for VehicleView {
     const AGGREGATE_TYPE: &'static str = Vehicle::TYPE;
     const KEY: &'static str = VEHICLES_KEY;
@@ -90,6 +81,7 @@ mod tests {
     use crate::testing::{at, envelope, through_dynamo};
     use es_core::EventEnvelope;
     use projection::View;
+    use traffic_domain::Plate;
 
     fn alice() -> Uuid {
         Uuid::from_u128(0xA11CE)

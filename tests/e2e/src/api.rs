@@ -138,6 +138,16 @@ impl Api {
         self.call(Method::DELETE, path, None, &[]).await
     }
 
+    /// `GET /aggregates/{aggregate_type}/{id}/state` (SPEC §5): the state as of now (`query`
+    /// empty), or as of `at_version=…` / `at_time=…`.
+    pub async fn aggregate_state(&self, aggregate_type: &str, id: &str, query: &str) -> Reply {
+        let path = format!("/aggregates/{aggregate_type}/{id}/state");
+        match query {
+            "" => self.get(&path).await,
+            query => self.get(&format!("{path}?{query}")).await,
+        }
+    }
+
     /// The answer of `GET path` once it satisfies `ready`, polled until `deadline` (then the
     /// test panics): read models are updated asynchronously.
     pub async fn until(

@@ -148,28 +148,34 @@ impl LocalCloud {
 
     /// An SQS client of the emulator (queue depths, dead-letter queues).
     pub fn sqs(&self) -> aws_sdk_sqs::Client {
-        let config = aws_sdk_sqs::Config::builder()
-            .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
-            .region(aws_sdk_sqs::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_sqs::config::Credentials::new(
-                "test", "test", None, None, "moto",
-            ))
-            .endpoint_url(self.moto_endpoint())
-            .build();
-        aws_sdk_sqs::Client::from_conf(config)
+        self.moto.as_ref().expect("moto started").sqs()
+    }
+
+    /// An EventBridge client of the emulator (probes on the bus).
+    pub fn eventbridge(&self) -> aws_sdk_eventbridge::Client {
+        self.moto.as_ref().expect("moto started").eventbridge()
     }
 
     /// `es-admin --local ARGS` against this cloud, as `localstack/admin` runs it.
     pub fn es_admin(&self, args: &[&str]) -> std::process::Output {
-        Command::new(self.bin_dir.join("es-admin"))
+        self.es_admin_command(args)
+            .output()
+            .expect("es-admin (built by scripts/test)")
+    }
+
+    /// The command of [`Self::es_admin`], for a test that reads it as it runs (`tail`).
+    pub fn es_admin_command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(self.bin_dir.join("es-admin"));
+        command
             .arg("--local")
             .args(args)
             .env("AWS_ENDPOINT_URL", self.moto_endpoint())
             .env("AWS_REGION", "us-east-1")
             .env("AWS_ACCESS_KEY_ID", "test")
             .env("AWS_SECRET_ACCESS_KEY", "test")
-            .output()
-            .expect("es-admin (built by scripts/test)")
+            // The emulator's credentials, not a profile's.
+            .env_remove("AWS_PROFILE");
+        command
     }
 
     /// A table's name, from the variable the functions read it from (e.g. `EVENTS_TABLE`).
@@ -297,17 +303,9 @@ impl LocalCloud {
     }
 
     fn stop_functions(&mut self) {
-        if let Some(mut functions) = self.functions.take() {
+        if let Some(functions) = self.functions.take() {
             // SIGTERM: it stops every instance it started.
-            let _ = Command::new("kill")
-                .args(["-TERM", &functions.id().to_string()])
-                .status();
-            let deadline = Instant::now() + Duration::from_secs(20);
-            while Instant::now() < deadline && matches!(functions.try_wait(), Ok(None)) {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            let _ = functions.kill();
-            let _ = functions.wait();
+            terminate(functions, Duration::from_secs(20));
         }
     }
 
@@ -360,17 +358,9 @@ impl LocalCloud {
     pub fn stop(&mut self) {
         self.stop_runner();
         self.stop_functions();
-        if let Some(mut watch) = self.watch.take() {
+        if let Some(watch) = self.watch.take() {
             // SIGTERM lets watch stop the function processes it started.
-            let _ = Command::new("kill")
-                .args(["-TERM", &watch.id().to_string()])
-                .status();
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < deadline && matches!(watch.try_wait(), Ok(None)) {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            let _ = watch.kill();
-            let _ = watch.wait();
+            terminate(watch, Duration::from_secs(10));
         }
         // Dropping moto stops it.
         self.moto.take();
@@ -381,6 +371,20 @@ impl Drop for LocalCloud {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// Sends `child` SIGTERM, so that it can stop what it started, and kills it if it has not
+/// exited within `grace`.
+fn terminate(mut child: Child, grace: Duration) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let deadline = Instant::now() + grace;
+    while Instant::now() < deadline && matches!(child.try_wait(), Ok(None)) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// Waits until `url` answers HTTP at all (any status).

@@ -3,6 +3,7 @@
 
 mod api;
 mod cloud;
+pub mod roads;
 pub mod shop;
 mod suite;
 

@@ -35,17 +35,52 @@ pub async fn add_item(api: &Api, customer: &str, product: &str, quantity: u32) -
     .await
 }
 
+/// `POST /customers/{customer}/cart/checkout` with `headers`, answered as it comes.
+pub async fn checkout_reply(api: &Api, customer: &str, headers: &[(&str, &str)]) -> Reply {
+    api.call(
+        Method::POST,
+        &format!("/customers/{customer}/cart/checkout"),
+        None,
+        headers,
+    )
+    .await
+}
+
 /// Checks the cart out under `correlation`; the order id.
 pub async fn checkout(api: &Api, customer: &str, correlation: &str) -> String {
-    let reply = api
-        .call(
-            Method::POST,
-            &format!("/customers/{customer}/cart/checkout"),
-            None,
-            &[("x-correlation-id", correlation)],
-        )
-        .await;
+    let reply = checkout_reply(api, customer, &[("x-correlation-id", correlation)]).await;
     assert_eq!(reply.status, 202, "{}", reply.body);
     assert_eq!(reply.header("x-correlation-id"), Some(correlation));
     reply.body["order_id"].as_str().unwrap().to_owned()
+}
+
+/// Checks the cart out; the order id.
+pub async fn place_order(api: &Api, customer: &str) -> String {
+    let reply = checkout_reply(api, customer, &[]).await;
+    assert_eq!(reply.status, 202, "{}", reply.body);
+    reply.body["order_id"].as_str().unwrap().to_owned()
+}
+
+/// A new customer who put `quantity` of a new product (a lamp at 25.00) in her cart and
+/// checked out.
+pub struct Purchase {
+    pub product: String,
+    pub customer: String,
+    pub order: String,
+}
+
+impl Purchase {
+    /// Makes one: the product with `stock`, the customer with `balance_cents`.
+    pub async fn place(api: &Api, stock: u32, quantity: u32, balance_cents: u64) -> Self {
+        let product = create_product(api, "Lamp", 2500, stock).await;
+        let customer = register_customer(api, balance_cents).await;
+        let added = add_item(api, &customer, &product, quantity).await;
+        assert_eq!(added.status, 200, "{}", added.body);
+        let order = place_order(api, &customer).await;
+        Self {
+            product,
+            customer,
+            order,
+        }
+    }
 }

@@ -11,7 +11,9 @@
 //! `cargo test -p e2e-tests --test contract [-- FILTER]` (scripts/test builds the functions and
 //! installs schemathesis first).
 
-use e2e_tests::{Api, Cloud, Reply, Suite};
+use e2e_tests::roads::{created, Offence};
+use e2e_tests::shop::Purchase;
+use e2e_tests::{Api, Cloud, Suite};
 use futures::StreamExt;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -60,16 +62,6 @@ fn python_tool(name: &str) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(name))
 }
 
-fn created(reply: &Reply, id_field: &str) -> String {
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    reply.body[id_field].as_str().unwrap().to_owned()
-}
-
-fn an_hour_ago() -> String {
-    (chrono::Utc::now() - chrono::Duration::hours(1))
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
 /// One of each resource, for the fuzzer to find.
 struct World {
     radar: String,
@@ -83,63 +75,17 @@ struct World {
 
 impl World {
     async fn create(api: &Api) -> Self {
-        let radar = created(
-            &api.post("/radars", json!({"name": "A7 km 12", "road": "A7", "latitude": 45.1, "longitude": 4.8, "max_speed_kmh": 90}))
-                .await,
-            "radar_id",
-        );
-        let owner = created(
-            &api.post("/owners", json!({"name": "Ada Lovelace", "birth_date": "1985-12-10", "email": "ada@example.org", "national_id": format!("C-{}", Uuid::new_v4())}))
-                .await,
-            "owner_id",
-        );
-        let digits = Uuid::new_v4().simple().to_string().to_uppercase();
-        let plate = format!("CT{}", &digits[..8]);
-        let vehicle = api
-            .post("/vehicles", json!({"plate": plate, "owner_id": owner, "type": "CAR", "brand": "Renault", "model": "Clio", "fiscal_power": 5}))
-            .await;
-        assert_eq!(vehicle.status, 201, "{}", vehicle.body);
-        let detection = api
-            .post(
-                &format!("/radars/{radar}/detections"),
-                json!({"plate": plate, "speed_kmh": 121, "detected_at": an_hour_ago()}),
-            )
-            .await;
-        assert_eq!(detection.status, 202, "{}", detection.body);
-        let infraction = detection.body["infraction_id"].as_str().unwrap().to_owned();
-        let product = created(
-            &api.post(
-                "/products",
-                json!({"name": "Desk lamp", "price_cents": 2500, "initial_stock": 1000}),
-            )
-            .await,
-            "product_id",
-        );
-        let customer = created(
-            &api.post(
-                "/customers",
-                json!({"name": "Grace Hopper", "email": "grace@example.org", "balance_cents": 100000}),
-            )
-            .await,
-            "customer_id",
-        );
-        let added = api
-            .post(
-                &format!("/customers/{customer}/cart/items"),
-                json!({"product_id": product, "quantity": 2}),
-            )
-            .await;
-        assert_eq!(added.status, 200, "{}", added.body);
-        let checkout = api
-            .call(
-                Method::POST,
-                &format!("/customers/{customer}/cart/checkout"),
-                None,
-                &[],
-            )
-            .await;
-        assert_eq!(checkout.status, 202, "{}", checkout.body);
-        let order = checkout.body["order_id"].as_str().unwrap().to_owned();
+        let Offence {
+            radar,
+            owner,
+            plate,
+            infraction,
+        } = Offence::create(api, "CT").await;
+        let Purchase {
+            product,
+            customer,
+            order,
+        } = Purchase::place(api, 1000, 2, 100_000).await;
         // Every view holds its resource before the fuzzer looks.
         for path in [
             format!("/radars/{radar}"),

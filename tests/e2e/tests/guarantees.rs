@@ -8,6 +8,10 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
+use e2e_tests::roads::{
+    an_hour_ago, created, detect_overspeed, install_radar, register_vehicle, unique_plate, Offence,
+};
+use e2e_tests::shop::{checkout_reply, Purchase};
 use e2e_tests::{Api, Cloud, Reply, Suite};
 use futures::StreamExt;
 use reqwest::Method;
@@ -24,21 +28,6 @@ async fn operator(cloud: &Cloud) -> Api {
 
 async fn as_role(cloud: &Cloud, role: &str, id: Option<&str>) -> Api {
     cloud.lock().await.api_as(role, id)
-}
-
-fn an_hour_ago() -> String {
-    (chrono::Utc::now() - chrono::Duration::hours(1))
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-fn unique_plate() -> String {
-    let digits = Uuid::new_v4().simple().to_string().to_uppercase();
-    format!("SEC{}", &digits[..8])
-}
-
-fn created(reply: &Reply, id_field: &str) -> String {
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    reply.body[id_field].as_str().unwrap().to_owned()
 }
 
 /// The SPEC §2 error body of a 401 or 403, and nothing of the resource.
@@ -60,104 +49,26 @@ fn assert_refused(reply: &Reply, status: u16, what: &str) {
     }
 }
 
-/// A traffic world: a radar, an owner with a car, and an infraction on that car.
-struct Driver {
-    radar: String,
-    owner: String,
-    plate: String,
-    infraction: String,
+/// A traffic world: a radar, an owner with a car, and an infraction on that car, issued.
+async fn driver(api: &Api) -> Offence {
+    let offence = Offence::create(api, "SEC").await;
+    api.until(
+        &format!("/infractions/{}", offence.infraction),
+        PROPAGATION,
+        |r| r.status == 200 && r.body["status"] == "ISSUED",
+    )
+    .await;
+    offence
 }
 
-impl Driver {
-    async fn create(api: &Api) -> Self {
-        let radar = created(
-            &api.post("/radars", json!({"name": "A7", "road": "A7", "latitude": 45.1, "longitude": 4.8, "max_speed_kmh": 90}))
-                .await,
-            "radar_id",
-        );
-        let owner = created(
-            &api.post("/owners", json!({"name": "Ada", "birth_date": "1985-12-10", "email": "ada@example.org", "national_id": format!("SEC-{}", Uuid::new_v4())}))
-                .await,
-            "owner_id",
-        );
-        let plate = unique_plate();
-        let vehicle = api
-            .post("/vehicles", json!({"plate": plate, "owner_id": owner, "type": "CAR", "brand": "Renault", "model": "Clio", "fiscal_power": 5}))
-            .await;
-        assert_eq!(vehicle.status, 201, "{}", vehicle.body);
-        let detection = api
-            .post(
-                &format!("/radars/{radar}/detections"),
-                json!({"plate": plate, "speed_kmh": 121, "detected_at": an_hour_ago()}),
-            )
-            .await;
-        assert_eq!(detection.status, 202, "{}", detection.body);
-        let infraction = detection.body["infraction_id"].as_str().unwrap().to_owned();
-        api.until(&format!("/infractions/{infraction}"), PROPAGATION, |r| {
-            r.status == 200 && r.body["status"] == "ISSUED"
-        })
-        .await;
-        Self {
-            radar,
-            owner,
-            plate,
-            infraction,
-        }
-    }
-}
-
-/// A customer with an order.
-struct Shopper {
-    customer: String,
-    product: String,
-    order: String,
-}
-
-impl Shopper {
-    async fn create(api: &Api) -> Self {
-        let product = created(
-            &api.post(
-                "/products",
-                json!({"name": "Lamp", "price_cents": 2500, "initial_stock": 100}),
-            )
-            .await,
-            "product_id",
-        );
-        let customer = created(
-            &api.post(
-                "/customers",
-                json!({"name": "Grace", "email": "grace@example.org", "balance_cents": 100000}),
-            )
-            .await,
-            "customer_id",
-        );
-        let added = api
-            .post(
-                &format!("/customers/{customer}/cart/items"),
-                json!({"product_id": product, "quantity": 1}),
-            )
-            .await;
-        assert_eq!(added.status, 200, "{}", added.body);
-        let checkout = api
-            .call(
-                Method::POST,
-                &format!("/customers/{customer}/cart/checkout"),
-                None,
-                &[],
-            )
-            .await;
-        assert_eq!(checkout.status, 202, "{}", checkout.body);
-        let order = checkout.body["order_id"].as_str().unwrap().to_owned();
-        api.until(&format!("/orders/{order}"), PROPAGATION, |r| {
-            r.status == 200
-        })
-        .await;
-        Self {
-            customer,
-            product,
-            order,
-        }
-    }
+/// A customer with an order, in its view.
+async fn shopper(api: &Api) -> Purchase {
+    let purchase = Purchase::place(api, 100, 1, 100_000).await;
+    api.until(&format!("/orders/{}", purchase.order), PROPAGATION, |r| {
+        r.status == 200
+    })
+    .await;
+    purchase
 }
 
 /// The events caused under a correlation id: none means the refused request appended nothing.
@@ -390,7 +301,7 @@ async fn call_as(
 /// A caller bound to one subject never gets another's data, and cannot act for it.
 async fn a_bound_caller_reaches_only_its_own_subject(cloud: Cloud) {
     let api = operator(&cloud).await;
-    let (mine, theirs) = (Driver::create(&api).await, Driver::create(&api).await);
+    let (mine, theirs) = (driver(&api).await, driver(&api).await);
     let owner = as_role(&cloud, "owner", Some(&mine.owner)).await;
     for path in [
         format!("/owners/{}", theirs.owner),
@@ -453,7 +364,7 @@ async fn a_bound_caller_reaches_only_its_own_subject(cloud: Cloud) {
         "a refused request appended"
     );
 
-    let (me, them) = (Shopper::create(&api).await, Shopper::create(&api).await);
+    let (me, them) = (shopper(&api).await, shopper(&api).await);
     let customer = as_role(&cloud, "customer", Some(&me.customer)).await;
     for path in ["", "/cart", "/orders", "/summary"] {
         let path = format!("/customers/{}{path}", them.customer);
@@ -473,7 +384,7 @@ async fn a_bound_caller_reaches_only_its_own_subject(cloud: Cloud) {
 /// Each role's own routes work with its own token.
 async fn each_role_may_call_its_own_routes(cloud: Cloud) {
     let api = operator(&cloud).await;
-    let driver = Driver::create(&api).await;
+    let driver = driver(&api).await;
     let radar = as_role(&cloud, "radar", Some(&driver.radar)).await;
     let reply = radar
         .post(
@@ -507,7 +418,7 @@ async fn each_role_may_call_its_own_routes(cloud: Cloud) {
         reply.body
     );
 
-    let shopper = Shopper::create(&api).await;
+    let shopper = shopper(&api).await;
     let customer = as_role(&cloud, "customer", Some(&shopper.customer)).await;
     let own = format!("/customers/{}", shopper.customer);
     for path in [
@@ -596,10 +507,8 @@ async fn erased_personal_data_is_gone_everywhere(cloud: Cloud) {
             .await,
         "owner_id",
     );
-    let plate = unique_plate();
-    let reply = api
-        .post("/vehicles", json!({"plate": plate, "owner_id": owner, "type": "CAR", "brand": "Renault", "model": "Clio", "fiscal_power": 5}))
-        .await;
+    let plate = unique_plate("SEC");
+    let reply = register_vehicle(&api, &plate, &owner).await;
     assert_eq!(reply.status, 201, "{}", reply.body);
     let reply = api
         .patch(
@@ -616,19 +525,8 @@ async fn erased_personal_data_is_gone_everywhere(cloud: Cloud) {
         .await;
     assert_eq!(view.body["name"], name.as_str());
     assert_eq!(view.body["national_id"], national_id.as_str());
-    let radar = created(
-        &api.post("/radars", json!({"name": "A7", "road": "A7", "latitude": 45.1, "longitude": 4.8, "max_speed_kmh": 90}))
-            .await,
-        "radar_id",
-    );
-    let detection = api
-        .post(
-            &format!("/radars/{radar}/detections"),
-            json!({"plate": plate, "speed_kmh": 130, "detected_at": an_hour_ago()}),
-        )
-        .await;
-    assert_eq!(detection.status, 202, "{}", detection.body);
-    let infraction = detection.body["infraction_id"].as_str().unwrap().to_owned();
+    let radar = install_radar(&api, 90).await;
+    let infraction = detect_overspeed(&api, &radar, &plate, 130).await;
     api.until(&format!("/infractions/{infraction}"), PROPAGATION, |r| {
         r.status == 200 && r.body["owner_id"] == owner.as_str()
     })
@@ -805,7 +703,7 @@ async fn a_client_reads_what_it_just_wrote(cloud: Cloud) {
         "the new limit, not the old one"
     );
 
-    let shopper = Shopper::create(&api).await;
+    let shopper = shopper(&api).await;
     let added = api
         .post(
             &format!("/customers/{}/cart/items", shopper.customer),
@@ -826,14 +724,7 @@ async fn a_client_reads_what_it_just_wrote(cloud: Cloud) {
     );
     assert_eq!(reply.body["lines"][0]["quantity"], 3, "{}", reply.body);
 
-    let checkout = api
-        .call(
-            Method::POST,
-            &format!("/customers/{}/cart/checkout", shopper.customer),
-            None,
-            &[],
-        )
-        .await;
+    let checkout = checkout_reply(&api, &shopper.customer, &[]).await;
     assert_eq!(checkout.status, 202, "{}", checkout.body);
     let order = checkout.body["order_id"].as_str().unwrap();
     let version = &checkout.body["order_version"];

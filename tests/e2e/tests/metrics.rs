@@ -4,9 +4,9 @@
 //! `cargo test -p e2e-tests --test metrics [-- FILTER]` (scripts/test builds the functions
 //! first).
 
+use e2e_tests::shop::Purchase;
 use e2e_tests::{eventually, Api, Cloud, Suite};
 use reqwest::Method;
-use serde_json::json;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use uuid::Uuid;
@@ -70,39 +70,9 @@ fn consumer_lag(consumer: &str) -> String {
 
 /// A customer with one product in her cart, checked out; the order id once `CONFIRMED`.
 async fn confirmed_order(api: &Api) -> (String, String) {
-    let product = api
-        .post(
-            "/products",
-            json!({"name": "Lamp", "price_cents": 2500, "initial_stock": 5}),
-        )
-        .await;
-    assert_eq!(product.status, 201, "{}", product.body);
-    let product = product.body["product_id"].as_str().unwrap().to_owned();
-    let customer = api
-        .post(
-            "/customers",
-            json!({"name": "Grace Hopper", "email": "grace@example.org", "balance_cents": 10_000}),
-        )
-        .await;
-    assert_eq!(customer.status, 201, "{}", customer.body);
-    let customer = customer.body["customer_id"].as_str().unwrap().to_owned();
-    let cart = api
-        .post(
-            &format!("/customers/{customer}/cart/items"),
-            json!({"product_id": product, "quantity": 1}),
-        )
-        .await;
-    assert_eq!(cart.status, 200, "{}", cart.body);
-    let checkout = api
-        .call(
-            Method::POST,
-            &format!("/customers/{customer}/cart/checkout"),
-            None,
-            &[],
-        )
-        .await;
-    assert_eq!(checkout.status, 202, "{}", checkout.body);
-    let order = checkout.body["order_id"].as_str().unwrap().to_owned();
+    let Purchase {
+        customer, order, ..
+    } = Purchase::place(api, 5, 1, 10_000).await;
     api.until(&format!("/orders/{order}"), SAGA, |r| {
         r.status == 200 && r.body["status"] == "CONFIRMED"
     })

@@ -6,7 +6,7 @@
 //! The last scenario runs 50 concurrent checkouts twice: once as the system runs, once with
 //! the runner delivering every SQS message twice, concurrently (`--deliver-twice`).
 
-use e2e_tests::shop::{add_item, checkout, create_product, register_customer};
+use e2e_tests::shop::{add_item, checkout, checkout_reply, create_product, register_customer};
 use e2e_tests::{Api, Cloud, Reply, Suite};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -175,18 +175,14 @@ async fn confirmed_checkout(cloud: Cloud) {
     assert!(stats.body["revenue_cents"].as_u64().unwrap() >= 6200);
 
     // SPEC §5 works for the order system's aggregates too.
-    let state = api
-        .get(&format!("/aggregates/order/{order_id}/state"))
-        .await;
+    let state = api.aggregate_state("order", &order_id, "").await;
     assert_eq!(state.body["state"]["status"], "CONFIRMED", "{}", state.body);
     let at_1 = api
-        .get(&format!("/aggregates/order/{order_id}/state?at_version=1"))
+        .aggregate_state("order", &order_id, "at_version=1")
         .await;
     assert_eq!(at_1.body["state"]["status"], "PENDING");
     let before = api
-        .get(&format!(
-            "/aggregates/customer/{customer}/state?at_time=2000-01-01T00:00:00.000Z"
-        ))
+        .aggregate_state("customer", &customer, "at_time=2000-01-01T00:00:00.000Z")
         .await;
     assert_eq!(
         (before.status, before.body["state"].clone()),
@@ -201,25 +197,39 @@ async fn confirmed_checkout(cloud: Cloud) {
     );
 }
 
+/// Puts `quantity` of `product` in the customer's cart and checks out: the order must end
+/// cancelled for `reason`, with exactly `events` under its correlation id (returned).
+async fn checkout_cancelled(
+    api: &Api,
+    customer: &str,
+    (product, quantity): (&str, u32),
+    reason: &str,
+    events: &[&str],
+) -> String {
+    assert_eq!(add_item(api, customer, product, quantity).await.status, 200);
+    let correlation = format!("{reason}-{}", Uuid::new_v4());
+    let order_id = checkout(api, customer, &correlation).await;
+    let order = settled(api, &order_id, SAGA).await;
+    assert_eq!(order["status"], "CANCELLED");
+    assert_eq!(order["cancellation_reason"], reason);
+    assert_eq!(
+        event_types(&events_of(api, &correlation).await),
+        sorted(events)
+    );
+    correlation
+}
+
 async fn cancelled_for_lack_of_stock(cloud: Cloud) {
     let api = api(&cloud).await;
     let rare = create_product(&api, "Rare", 1000, 1).await;
     let customer = register_customer(&api, 100_000).await;
-    assert_eq!(add_item(&api, &customer, &rare, 2).await.status, 200);
-    let correlation = format!("out-of-stock-{}", Uuid::new_v4());
-    let order_id = checkout(&api, &customer, &correlation).await;
-    let order = settled(&api, &order_id, SAGA).await;
-    assert_eq!(order["status"], "CANCELLED");
-    assert_eq!(order["cancellation_reason"], "out_of_stock");
-    assert_eq!(
-        event_types(&events_of(&api, &correlation).await),
-        sorted(&[
-            "CartCheckedOut",
-            "OrderPlaced",
-            "StockUnavailable",
-            "OrderCancelled"
-        ])
-    );
+    let events = [
+        "CartCheckedOut",
+        "OrderPlaced",
+        "StockUnavailable",
+        "OrderCancelled",
+    ];
+    checkout_cancelled(&api, &customer, (&rare, 2), "out_of_stock", &events).await;
     let stock = inventory(&api, &rare).await;
     assert_eq!(
         (stock["stock"].clone(), stock["reserved"].clone()),
@@ -233,23 +243,16 @@ async fn cancelled_for_lack_of_balance(cloud: Cloud) {
     let api = api(&cloud).await;
     let chair = create_product(&api, "Chair", 4000, 5).await;
     let customer = register_customer(&api, 3000).await;
-    assert_eq!(add_item(&api, &customer, &chair, 1).await.status, 200);
-    let correlation = format!("refused-{}", Uuid::new_v4());
-    let order_id = checkout(&api, &customer, &correlation).await;
-    let order = settled(&api, &order_id, SAGA).await;
-    assert_eq!(order["status"], "CANCELLED");
-    assert_eq!(order["cancellation_reason"], "payment_refused");
-    assert_eq!(
-        event_types(&events_of(&api, &correlation).await),
-        sorted(&[
-            "CartCheckedOut",
-            "OrderPlaced",
-            "StockReserved",
-            "PaymentRefused",
-            "StockReleased",
-            "OrderCancelled"
-        ])
-    );
+    let events = [
+        "CartCheckedOut",
+        "OrderPlaced",
+        "StockReserved",
+        "PaymentRefused",
+        "StockReleased",
+        "OrderCancelled",
+    ];
+    let correlation =
+        checkout_cancelled(&api, &customer, (&chair, 1), "payment_refused", &events).await;
     // Compensated: the stock is back, nothing was debited.
     let stock = inventory_until(&api, &chair, |p| p["version"] == 3).await;
     assert_eq!(
@@ -844,14 +847,7 @@ async fn a_cart_is_emptied(cloud: Cloud) {
     })
     .await;
     assert_eq!(cart["total_cents"], 0);
-    let empty = api
-        .call(
-            Method::POST,
-            &format!("/customers/{customer}/cart/checkout"),
-            None,
-            &[],
-        )
-        .await;
+    let empty = checkout_reply(&api, &customer, &[]).await;
     assert_eq!(empty.status, 422, "{}", empty.body);
 }
 

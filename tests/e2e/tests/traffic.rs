@@ -4,6 +4,9 @@
 //! first). One local cloud serves every scenario; each scenario makes its own radars, owners
 //! and plates, so they do not see each other.
 
+use e2e_tests::roads::{
+    self, an_hour_ago, detect, detect_overspeed, install_radar, register_vehicle, unique_plate,
+};
 use e2e_tests::{eventually, Api, Cloud, Reply, Suite};
 use futures::StreamExt;
 use reqwest::Method;
@@ -22,51 +25,9 @@ async fn api(cloud: &Cloud) -> Api {
     cloud.lock().await.api()
 }
 
-fn unique_plate() -> String {
-    let digits = Uuid::new_v4().simple().to_string().to_uppercase();
-    format!("E2E{}", &digits[..8])
-}
-
-fn an_hour_ago() -> String {
-    (chrono::Utc::now() - chrono::Duration::hours(1))
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-async fn install_radar(api: &Api, max_speed_kmh: u32) -> String {
-    let reply = api
-        .post("/radars", json!({"name": "A7 km 12", "road": "A7", "latitude": 45.1, "longitude": 4.8, "max_speed_kmh": max_speed_kmh}))
-        .await;
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    reply.body["radar_id"].as_str().unwrap().to_owned()
-}
-
+/// An owner of a national id no other test uses.
 async fn register_owner(api: &Api) -> String {
-    let national_id = format!("NID{}", Uuid::new_v4().simple());
-    let reply = api
-        .post("/owners", json!({"name": "Ada Lovelace", "birth_date": "1985-12-10", "email": "ada@example.org", "national_id": national_id}))
-        .await;
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    reply.body["owner_id"].as_str().unwrap().to_owned()
-}
-
-async fn register_vehicle(api: &Api, plate: &str, owner_id: &str) -> Reply {
-    api.post("/vehicles", json!({"plate": plate, "owner_id": owner_id, "type": "CAR", "brand": "Renault", "model": "Clio", "fiscal_power": 5}))
-        .await
-}
-
-async fn detect(
-    api: &Api,
-    radar_id: &str,
-    plate: &str,
-    speed: u32,
-    detection_id: Option<Uuid>,
-) -> Reply {
-    let mut body = json!({"plate": plate, "speed_kmh": speed, "detected_at": an_hour_ago()});
-    if let Some(id) = detection_id {
-        body["detection_id"] = json!(id);
-    }
-    api.post(&format!("/radars/{radar_id}/detections"), body)
-        .await
+    roads::register_owner(api, &format!("NID{}", Uuid::new_v4().simple())).await
 }
 
 /// Waits until the read model of `path` satisfies `ready`.
@@ -83,7 +44,7 @@ async fn traffic_scenario(cloud: Cloud) {
     let api = api(&cloud).await;
     let radar_id = install_radar(&api, 90).await;
     let owner_id = register_owner(&api).await;
-    let plate = unique_plate();
+    let plate = unique_plate("E2E");
     assert_eq!(register_vehicle(&api, &plate, &owner_id).await.status, 201);
 
     let started = Instant::now();
@@ -157,7 +118,7 @@ async fn traffic_scenario(cloud: Cloud) {
 async fn pending_owner_then_issued(cloud: Cloud) {
     let api = api(&cloud).await;
     let radar_id = install_radar(&api, 50).await;
-    let plate = unique_plate();
+    let plate = unique_plate("E2E");
     let detected = detect(&api, &radar_id, &plate, 62, None).await;
     assert_eq!(detected.status, 202, "{}", detected.body);
     let path = format!(
@@ -190,7 +151,7 @@ async fn radar_off_refuses_detections(cloud: Cloud) {
         )
         .await;
     assert_eq!(off.status, 200, "{}", off.body);
-    let refused = detect(&api, &radar_id, &unique_plate(), 150, None).await;
+    let refused = detect(&api, &radar_id, &unique_plate("E2E"), 150, None).await;
     assert_eq!((refused.status, refused.code()), (422, "radar_not_active"));
     let history = api.get(&format!("/radars/{radar_id}/events")).await;
     assert_eq!(
@@ -204,7 +165,7 @@ async fn same_detection_twice_gives_one_infraction(cloud: Cloud) {
     let api = api(&cloud).await;
     let radar_id = install_radar(&api, 90).await;
     let detection_id = Uuid::new_v4();
-    let plate = unique_plate();
+    let plate = unique_plate("E2E");
     let first = detect(&api, &radar_id, &plate, 130, Some(detection_id)).await;
     let again = detect(&api, &radar_id, &plate, 130, Some(detection_id)).await;
     assert_eq!((first.status, again.status), (202, 202));
@@ -295,7 +256,7 @@ async fn refusals_append_nothing(cloud: Cloud) {
     let api = api(&cloud).await;
     let radar_id = install_radar(&api, 90).await;
     let owner_id = register_owner(&api).await;
-    let plate = unique_plate();
+    let plate = unique_plate("E2E");
     assert_eq!(register_vehicle(&api, &plate, &owner_id).await.status, 201);
 
     let cases: Vec<Refusal> = vec![
@@ -308,7 +269,7 @@ async fn refusals_append_nothing(cloud: Cloud) {
         Refusal { status: 412, code: "precondition_failed", method: Method::PATCH, path: format!("/radars/{radar_id}"), body: Some(json!({"name": "renamed"}).to_string()), headers: vec![("if-match", "\"7\"".into())] },
         Refusal { status: 413, code: "payload_too_large", method: Method::POST, path: "/radars".into(), body: Some(json!({"name": "x".repeat(70_000)}).to_string()), headers: vec![] },
         Refusal { status: 422, code: "not_an_overspeed", method: Method::POST, path: format!("/radars/{radar_id}/detections"), body: Some(json!({"plate": plate, "speed_kmh": 80, "detected_at": an_hour_ago()}).to_string()), headers: vec![] },
-        Refusal { status: 422, code: "unknown_owner", method: Method::POST, path: "/vehicles".into(), body: Some(json!({"plate": unique_plate(), "owner_id": Uuid::new_v4(), "type": "CAR", "brand": "Fiat", "model": "500", "fiscal_power": 4}).to_string()), headers: vec![] },
+        Refusal { status: 422, code: "unknown_owner", method: Method::POST, path: "/vehicles".into(), body: Some(json!({"plate": unique_plate("E2E"), "owner_id": Uuid::new_v4(), "type": "CAR", "brand": "Fiat", "model": "500", "fiscal_power": 4}).to_string()), headers: vec![] },
     ];
     for Refusal {
         status,
@@ -429,7 +390,7 @@ async fn every_route_answers(cloud: Cloud) {
         .status,
         200
     );
-    let plate = unique_plate();
+    let plate = unique_plate("E2E");
     assert_eq!(register_vehicle(&api, &plate, &owner_id).await.status, 201);
     assert_eq!(
         api.patch(&format!("/vehicles/{plate}"), json!({"model": "Megane"}))
@@ -467,14 +428,8 @@ async fn every_route_answers(cloud: Cloud) {
     .await;
 
     // An infraction through its life: amend, contest, cancel; another paid.
-    let to_pay = detect(&api, &radar_id, &plate, 125, None).await.body["infraction_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let to_cancel = detect(&api, &radar_id, &plate, 250, None).await.body["infraction_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let to_pay = detect_overspeed(&api, &radar_id, &plate, 125).await;
+    let to_cancel = detect_overspeed(&api, &radar_id, &plate, 250).await;
     until(&api, &format!("/infractions/{to_cancel}"), |r| {
         r.body["status"] == "ISSUED"
     })
@@ -581,9 +536,7 @@ async fn every_route_answers(cloud: Cloud) {
         .collect();
     assert_eq!(versions, [2, 3]);
     let at_2 = api
-        .get(&format!(
-            "/aggregates/infraction/{to_cancel}/state?at_version=2"
-        ))
+        .aggregate_state("infraction", &to_cancel, "at_version=2")
         .await;
     assert_eq!(
         (at_2.status, at_2.body["version"].clone()),
@@ -592,14 +545,10 @@ async fn every_route_answers(cloud: Cloud) {
         at_2.body
     );
     assert_eq!(at_2.body["state"]["status"], "ISSUED");
-    let now = api
-        .get(&format!("/aggregates/infraction/{to_cancel}/state"))
-        .await;
+    let now = api.aggregate_state("infraction", &to_cancel, "").await;
     assert_eq!(now.body["state"]["status"], "CANCELLED");
     let before = api
-        .get(&format!(
-            "/aggregates/radar/{radar_id}/state?at_time=2000-01-01T00:00:00.000Z"
-        ))
+        .aggregate_state("radar", &radar_id, "at_time=2000-01-01T00:00:00.000Z")
         .await;
     assert_eq!(
         (
@@ -643,7 +592,7 @@ async fn runner_restart_during_a_burst(cloud: Cloud) {
     let api = api(&cloud).await;
     let radar_id = install_radar(&api, 90).await;
     let owner_id = register_owner(&api).await;
-    let plate = unique_plate();
+    let plate = unique_plate("E2E");
     assert_eq!(register_vehicle(&api, &plate, &owner_id).await.status, 201);
     let detections: Vec<Uuid> = (0..200).map(|_| Uuid::new_v4()).collect();
 

@@ -5,6 +5,7 @@
 //! One local cloud serves every scenario; each makes its own radars, products and customers.
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use e2e_tests::shop::Purchase;
 use e2e_tests::{eventually, Api, Cloud, Suite};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -18,20 +19,10 @@ const SETTLE: Duration = Duration::from_secs(60);
 
 type Item = HashMap<String, AttributeValue>;
 
-/// `es-admin --local ARGS` against the cloud's emulator.
+/// `es-admin --local ARGS` against the cloud's emulator ([`e2e_tests::LocalCloud::es_admin`]),
+/// its output echoed under the command.
 async fn admin(cloud: &Cloud, args: &[&str]) -> Output {
-    let endpoint = cloud.lock().await.moto_endpoint();
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_es-admin"))
-        .arg("--local")
-        .args(args)
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env_remove("AWS_PROFILE")
-        .output()
-        .await
-        .expect("es-admin runs");
+    let output = cloud.lock().await.es_admin(args);
     println!(
         "    $ es-admin {}\n{}{}",
         args.join(" "),
@@ -66,19 +57,7 @@ async fn table(cloud: &Cloud, variable: &str) -> String {
 
 /// Every item of a table, by its key attributes' values.
 async fn scan(client: &aws_sdk_dynamodb::Client, table: &str) -> BTreeMap<String, Item> {
-    let description = client
-        .describe_table()
-        .table_name(table)
-        .send()
-        .await
-        .unwrap();
-    let keys: Vec<String> = description
-        .table()
-        .unwrap()
-        .key_schema()
-        .iter()
-        .map(|k| k.attribute_name().to_owned())
-        .collect();
+    let keys = key_attributes(client, table).await;
     let mut items = BTreeMap::new();
     let mut start = None;
     loop {
@@ -105,20 +84,25 @@ async fn scan(client: &aws_sdk_dynamodb::Client, table: &str) -> BTreeMap<String
     }
 }
 
-async fn delete_every_item(client: &aws_sdk_dynamodb::Client, table: &str) -> usize {
+/// The names of a table's key attributes.
+async fn key_attributes(client: &aws_sdk_dynamodb::Client, table: &str) -> Vec<String> {
     let description = client
         .describe_table()
         .table_name(table)
         .send()
         .await
         .unwrap();
-    let keys: Vec<String> = description
+    description
         .table()
         .unwrap()
         .key_schema()
         .iter()
         .map(|k| k.attribute_name().to_owned())
-        .collect();
+        .collect()
+}
+
+async fn delete_every_item(client: &aws_sdk_dynamodb::Client, table: &str) -> usize {
+    let keys = key_attributes(client, table).await;
     let items = scan(client, table).await;
     for item in items.values() {
         let key: Item = keys.iter().map(|k| (k.clone(), item[k].clone())).collect();
@@ -230,20 +214,8 @@ async fn radar_item_back(cloud: &Cloud, radar: &str, version: &str) {
     .await;
 }
 
-fn sqs_client(endpoint: &str) -> aws_sdk_sqs::Client {
-    let config = aws_sdk_sqs::Config::builder()
-        .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
-        .region(aws_sdk_sqs::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_sqs::config::Credentials::new(
-            "test", "test", None, None, "t",
-        ))
-        .endpoint_url(endpoint)
-        .build();
-    aws_sdk_sqs::Client::from_conf(config)
-}
-
 async fn sqs(cloud: &Cloud) -> aws_sdk_sqs::Client {
-    sqs_client(&cloud.lock().await.moto_endpoint())
+    cloud.lock().await.sqs()
 }
 
 async fn queue_url(sqs: &aws_sdk_sqs::Client, name: &str) -> String {
@@ -294,34 +266,9 @@ async fn rebuild_radars_gives_back_the_same_table(cloud: Cloud) {
 
 /// A checkout run to its end; the customer's id.
 async fn checkout_settled(api: &Api, balance_cents: u64) -> String {
-    let product = api
-        .post(
-            "/products",
-            json!({"name": "Lamp", "price_cents": 2500, "initial_stock": 10}),
-        )
-        .await;
-    assert_eq!(product.status, 201, "{}", product.body);
-    let product = product.body["product_id"].as_str().unwrap().to_owned();
-    let customer = api
-        .post(
-            "/customers",
-            json!({"name": "Grace Hopper", "email": "grace@example.org", "balance_cents": balance_cents}),
-        )
-        .await;
-    assert_eq!(customer.status, 201, "{}", customer.body);
-    let customer = customer.body["customer_id"].as_str().unwrap().to_owned();
-    let added = api
-        .post(
-            &format!("/customers/{customer}/cart/items"),
-            json!({"product_id": product, "quantity": 2}),
-        )
-        .await;
-    assert_eq!(added.status, 200, "{}", added.body);
-    let order = api
-        .post(&format!("/customers/{customer}/cart/checkout"), json!(null))
-        .await;
-    assert_eq!(order.status, 202, "{}", order.body);
-    let order = order.body["order_id"].as_str().unwrap().to_owned();
+    let Purchase {
+        customer, order, ..
+    } = Purchase::place(api, 10, 2, balance_cents).await;
     api.until(&format!("/orders/{order}"), SETTLE, |r| {
         r.status == 200 && (r.body["status"] == "CONFIRMED" || r.body["status"] == "CANCELLED")
     })
@@ -524,8 +471,10 @@ async fn republish_puts_a_time_range_on_the_bus(cloud: Cloud) {
     let to = chrono::Utc::now() + chrono::Duration::milliseconds(1);
 
     // A probe on the bus, made after the events were published once.
-    let endpoint = cloud.lock().await.moto_endpoint();
-    let sqs = sqs_client(&endpoint);
+    let (sqs, events) = {
+        let cloud = cloud.lock().await;
+        (cloud.sqs(), cloud.eventbridge())
+    };
     let probe = sqs
         .create_queue()
         .queue_name("AdminRepublishProbe")
@@ -534,16 +483,6 @@ async fn republish_puts_a_time_range_on_the_bus(cloud: Cloud) {
         .unwrap();
     let probe = probe.queue_url().unwrap().to_owned();
     let probe_arn = "arn:aws:sqs:us-east-1:123456789012:AdminRepublishProbe";
-    let events = aws_sdk_eventbridge::Client::from_conf(
-        aws_sdk_eventbridge::Config::builder()
-            .behavior_version(aws_sdk_eventbridge::config::BehaviorVersion::latest())
-            .region(aws_sdk_eventbridge::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_eventbridge::config::Credentials::new(
-                "test", "test", None, None, "t",
-            ))
-            .endpoint_url(&endpoint)
-            .build(),
-    );
     events
         .put_rule()
         .name("AdminRepublishProbe")
@@ -663,14 +602,16 @@ async fn tail_follows_new_events_until_stopped(cloud: Cloud) {
     use tokio::io::{AsyncBufReadExt, BufReader};
     let api = api(&cloud).await;
     let correlation = format!("follow-{}", Uuid::new_v4());
-    let endpoint = cloud.lock().await.moto_endpoint();
-    let mut tail = tokio::process::Command::new(env!("CARGO_BIN_EXE_es-admin"))
-        .args(["--local", "tail", "--correlation-id", &correlation])
-        .args(["--last", "0", "--interval-ms", "200"])
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
+    let command = cloud.lock().await.es_admin_command(&[
+        "tail",
+        "--correlation-id",
+        &correlation,
+        "--last",
+        "0",
+        "--interval-ms",
+        "200",
+    ]);
+    let mut tail = tokio::process::Command::from(command)
         .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()

@@ -52,136 +52,96 @@ fn the_verdict_resumes_at_the_first_reported_record() {
     }
 }
 
+/// A shard's checkpoint and failing record as the poller keeps them between batches, under a
+/// MaximumRetryAttempts.
+struct Shard {
+    checkpoint: Option<String>,
+    failing: Option<Failing>,
+    maximum_retry_attempts: Option<u32>,
+}
+
+impl Shard {
+    fn new(checkpoint: Option<&str>, maximum_retry_attempts: Option<u32>) -> Self {
+        Self {
+            checkpoint: checkpoint.map(String::from),
+            failing: None,
+            maximum_retry_attempts,
+        }
+    }
+
+    /// [`apply`]s the verdict on a batch of `records`.
+    fn after(&mut self, records: &[String], verdict: Verdict) -> Next {
+        apply(
+            &mut self.checkpoint,
+            &mut self.failing,
+            records,
+            verdict,
+            self.maximum_retry_attempts,
+        )
+    }
+}
+
+fn retry(failed_from: usize, failures: u32) -> Next {
+    Next::Retry {
+        failed_from,
+        failures,
+    }
+}
+
 #[test]
 fn the_checkpoint_moves_to_just_before_the_first_failure() {
     let s = seqs(4);
-    let (mut checkpoint, mut failing) = (None, None);
-    assert_eq!(
-        apply(&mut checkpoint, &mut failing, &s, Verdict::Done, Some(2)),
-        Next::Advance
-    );
-    assert_eq!(checkpoint.as_deref(), Some(s[3].as_str()));
+    let mut shard = Shard::new(None, Some(2));
+    assert_eq!(shard.after(&s, Verdict::Done), Next::Advance);
+    assert_eq!(shard.checkpoint.as_deref(), Some(s[3].as_str()));
 
-    let (mut checkpoint, mut failing) = (Some("0".to_string()), None);
-    let next = apply(
-        &mut checkpoint,
-        &mut failing,
-        &s,
-        Verdict::RetryFrom(2),
-        Some(2),
-    );
-    assert_eq!(
-        next,
-        Next::Retry {
-            failed_from: 2,
-            failures: 1
-        }
-    );
-    assert_eq!(checkpoint.as_deref(), Some(s[1].as_str()));
-    assert_eq!(failing.as_ref().unwrap().sequence_number, s[2]);
+    let mut shard = Shard::new(Some("0"), Some(2));
+    assert_eq!(shard.after(&s, Verdict::RetryFrom(2)), retry(2, 1));
+    assert_eq!(shard.checkpoint.as_deref(), Some(s[1].as_str()));
+    assert_eq!(shard.failing.as_ref().unwrap().sequence_number, s[2]);
 
     // A failure on the first record keeps the checkpoint where it was.
-    let (mut checkpoint, mut failing) = (Some("0".to_string()), None);
-    apply(
-        &mut checkpoint,
-        &mut failing,
-        &s,
-        Verdict::RetryFrom(0),
-        Some(2),
-    );
-    assert_eq!(checkpoint.as_deref(), Some("0"));
+    let mut shard = Shard::new(Some("0"), Some(2));
+    shard.after(&s, Verdict::RetryFrom(0));
+    assert_eq!(shard.checkpoint.as_deref(), Some("0"));
 }
 
 #[test]
 fn progress_resets_the_retry_count() {
     let s = seqs(6);
-    let (mut checkpoint, mut failing) = (None, None);
-    apply(
-        &mut checkpoint,
-        &mut failing,
-        &s,
-        Verdict::RetryFrom(1),
-        Some(5),
-    );
-    apply(
-        &mut checkpoint,
-        &mut failing,
-        &s[1..],
-        Verdict::RetryFrom(0),
-        Some(5),
-    );
+    let mut shard = Shard::new(None, Some(5));
+    shard.after(&s, Verdict::RetryFrom(1));
+    shard.after(&s[1..], Verdict::RetryFrom(0));
     // The retried record passes now; a later one fails for the first time.
-    assert_eq!(
-        apply(
-            &mut checkpoint,
-            &mut failing,
-            &s[1..],
-            Verdict::RetryFrom(2),
-            Some(5)
-        ),
-        Next::Retry {
-            failed_from: 2,
-            failures: 1
-        }
-    );
-    assert_eq!(checkpoint.as_deref(), Some(s[2].as_str()));
-    assert_eq!(failing.unwrap().sequence_number, s[3]);
+    assert_eq!(shard.after(&s[1..], Verdict::RetryFrom(2)), retry(2, 1));
+    assert_eq!(shard.checkpoint.as_deref(), Some(s[2].as_str()));
+    assert_eq!(shard.failing.unwrap().sequence_number, s[3]);
 }
 
 #[test]
 fn a_record_that_keeps_failing_is_given_up_after_the_maximum_retries() {
     let s = seqs(5);
-    let (mut checkpoint, mut failing) = (None, None);
+    let mut shard = Shard::new(None, Some(2));
     // First batch: records 1..5, record 3 fails: checkpoint after 2.
-    apply(
-        &mut checkpoint,
-        &mut failing,
-        &s,
-        Verdict::RetryFrom(2),
-        Some(2),
-    );
+    shard.after(&s, Verdict::RetryFrom(2));
     let retried = s[2..].to_vec();
     // The retried batch starts at record 3 and fails again (retry 1).
-    assert_eq!(
-        apply(
-            &mut checkpoint,
-            &mut failing,
-            &retried,
-            Verdict::RetryFrom(0),
-            Some(2)
-        ),
-        Next::Retry {
-            failed_from: 0,
-            failures: 2
-        }
-    );
+    assert_eq!(shard.after(&retried, Verdict::RetryFrom(0)), retry(0, 2));
     // The third failed invocation was the second retry: MaximumRetryAttempts = 2 reached.
     assert_eq!(
-        apply(
-            &mut checkpoint,
-            &mut failing,
-            &retried,
-            Verdict::RetryFrom(0),
-            Some(2)
-        ),
+        shard.after(&retried, Verdict::RetryFrom(0)),
         Next::GiveUp {
             failed_from: 0,
             failures: 3
         }
     );
-    assert_eq!(checkpoint.as_deref(), Some(s[4].as_str()));
-    assert!(failing.is_none());
+    assert_eq!(shard.checkpoint.as_deref(), Some(s[4].as_str()));
+    assert!(shard.failing.is_none());
     // Without a maximum, retries go on.
-    let (mut checkpoint, mut failing) = (None, None);
+    let mut shard = Shard::new(None, None);
     for _ in 0..1000 {
         assert!(matches!(
-            apply(
-                &mut checkpoint,
-                &mut failing,
-                &s,
-                Verdict::RetryFrom(0),
-                None
-            ),
+            shard.after(&s, Verdict::RetryFrom(0)),
             Next::Retry { .. }
         ));
     }

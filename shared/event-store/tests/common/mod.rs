@@ -5,7 +5,7 @@
 use es_core::{
     Aggregate, CommandContext, DomainError, DomainEvent, Rejection, StreamId, UniqueClaim,
 };
-use event_store::{AppendBatch, EventStore};
+use event_store::{AppendBatch, CommandHandler, EventStore, Expected, Outcome};
 use serde::{Deserialize, Serialize};
 
 /// Moto with a fresh event table; the store's requests are counted.
@@ -110,6 +110,41 @@ pub fn account(id: &str) -> StreamId {
     StreamId::new(Account::TYPE, id)
 }
 
+/// The command opening an account with `email`.
+pub fn open_with(email: &str) -> AccountCommand {
+    AccountCommand::Open {
+        email: email.into(),
+    }
+}
+
+/// Runs `command` on account `id` through `handler`, whatever its version; it must succeed.
+pub async fn execute(
+    handler: &CommandHandler,
+    id: &str,
+    command: &AccountCommand,
+) -> Outcome<Account> {
+    handler
+        .execute::<Account>(id, command, Expected::Any, &ctx())
+        .await
+        .unwrap()
+}
+
+/// Every event of account `id`, oldest first.
+pub async fn events_of(store: &EventStore, id: &str) -> Vec<es_core::EventEnvelope> {
+    store.read_stream(&account(id), 1, None).await.unwrap()
+}
+
+/// Appends, in one batch, an opening of `stream` and deposits of 1 to `deposits`.
+pub async fn append_opened_with_deposits(store: &EventStore, stream: &StreamId, deposits: u64) {
+    let events: Vec<_> = std::iter::once(opened("a@x.io"))
+        .chain((1..=deposits).map(deposited))
+        .collect();
+    store
+        .append(&AppendBatch::new(envelopes(stream, 1, &events, &ctx())))
+        .await
+        .unwrap();
+}
+
 /// Envelopes for `events` at versions `first`, `first + 1`… of `stream`.
 pub fn envelopes(
     stream: &StreamId,
@@ -141,30 +176,27 @@ pub fn deposited(amount: u64) -> AccountEvent {
 /// whole table for every transaction, so seeding a long stream with transactions would take
 /// quadratic time there (DynamoDB itself has no such cost). Eight writers share the versions.
 pub async fn seed(store: &EventStore, id: &str, count: u64) {
-    let writers = (0..8u64).map(|writer| {
-        let store = store.clone();
-        let stream = account(id);
-        let email = format!("{id}@x.io");
-        tokio::spawn(async move {
-            for version in (1..=count).filter(|v| v % 8 == writer) {
-                let event = if version == 1 {
-                    opened(&email)
-                } else {
-                    deposited(1)
-                };
-                store
-                    .append(&AppendBatch::new(envelopes(
-                        &stream,
-                        version,
-                        &[event],
-                        &ctx(),
-                    )))
-                    .await
-                    .unwrap();
-            }
-        })
-    });
-    for writer in futures::future::join_all(writers).await {
-        writer.unwrap();
+    // Appended in batches (one transaction each, within its 100 items with the first batch's
+    // claim), versions in order: a long stream costs a hundredth of its events in requests.
+    let stream = account(id);
+    let email = format!("{id}@x.io");
+    let versions: Vec<u64> = (1..=count).collect();
+    for chunk in versions.chunks(90) {
+        let events: Vec<AccountEvent> = chunk
+            .iter()
+            .map(|&version| match version {
+                1 => opened(&email),
+                _ => deposited(1),
+            })
+            .collect();
+        store
+            .append(&AppendBatch::new(envelopes(
+                &stream,
+                chunk[0],
+                &events,
+                &ctx(),
+            )))
+            .await
+            .unwrap();
     }
 }

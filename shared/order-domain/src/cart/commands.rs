@@ -1,18 +1,23 @@
-//! What can be asked of a cart.
+//! What can be asked of a cart: each command, validated from its request body, and the
+//! decision it asks of the cart.
 
 use es_core::{Input, ValidationError};
 use serde_json::Value;
 use std::ops::RangeInclusive;
 use uuid::Uuid;
 
+use super::{Cart, CartError, CartEvent, MAX_CART_LINES};
+
 const QUANTITY: RangeInclusive<i64> = 1..=1000;
 
-#[derive(Debug, Clone, PartialEq)]
+/// Built from any of its single commands (`From`, derived).
+#[derive(Debug, Clone, PartialEq, derive_more::From)]
 pub enum CartCommand {
     AddItem(AddCartItem),
     RemoveItem(RemoveCartItem),
     /// `DELETE /customers/{id}/cart`: every line out (one `CartItemRemoved` each); an empty
     /// cart stays as it is, nothing appended.
+    #[from(skip)]
     Clear,
     Checkout(CheckoutCart),
 }
@@ -69,20 +74,43 @@ pub struct CheckoutCart {
     pub order_id: Uuid,
 }
 
-impl From<AddCartItem> for CartCommand {
-    fn from(command: AddCartItem) -> Self {
-        Self::AddItem(command)
-    }
-}
+// The decision: what a cart in a given state records for each command, or why it refuses.
 
-impl From<RemoveCartItem> for CartCommand {
-    fn from(command: RemoveCartItem) -> Self {
-        Self::RemoveItem(command)
-    }
-}
-
-impl From<CheckoutCart> for CartCommand {
-    fn from(command: CheckoutCart) -> Self {
-        Self::Checkout(command)
+impl CartCommand {
+    pub(super) fn decide(&self, cart: &Cart) -> Result<Vec<CartEvent>, CartError> {
+        match self {
+            Self::AddItem(c) => {
+                if cart.line(c.product_id).is_none() && cart.lines.len() >= MAX_CART_LINES {
+                    return Err(CartError::CartFull);
+                }
+                Ok(vec![CartEvent::CartItemAdded {
+                    product_id: c.product_id,
+                    quantity: c.quantity,
+                    price_cents: c.price_cents,
+                }])
+            }
+            Self::RemoveItem(c) => Ok(match cart.line(c.product_id) {
+                Some(_) => vec![CartEvent::CartItemRemoved {
+                    product_id: c.product_id,
+                }],
+                None => Vec::new(),
+            }),
+            Self::Clear => Ok(cart
+                .lines
+                .iter()
+                .map(|line| CartEvent::CartItemRemoved {
+                    product_id: line.product_id,
+                })
+                .collect()),
+            Self::Checkout(c) => {
+                if cart.is_empty() {
+                    return Err(CartError::EmptyCart);
+                }
+                Ok(vec![CartEvent::CartCheckedOut {
+                    order_id: c.order_id,
+                    lines: cart.lines.clone(),
+                }])
+            }
+        }
     }
 }

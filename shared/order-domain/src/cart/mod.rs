@@ -8,7 +8,7 @@ mod events;
 #[cfg(test)]
 mod tests;
 
-pub use commands::{AddCartItem, CartCommand, CartItemRequest, CheckoutCart, RemoveCartItem};
+pub use commands::*;
 pub use error::CartError;
 pub use events::CartEvent;
 
@@ -50,40 +50,7 @@ impl Aggregate for Cart {
     type Error = CartError;
 
     fn handle(&self, command: &CartCommand) -> Result<Vec<CartEvent>, CartError> {
-        match command {
-            CartCommand::AddItem(c) => {
-                if self.line(c.product_id).is_none() && self.lines.len() >= MAX_CART_LINES {
-                    return Err(CartError::CartFull);
-                }
-                Ok(vec![CartEvent::CartItemAdded {
-                    product_id: c.product_id,
-                    quantity: c.quantity,
-                    price_cents: c.price_cents,
-                }])
-            }
-            CartCommand::RemoveItem(c) => Ok(match self.line(c.product_id) {
-                Some(_) => vec![CartEvent::CartItemRemoved {
-                    product_id: c.product_id,
-                }],
-                None => Vec::new(),
-            }),
-            CartCommand::Clear => Ok(self
-                .lines
-                .iter()
-                .map(|line| CartEvent::CartItemRemoved {
-                    product_id: line.product_id,
-                })
-                .collect()),
-            CartCommand::Checkout(c) => {
-                if self.is_empty() {
-                    return Err(CartError::EmptyCart);
-                }
-                Ok(vec![CartEvent::CartCheckedOut {
-                    order_id: c.order_id,
-                    lines: self.lines.clone(),
-                }])
-            }
-        }
+        command.decide(self)
     }
 
     fn apply(&mut self, event: &CartEvent) {

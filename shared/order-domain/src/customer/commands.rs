@@ -1,16 +1,20 @@
 //! What can be asked of a customer: by clients (register, deposit, validated from request
-//! bodies, erase personal data) and by the saga (pay for an order).
+//! bodies, erase personal data) and by the saga (pay for an order); and the decision each one
+//! asks of the customer.
 
 use es_core::{Input, Sealed, Sealer, ValidationError};
 use serde_json::Value;
 use std::ops::RangeInclusive;
 use uuid::Uuid;
 
+use super::{Customer, CustomerError, CustomerEvent};
+
 const NAME_LEN: RangeInclusive<usize> = 1..=200;
 const BALANCE_CENTS: RangeInclusive<i64> = 0..=1_000_000_000;
 const DEPOSIT_CENTS: RangeInclusive<i64> = 1..=1_000_000_000;
 
-#[derive(Debug, Clone, PartialEq)]
+/// Built from any of its single commands (`From`, derived).
+#[derive(Debug, Clone, PartialEq, derive_more::From)]
 pub enum CustomerCommand {
     Register(RegisterCustomer),
     Deposit(MakeDeposit),
@@ -19,6 +23,7 @@ pub enum CustomerCommand {
     Refund(RefundPayment),
     /// `DELETE /customers/{customer_id}/personal-data`, once the customer's key is destroyed:
     /// the state forgets the sealed name and email. Erasing twice appends nothing.
+    #[from(skip)]
     ErasePersonalData,
 }
 
@@ -84,20 +89,70 @@ pub struct PayForOrder {
     pub amount_cents: u64,
 }
 
-impl From<RegisterCustomer> for CustomerCommand {
-    fn from(command: RegisterCustomer) -> Self {
-        Self::Register(command)
+// The decisions: what a customer in a given state records for each command, or why it
+// refuses.
+
+impl CustomerCommand {
+    pub(super) fn decide(&self, customer: &Customer) -> Result<Vec<CustomerEvent>, CustomerError> {
+        match self {
+            Self::Register(c) => c.decide(customer),
+            Self::Deposit(c) => existing(customer).map(|()| {
+                vec![CustomerEvent::DepositMade {
+                    amount_cents: c.amount_cents,
+                }]
+            }),
+            Self::Pay(c) => existing(customer).map(|()| vec![c.decide(customer)]),
+            Self::Refund(c) => existing(customer).map(|()| {
+                vec![CustomerEvent::PaymentRefunded {
+                    order_id: c.order_id,
+                    amount_cents: c.amount_cents,
+                }]
+            }),
+            Self::ErasePersonalData => existing(customer).map(|()| match customer.personal {
+                Some(_) => vec![CustomerEvent::CustomerPersonalDataErased {}],
+                None => Vec::new(),
+            }),
+        }
     }
 }
 
-impl From<MakeDeposit> for CustomerCommand {
-    fn from(command: MakeDeposit) -> Self {
-        Self::Deposit(command)
+/// Every command but `Register` needs a registered customer.
+fn existing(customer: &Customer) -> Result<(), CustomerError> {
+    if customer.exists() {
+        Ok(())
+    } else {
+        Err(CustomerError::NotFound)
     }
 }
 
-impl From<PayForOrder> for CustomerCommand {
-    fn from(command: PayForOrder) -> Self {
-        Self::Pay(command)
+impl RegisterCustomer {
+    fn decide(&self, customer: &Customer) -> Result<Vec<CustomerEvent>, CustomerError> {
+        if customer.exists() {
+            return Err(CustomerError::AlreadyExists);
+        }
+        Ok(vec![CustomerEvent::CustomerRegistered {
+            customer_id: self.customer_id,
+            name: self.name.clone(),
+            email: self.email.clone(),
+            balance_cents: self.balance_cents,
+        }])
+    }
+}
+
+impl PayForOrder {
+    /// Accepted if the balance covers it, else refused: an event either way.
+    fn decide(&self, customer: &Customer) -> CustomerEvent {
+        if self.amount_cents <= customer.balance_cents {
+            CustomerEvent::PaymentAccepted {
+                order_id: self.order_id,
+                amount_cents: self.amount_cents,
+            }
+        } else {
+            CustomerEvent::PaymentRefused {
+                order_id: self.order_id,
+                amount_cents: self.amount_cents,
+                balance_cents: customer.balance_cents,
+            }
+        }
     }
 }

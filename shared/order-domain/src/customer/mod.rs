@@ -18,7 +18,7 @@ mod events;
 #[cfg(test)]
 mod tests;
 
-pub use commands::{CustomerCommand, MakeDeposit, PayForOrder, RefundPayment, RegisterCustomer};
+pub use commands::*;
 pub use error::CustomerError;
 pub use events::CustomerEvent;
 
@@ -55,37 +55,6 @@ impl Customer {
     pub fn is_erased(&self) -> bool {
         self.exists() && self.personal.is_none()
     }
-
-    fn existing(&self) -> Result<Uuid, CustomerError> {
-        self.customer_id.ok_or(CustomerError::NotFound)
-    }
-
-    fn register(&self, c: &RegisterCustomer) -> Result<Vec<CustomerEvent>, CustomerError> {
-        if self.exists() {
-            return Err(CustomerError::AlreadyExists);
-        }
-        Ok(vec![CustomerEvent::CustomerRegistered {
-            customer_id: c.customer_id,
-            name: c.name.clone(),
-            email: c.email.clone(),
-            balance_cents: c.balance_cents,
-        }])
-    }
-
-    fn pay(&self, c: &PayForOrder) -> CustomerEvent {
-        if c.amount_cents <= self.balance_cents {
-            CustomerEvent::PaymentAccepted {
-                order_id: c.order_id,
-                amount_cents: c.amount_cents,
-            }
-        } else {
-            CustomerEvent::PaymentRefused {
-                order_id: c.order_id,
-                amount_cents: c.amount_cents,
-                balance_cents: self.balance_cents,
-            }
-        }
-    }
 }
 
 impl Aggregate for Customer {
@@ -98,25 +67,7 @@ impl Aggregate for Customer {
     type Error = CustomerError;
 
     fn handle(&self, command: &CustomerCommand) -> Result<Vec<CustomerEvent>, CustomerError> {
-        match command {
-            CustomerCommand::Register(c) => self.register(c),
-            CustomerCommand::Deposit(c) => self.existing().map(|_| {
-                vec![CustomerEvent::DepositMade {
-                    amount_cents: c.amount_cents,
-                }]
-            }),
-            CustomerCommand::Pay(c) => self.existing().map(|_| vec![self.pay(c)]),
-            CustomerCommand::Refund(c) => self.existing().map(|_| {
-                vec![CustomerEvent::PaymentRefunded {
-                    order_id: c.order_id,
-                    amount_cents: c.amount_cents,
-                }]
-            }),
-            CustomerCommand::ErasePersonalData => self.existing().map(|_| match self.personal {
-                Some(_) => vec![CustomerEvent::CustomerPersonalDataErased {}],
-                None => Vec::new(),
-            }),
-        }
+        command.decide(self)
     }
 
     fn apply(&mut self, event: &CustomerEvent) {

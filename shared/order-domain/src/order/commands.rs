@@ -1,11 +1,13 @@
-//! What the saga asks of an order (no client sends these directly).
+//! What the saga asks of an order (no client sends these directly), and the decision each
+//! command asks of the order.
 
 use uuid::Uuid;
 
-use super::CancellationReason;
-use crate::line::OrderLine;
+use super::{CancellationReason, Order, OrderError, OrderEvent, OrderStatus};
+use crate::line::{total_cents, OrderLine};
 
-#[derive(Debug, Clone, PartialEq)]
+/// Built from any of its single commands (`From`, derived).
+#[derive(Debug, Clone, PartialEq, derive_more::From)]
 pub enum OrderCommand {
     Place(PlaceOrder),
     Confirm(ConfirmSale),
@@ -31,20 +33,55 @@ pub struct CancelOrder {
     pub reason: CancellationReason,
 }
 
-impl From<PlaceOrder> for OrderCommand {
-    fn from(command: PlaceOrder) -> Self {
-        Self::Place(command)
+// The decisions: what an order in a given state records for each command, or why it refuses.
+
+impl OrderCommand {
+    pub(super) fn decide(&self, order: &Order) -> Result<Vec<OrderEvent>, OrderError> {
+        if !order.exists() && !matches!(self, Self::Place(_)) {
+            return Err(OrderError::NotFound);
+        }
+        match self {
+            Self::Place(c) => c.decide(order),
+            Self::Confirm(_) => match order.status {
+                OrderStatus::Pending => Ok(vec![OrderEvent::SaleConfirmed]),
+                OrderStatus::Confirmed => Ok(Vec::new()),
+                OrderStatus::Cancelled => Err(OrderError::InvalidTransition {
+                    from: order.status,
+                    to: OrderStatus::Confirmed,
+                }),
+            },
+            Self::Cancel(c) => match order.status {
+                OrderStatus::Pending => Ok(vec![OrderEvent::OrderCancelled { reason: c.reason }]),
+                // Already cancelled, whatever the reason: the first one stands.
+                OrderStatus::Cancelled => Ok(Vec::new()),
+                OrderStatus::Confirmed => Err(OrderError::InvalidTransition {
+                    from: order.status,
+                    to: OrderStatus::Cancelled,
+                }),
+            },
+        }
     }
 }
 
-impl From<ConfirmSale> for OrderCommand {
-    fn from(command: ConfirmSale) -> Self {
-        Self::Confirm(command)
-    }
-}
-
-impl From<CancelOrder> for OrderCommand {
-    fn from(command: CancelOrder) -> Self {
-        Self::Cancel(command)
+impl PlaceOrder {
+    fn decide(&self, order: &Order) -> Result<Vec<OrderEvent>, OrderError> {
+        if order.exists() {
+            // A redelivered checkout places the same order again: nothing to do. Anything else
+            // under the same id is a conflict.
+            return if order.customer_id == Some(self.customer_id) && order.lines == self.lines {
+                Ok(Vec::new())
+            } else {
+                Err(OrderError::AlreadyExists)
+            };
+        }
+        if self.lines.is_empty() {
+            return Err(OrderError::EmptyOrder);
+        }
+        Ok(vec![OrderEvent::OrderPlaced {
+            order_id: self.order_id,
+            customer_id: self.customer_id,
+            lines: self.lines.clone(),
+            total_cents: total_cents(&self.lines),
+        }])
     }
 }

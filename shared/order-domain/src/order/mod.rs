@@ -13,7 +13,7 @@ mod status;
 #[cfg(test)]
 mod tests;
 
-pub use commands::{CancelOrder, ConfirmSale, OrderCommand, PlaceOrder};
+pub use commands::*;
 pub use error::OrderError;
 pub use events::OrderEvent;
 pub use status::{CancellationReason, OrderStatus};
@@ -22,7 +22,7 @@ use es_core::Aggregate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::line::{total_cents, OrderLine};
+use crate::line::OrderLine;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Order {
@@ -39,50 +39,6 @@ impl Order {
     pub fn exists(&self) -> bool {
         self.order_id.is_some()
     }
-
-    fn place(&self, c: &PlaceOrder) -> Result<Vec<OrderEvent>, OrderError> {
-        if self.exists() {
-            // A redelivered checkout places the same order again: nothing to do. Anything else
-            // under the same id is a conflict.
-            return if self.customer_id == Some(c.customer_id) && self.lines == c.lines {
-                Ok(Vec::new())
-            } else {
-                Err(OrderError::AlreadyExists)
-            };
-        }
-        if c.lines.is_empty() {
-            return Err(OrderError::EmptyOrder);
-        }
-        Ok(vec![OrderEvent::OrderPlaced {
-            order_id: c.order_id,
-            customer_id: c.customer_id,
-            lines: c.lines.clone(),
-            total_cents: total_cents(&c.lines),
-        }])
-    }
-
-    fn confirm(&self) -> Result<Vec<OrderEvent>, OrderError> {
-        match self.status {
-            OrderStatus::Pending => Ok(vec![OrderEvent::SaleConfirmed]),
-            OrderStatus::Confirmed => Ok(Vec::new()),
-            OrderStatus::Cancelled => Err(OrderError::InvalidTransition {
-                from: self.status,
-                to: OrderStatus::Confirmed,
-            }),
-        }
-    }
-
-    fn cancel(&self, c: &CancelOrder) -> Result<Vec<OrderEvent>, OrderError> {
-        match self.status {
-            OrderStatus::Pending => Ok(vec![OrderEvent::OrderCancelled { reason: c.reason }]),
-            // Already cancelled, whatever the reason: the first one stands.
-            OrderStatus::Cancelled => Ok(Vec::new()),
-            OrderStatus::Confirmed => Err(OrderError::InvalidTransition {
-                from: self.status,
-                to: OrderStatus::Cancelled,
-            }),
-        }
-    }
 }
 
 impl Aggregate for Order {
@@ -93,14 +49,7 @@ impl Aggregate for Order {
     type Error = OrderError;
 
     fn handle(&self, command: &OrderCommand) -> Result<Vec<OrderEvent>, OrderError> {
-        if !self.exists() && !matches!(command, OrderCommand::Place(_)) {
-            return Err(OrderError::NotFound);
-        }
-        match command {
-            OrderCommand::Place(c) => self.place(c),
-            OrderCommand::Confirm(_) => self.confirm(),
-            OrderCommand::Cancel(c) => self.cancel(c),
-        }
+        command.decide(self)
     }
 
     fn apply(&mut self, event: &OrderEvent) {

@@ -1,12 +1,25 @@
 //! An order's status in the aggregate, and why it was cancelled.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// `PENDING` → `CONFIRMED`, or `PENDING` → `CANCELLED`. (`STOCK_RESERVED` and `PAID` are
 /// read-model statuses; see the module documentation.)
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
 pub enum OrderStatus {
     #[default]
     Pending,
@@ -16,11 +29,7 @@ pub enum OrderStatus {
 
 impl OrderStatus {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "PENDING",
-            Self::Confirmed => "CONFIRMED",
-            Self::Cancelled => "CANCELLED",
-        }
+        self.into()
     }
 
     /// `CONFIRMED` and `CANCELLED` are final.
@@ -29,14 +38,21 @@ impl OrderStatus {
     }
 }
 
-impl fmt::Display for OrderStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum CancellationReason {
     /// A line could not be reserved (`StockUnavailable`).
     OutOfStock,
@@ -48,39 +64,19 @@ pub enum CancellationReason {
 
 impl CancellationReason {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::OutOfStock => "out_of_stock",
-            Self::PaymentRefused => "payment_refused",
-            Self::Timeout => "timeout",
-        }
-    }
-}
-
-impl fmt::Display for CancellationReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use es_core::testing::wire_names;
 
     #[test]
     fn wire_names_agree_with_serde() {
-        for status in [
-            OrderStatus::Pending,
-            OrderStatus::Confirmed,
-            OrderStatus::Cancelled,
-        ] {
-            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
-        }
-        for reason in [
-            CancellationReason::OutOfStock,
-            CancellationReason::PaymentRefused,
-        ] {
-            assert_eq!(serde_json::to_value(reason).unwrap(), reason.as_str());
-        }
+        wire_names::<OrderStatus>(&["PENDING", "CONFIRMED", "CANCELLED"]);
+        wire_names::<CancellationReason>(&["out_of_stock", "payment_refused", "timeout"]);
         assert!(!OrderStatus::Pending.is_final());
         assert!(OrderStatus::Confirmed.is_final() && OrderStatus::Cancelled.is_final());
     }

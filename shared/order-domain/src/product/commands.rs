@@ -1,10 +1,12 @@
 //! What can be asked of a product: by clients (create, restock, validated from request bodies)
-//! and by the saga (reserve, commit, release).
+//! and by the saga (reserve, commit, release); and the decision each one asks of the product.
 
 use es_core::{Input, ValidationError};
 use serde_json::Value;
 use std::ops::RangeInclusive;
 use uuid::Uuid;
+
+use super::{Product, ProductError, ProductEvent};
 
 const NAME_LEN: RangeInclusive<usize> = 1..=200;
 const PRICE_CENTS: RangeInclusive<i64> = 1..=100_000_000;
@@ -14,7 +16,8 @@ const RESTOCK_QUANTITY: RangeInclusive<i64> = 1..=1_000_000;
 /// SPEC §6: `reorder_level` defaults to 10.
 pub const DEFAULT_REORDER_LEVEL: u32 = 10;
 
-#[derive(Debug, Clone, PartialEq)]
+/// Built from any of its single commands (`From`, derived).
+#[derive(Debug, Clone, PartialEq, derive_more::From)]
 pub enum ProductCommand {
     Create(CreateProduct),
     Restock(RestockProduct),
@@ -93,32 +96,94 @@ pub struct ReleaseStock {
     pub order_id: Uuid,
 }
 
-impl From<CreateProduct> for ProductCommand {
-    fn from(command: CreateProduct) -> Self {
-        Self::Create(command)
+// The decisions: what a product in a given state records for each command, or why it refuses.
+
+impl ProductCommand {
+    pub(super) fn decide(&self, product: &Product) -> Result<Vec<ProductEvent>, ProductError> {
+        match self {
+            Self::Create(c) => c.decide(product),
+            Self::Restock(c) => existing(product).map(|_| {
+                vec![ProductEvent::ProductRestocked {
+                    quantity: c.quantity,
+                }]
+            }),
+            Self::Reserve(c) => c.decide(existing(product)?, product),
+            Self::Commit(CommitStock { order_id }) => existing(product).map(|product_id| {
+                settle(product, *order_id, |quantity| {
+                    ProductEvent::StockCommitted {
+                        order_id: *order_id,
+                        product_id,
+                        quantity,
+                    }
+                })
+            }),
+            Self::Release(ReleaseStock { order_id }) => existing(product).map(|product_id| {
+                settle(product, *order_id, |quantity| ProductEvent::StockReleased {
+                    order_id: *order_id,
+                    product_id,
+                    quantity,
+                })
+            }),
+        }
     }
 }
 
-impl From<RestockProduct> for ProductCommand {
-    fn from(command: RestockProduct) -> Self {
-        Self::Restock(command)
+/// The product's id, or `NotFound`: every command but `Create` needs a created product.
+fn existing(product: &Product) -> Result<Uuid, ProductError> {
+    product.product_id.ok_or(ProductError::NotFound)
+}
+
+impl CreateProduct {
+    fn decide(&self, product: &Product) -> Result<Vec<ProductEvent>, ProductError> {
+        if product.exists() {
+            return Err(ProductError::AlreadyExists);
+        }
+        Ok(vec![ProductEvent::ProductCreated {
+            product_id: self.product_id,
+            name: self.name.clone(),
+            price_cents: self.price_cents,
+            initial_stock: self.initial_stock,
+            reorder_level: self.reorder_level,
+        }])
     }
 }
 
-impl From<ReserveStock> for ProductCommand {
-    fn from(command: ReserveStock) -> Self {
-        Self::Reserve(command)
+impl ReserveStock {
+    fn decide(
+        &self,
+        product_id: Uuid,
+        product: &Product,
+    ) -> Result<Vec<ProductEvent>, ProductError> {
+        if product.reservations.contains_key(&self.order_id) {
+            // A redelivered reservation: already done.
+            return Ok(Vec::new());
+        }
+        let available = product.available();
+        if available < u64::from(self.quantity) {
+            return Err(ProductError::InsufficientStock {
+                available,
+                requested: self.quantity,
+            });
+        }
+        Ok(vec![ProductEvent::StockReserved {
+            order_id: self.order_id,
+            product_id,
+            quantity: self.quantity,
+        }])
     }
 }
 
-impl From<CommitStock> for ProductCommand {
-    fn from(command: CommitStock) -> Self {
-        Self::Commit(command)
-    }
-}
-
-impl From<ReleaseStock> for ProductCommand {
-    fn from(command: ReleaseStock) -> Self {
-        Self::Release(command)
-    }
+/// A commit or a release settles the order's reservation, whole; without one (already
+/// settled) there is nothing to do.
+fn settle(
+    product: &Product,
+    order_id: Uuid,
+    event: impl FnOnce(u32) -> ProductEvent,
+) -> Vec<ProductEvent> {
+    product
+        .reservations
+        .get(&order_id)
+        .map(|quantity| event(*quantity))
+        .into_iter()
+        .collect()
 }

@@ -11,10 +11,7 @@ mod events;
 #[cfg(test)]
 mod tests;
 
-pub use commands::{
-    CommitStock, CreateProduct, ProductCommand, ReleaseStock, ReserveStock, RestockProduct,
-    DEFAULT_REORDER_LEVEL,
-};
+pub use commands::*;
 pub use error::ProductError;
 pub use events::ProductEvent;
 
@@ -57,68 +54,6 @@ impl Product {
     pub fn is_low_stock(&self) -> bool {
         self.available() <= u64::from(self.reorder_level)
     }
-
-    fn existing(&self) -> Result<Uuid, ProductError> {
-        self.product_id.ok_or(ProductError::NotFound)
-    }
-
-    fn create(&self, c: &CreateProduct) -> Result<Vec<ProductEvent>, ProductError> {
-        if self.exists() {
-            return Err(ProductError::AlreadyExists);
-        }
-        Ok(vec![ProductEvent::ProductCreated {
-            product_id: c.product_id,
-            name: c.name.clone(),
-            price_cents: c.price_cents,
-            initial_stock: c.initial_stock,
-            reorder_level: c.reorder_level,
-        }])
-    }
-
-    fn reserve(
-        &self,
-        product_id: Uuid,
-        c: &ReserveStock,
-    ) -> Result<Vec<ProductEvent>, ProductError> {
-        if self.reservations.contains_key(&c.order_id) {
-            // A redelivered reservation: already done.
-            return Ok(Vec::new());
-        }
-        let available = self.available();
-        if available < u64::from(c.quantity) {
-            return Err(ProductError::InsufficientStock {
-                available,
-                requested: c.quantity,
-            });
-        }
-        Ok(vec![ProductEvent::StockReserved {
-            order_id: c.order_id,
-            product_id,
-            quantity: c.quantity,
-        }])
-    }
-
-    fn commit(&self, product_id: Uuid, order_id: Uuid) -> Vec<ProductEvent> {
-        match self.reservations.get(&order_id) {
-            Some(quantity) => vec![ProductEvent::StockCommitted {
-                order_id,
-                product_id,
-                quantity: *quantity,
-            }],
-            None => Vec::new(),
-        }
-    }
-
-    fn release(&self, product_id: Uuid, order_id: Uuid) -> Vec<ProductEvent> {
-        match self.reservations.get(&order_id) {
-            Some(quantity) => vec![ProductEvent::StockReleased {
-                order_id,
-                product_id,
-                quantity: *quantity,
-            }],
-            None => Vec::new(),
-        }
-    }
 }
 
 impl Aggregate for Product {
@@ -129,24 +64,7 @@ impl Aggregate for Product {
     type Error = ProductError;
 
     fn handle(&self, command: &ProductCommand) -> Result<Vec<ProductEvent>, ProductError> {
-        match command {
-            ProductCommand::Create(c) => self.create(c),
-            ProductCommand::Restock(c) => self.existing().map(|_| {
-                vec![ProductEvent::ProductRestocked {
-                    quantity: c.quantity,
-                }]
-            }),
-            ProductCommand::Reserve(c) => {
-                let product_id = self.existing()?;
-                self.reserve(product_id, c)
-            }
-            ProductCommand::Commit(c) => self
-                .existing()
-                .map(|product_id| self.commit(product_id, c.order_id)),
-            ProductCommand::Release(c) => self
-                .existing()
-                .map(|product_id| self.release(product_id, c.order_id)),
-        }
+        command.decide(self)
     }
 
     fn apply(&mut self, event: &ProductEvent) {

@@ -5,12 +5,12 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use es_core::{EventEnvelope, EventMeta};
-use event_store::{schema, AppendBatch, EventStore, Tables};
+use event_store::AppendBatch;
 use projection::{create_view_table, Index, Projector, View, ViewTable};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
-use test_support::{unique_name, Moto, RequestCounter};
+use test_support::{unique_name, EventStoreFixture};
 use uuid::Uuid;
 
 pub const BY_OWNER: Index = Index {
@@ -95,30 +95,33 @@ impl View for Tally {
     }
 }
 
-pub struct Harness {
-    pub moto: Moto,
-    pub client: aws_sdk_dynamodb::Client,
-    pub store: EventStore,
-    pub counter: RequestCounter,
+/// Moto with an event table and the store on it (test-support's fixture), and the tally
+/// views made over it.
+pub struct Harness(EventStoreFixture);
+
+impl std::ops::Deref for Harness {
+    type Target = EventStoreFixture;
+
+    fn deref(&self) -> &EventStoreFixture {
+        &self.0
+    }
 }
 
 impl Harness {
     pub async fn start() -> Self {
-        let moto = Moto::start();
-        let counter = RequestCounter::default();
-        let client = moto.counted_dynamodb(&counter);
-        let tables = Tables {
-            events: unique_name("events"),
-        };
-        schema::create_event_table(&client, &tables.events)
-            .await
-            .expect("event table");
-        Self {
-            store: EventStore::new(client.clone(), tables),
-            client,
-            moto,
-            counter,
-        }
+        Self(EventStoreFixture::start().await)
+    }
+
+    /// A started harness, a projector onto a fresh table, and a tally stream `t-1` of `count`
+    /// events drawn from `seed`.
+    pub async fn with_stream(
+        seed: u64,
+        count: u64,
+    ) -> (Self, Projector<Tally>, Vec<EventEnvelope>) {
+        let h = Self::start().await;
+        let projector = h.projector().await;
+        let events = stream("t-1", count, &mut fastrand::Rng::with_seed(seed));
+        (h, projector, events)
     }
 
     /// A fresh tally table with its `by_owner` index, and a projector onto it.

@@ -8,9 +8,7 @@ mod status;
 #[cfg(test)]
 mod tests;
 
-pub use commands::{
-    AmendInfraction, CancelInfraction, ContestInfraction, InfractionCommand, PayInfraction,
-};
+pub use commands::*;
 pub use error::InfractionError;
 pub use events::{InfractionEvent, Location};
 pub use status::{transition_allowed, InfractionStatus};
@@ -20,9 +18,7 @@ use es_core::Aggregate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::fine::fine_for_excess;
 use crate::plate::Plate;
-use crate::radar::OverspeedDetection;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Infraction {
@@ -46,121 +42,6 @@ pub struct Infraction {
 impl Infraction {
     pub fn exists(&self) -> bool {
         self.infraction_id.is_some()
-    }
-
-    /// Every command but `Open` needs an opened infraction.
-    fn existing(&self) -> Result<(), InfractionError> {
-        if self.exists() {
-            Ok(())
-        } else {
-            Err(InfractionError::NotFound)
-        }
-    }
-
-    fn open(&self, d: &OverspeedDetection, owner_id: Option<Uuid>) -> Vec<InfractionEvent> {
-        // The policy may receive the same detection twice; the first one opened it.
-        if self.exists() {
-            return Vec::new();
-        }
-        let fine_amount = fine_for_excess(d.excess_kmh);
-        let location = Location {
-            latitude: d.latitude,
-            longitude: d.longitude,
-            road: d.road.clone(),
-        };
-        let event = match owner_id {
-            Some(owner_id) => InfractionEvent::InfractionIssued {
-                infraction_id: d.infraction_id,
-                detection_id: d.detection_id,
-                radar_id: d.radar_id,
-                plate: d.plate.clone(),
-                owner_id,
-                speed_kmh: d.speed_kmh,
-                max_speed_kmh: d.max_speed_kmh,
-                excess_kmh: d.excess_kmh,
-                fine_amount,
-                detected_at: d.detected_at,
-                location,
-            },
-            None => InfractionEvent::InfractionPendingOwner {
-                infraction_id: d.infraction_id,
-                detection_id: d.detection_id,
-                radar_id: d.radar_id,
-                plate: d.plate.clone(),
-                speed_kmh: d.speed_kmh,
-                max_speed_kmh: d.max_speed_kmh,
-                excess_kmh: d.excess_kmh,
-                fine_amount,
-                detected_at: d.detected_at,
-                location,
-            },
-        };
-        vec![event]
-    }
-
-    /// Only an infraction still without an owner gets one, and only while it can still be
-    /// charged to them: pending ones become ISSUED, contested ones stay CONTESTED.
-    fn assign_owner(&self, owner_id: Uuid) -> Vec<InfractionEvent> {
-        let open = matches!(
-            self.status,
-            InfractionStatus::PendingOwner | InfractionStatus::Contested
-        );
-        if self.owner_id.is_some() || !open {
-            return Vec::new();
-        }
-        vec![InfractionEvent::InfractionOwnerAssigned { owner_id }]
-    }
-
-    fn amend(&self, c: &AmendInfraction) -> Result<Vec<InfractionEvent>, InfractionError> {
-        if self.status == InfractionStatus::Paid {
-            return Err(InfractionError::AmendPaid);
-        }
-        let fine_amount = c.fine_amount.filter(|new| *new != self.fine_amount);
-        let current_notes = self.notes.as_deref().unwrap_or("");
-        let notes = c.notes.clone().filter(|new| new != current_notes);
-        if fine_amount.is_none() && notes.is_none() {
-            return Ok(Vec::new());
-        }
-        Ok(vec![InfractionEvent::InfractionAmended {
-            fine_amount,
-            notes,
-        }])
-    }
-
-    fn pay(&self, c: &PayInfraction) -> Result<Vec<InfractionEvent>, InfractionError> {
-        self.transition_to(InfractionStatus::Paid)?;
-        if c.amount != self.fine_amount {
-            return Err(InfractionError::WrongAmount {
-                amount: c.amount,
-                fine_amount: self.fine_amount,
-            });
-        }
-        Ok(vec![InfractionEvent::InfractionPaid { amount: c.amount }])
-    }
-
-    fn contest(&self, c: &ContestInfraction) -> Result<Vec<InfractionEvent>, InfractionError> {
-        self.transition_to(InfractionStatus::Contested)?;
-        Ok(vec![InfractionEvent::InfractionContested {
-            reason: c.reason.clone(),
-        }])
-    }
-
-    fn cancel(&self, c: &CancelInfraction) -> Result<Vec<InfractionEvent>, InfractionError> {
-        self.transition_to(InfractionStatus::Cancelled)?;
-        Ok(vec![InfractionEvent::InfractionCancelled {
-            reason: c.reason.clone(),
-        }])
-    }
-
-    fn transition_to(&self, to: InfractionStatus) -> Result<(), InfractionError> {
-        if transition_allowed(self.status, to) {
-            Ok(())
-        } else {
-            Err(InfractionError::InvalidTransition {
-                from: self.status,
-                to,
-            })
-        }
     }
 
     fn open_from(&mut self, status: InfractionStatus, owner_id: Option<Uuid>, facts: Facts<'_>) {
@@ -204,19 +85,7 @@ impl Aggregate for Infraction {
     type Error = InfractionError;
 
     fn handle(&self, command: &InfractionCommand) -> Result<Vec<InfractionEvent>, InfractionError> {
-        match command {
-            InfractionCommand::Open {
-                detection,
-                owner_id,
-            } => Ok(self.open(detection, *owner_id)),
-            InfractionCommand::AssignOwner { owner_id } => {
-                self.existing().map(|()| self.assign_owner(*owner_id))
-            }
-            InfractionCommand::Amend(c) => self.existing().and_then(|()| self.amend(c)),
-            InfractionCommand::Pay(c) => self.existing().and_then(|()| self.pay(c)),
-            InfractionCommand::Contest(c) => self.existing().and_then(|()| self.contest(c)),
-            InfractionCommand::Cancel(c) => self.existing().and_then(|()| self.cancel(c)),
-        }
+        command.decide(self)
     }
 
     fn apply(&mut self, event: &InfractionEvent) {

@@ -3,10 +3,24 @@
 //! anything not `PAID` (and not already `CANCELLED`) `→ CANCELLED`.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+/// Named on the wire as serde and strum both spell it (`PENDING_OWNER`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
 pub enum InfractionStatus {
     /// The plate had no known owner at the time of the detection.
     #[default]
@@ -18,28 +32,10 @@ pub enum InfractionStatus {
 }
 
 impl InfractionStatus {
-    pub const ALL: [InfractionStatus; 5] = [
-        Self::PendingOwner,
-        Self::Issued,
-        Self::Paid,
-        Self::Contested,
-        Self::Cancelled,
-    ];
+    pub const ALL: &'static [InfractionStatus] = <Self as strum::VariantArray>::VARIANTS;
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::PendingOwner => "PENDING_OWNER",
-            Self::Issued => "ISSUED",
-            Self::Paid => "PAID",
-            Self::Contested => "CONTESTED",
-            Self::Cancelled => "CANCELLED",
-        }
-    }
-}
-
-impl fmt::Display for InfractionStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 
@@ -73,8 +69,8 @@ mod tests {
             (Issued, Cancelled),
             (Contested, Cancelled),
         ];
-        for from in InfractionStatus::ALL {
-            for to in InfractionStatus::ALL {
+        for &from in InfractionStatus::ALL {
+            for &to in InfractionStatus::ALL {
                 assert_eq!(
                     transition_allowed(from, to),
                     allowed.contains(&(from, to)),
@@ -86,8 +82,12 @@ mod tests {
 
     #[test]
     fn wire_names_agree_with_serde() {
-        for status in InfractionStatus::ALL {
-            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
-        }
+        es_core::testing::wire_names::<InfractionStatus>(&[
+            "PENDING_OWNER",
+            "ISSUED",
+            "PAID",
+            "CONTESTED",
+            "CANCELLED",
+        ]);
     }
 }

@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::ids::infraction_id_for;
+use crate::radar::OverspeedDetection;
 use crate::testing::{at, fields, given, problem, round_trip};
 
 const RULE: RejectionKind = RejectionKind::BusinessRule;
@@ -229,21 +230,17 @@ fn every_other_command_needs_an_open_infraction() {
 // ---- owner assignment ----
 
 #[test]
-fn a_pending_infraction_gets_its_owner_and_is_issued() {
-    let state = given::<Infraction>(&[pending()])
-        .when(InfractionCommand::AssignOwner { owner_id: owner() })
-        .then(vec![assigned()]);
-    assert_eq!(state.owner_id, Some(owner()));
-    assert_eq!(state.status, InfractionStatus::Issued);
-}
-
-#[test]
-fn a_contested_infraction_without_owner_gets_one_and_stays_contested() {
-    let state = given::<Infraction>(&[pending(), contested()])
-        .when(InfractionCommand::AssignOwner { owner_id: owner() })
-        .then(vec![assigned()]);
-    assert_eq!(state.owner_id, Some(owner()));
-    assert_eq!(state.status, InfractionStatus::Contested);
+fn an_infraction_without_owner_gets_one_pending_is_issued_contested_stays_contested() {
+    for (history, status) in [
+        (vec![pending()], InfractionStatus::Issued),
+        (vec![pending(), contested()], InfractionStatus::Contested),
+    ] {
+        let state = given::<Infraction>(&history)
+            .when(InfractionCommand::AssignOwner { owner_id: owner() })
+            .then(vec![assigned()]);
+        assert_eq!(state.owner_id, Some(owner()));
+        assert_eq!(state.status, status);
+    }
 }
 
 #[test]

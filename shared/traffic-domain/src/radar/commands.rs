@@ -1,12 +1,16 @@
-//! What can be asked of a radar, validated from request bodies.
+//! What can be asked of a radar: each command, validated from its request body, and the
+//! decision it asks of the radar.
 
 use chrono::{DateTime, Duration, Utc};
 use es_core::{Input, ValidationError};
 use serde_json::Value;
 use std::ops::RangeInclusive;
+use strum::VariantArray;
 use uuid::Uuid;
 
-use super::RadarStatus;
+use super::{OverspeedDetection, Radar, RadarError, RadarEvent, RadarStatus};
+use crate::change::{changed, changed_opt};
+use crate::ids::infraction_id_for;
 use crate::plate::{read_plate, Plate};
 
 const NAME_LEN: RangeInclusive<usize> = 1..=100;
@@ -20,7 +24,8 @@ const SPEED_KMH: RangeInclusive<i64> = 1..=500;
 /// Radar clocks drift; a detection a little ahead of ours is still plausible.
 const CLOCK_SKEW_MINUTES: i64 = 5;
 
-#[derive(Debug, Clone, PartialEq)]
+/// Built from any of its single commands (`From`, derived).
+#[derive(Debug, Clone, PartialEq, derive_more::From)]
 pub enum RadarCommand {
     Install(InstallRadar),
     ChangeDetails(ChangeRadarDetails),
@@ -63,7 +68,7 @@ impl InstallRadar {
         let altitude_m = input.opt_number("altitude_m", ALTITUDE_M);
         let max_speed_kmh = input.int("max_speed_kmh", MAX_SPEED_KMH) as u32;
         let status = input
-            .opt_one_of("status", RadarStatus::CHOICES)
+            .opt_one_of("status", RadarStatus::VARIANTS)
             .unwrap_or_default();
         input.finish()?;
         Ok(Self {
@@ -164,7 +169,7 @@ pub struct ChangeRadarStatus {
 impl ChangeRadarStatus {
     pub fn from_json(body: &Value) -> Result<Self, ValidationError> {
         let mut input = Input::object(body, &["status"]);
-        let status = input.one_of("status", RadarStatus::CHOICES);
+        let status = input.one_of("status", RadarStatus::VARIANTS);
         input.finish()?;
         Ok(Self { status })
     }
@@ -209,32 +214,117 @@ impl RecordDetection {
     }
 }
 
-impl From<InstallRadar> for RadarCommand {
-    fn from(command: InstallRadar) -> Self {
-        Self::Install(command)
+// The decisions: what a radar in a given state records for each command, or why it refuses.
+
+impl RadarCommand {
+    pub(super) fn decide(&self, radar: &Radar) -> Result<Vec<RadarEvent>, RadarError> {
+        match self {
+            Self::Install(c) => c.decide(radar),
+            Self::ChangeDetails(c) => existing(radar).map(|_| c.decide(radar)),
+            Self::ChangeSpeedLimit(c) => existing(radar).map(|_| c.decide(radar)),
+            Self::ChangeStatus(c) => existing(radar).map(|_| c.decide(radar)),
+            Self::RecordDetection(c) => c.decide(existing(radar)?, radar),
+        }
     }
 }
 
-impl From<ChangeRadarDetails> for RadarCommand {
-    fn from(command: ChangeRadarDetails) -> Self {
-        Self::ChangeDetails(command)
+/// The radar's id, or `NotFound`: every command but `Install` needs an installed radar.
+fn existing(radar: &Radar) -> Result<Uuid, RadarError> {
+    radar.radar_id.ok_or(RadarError::NotFound)
+}
+
+impl InstallRadar {
+    fn decide(&self, radar: &Radar) -> Result<Vec<RadarEvent>, RadarError> {
+        if radar.exists() {
+            return Err(RadarError::AlreadyInstalled);
+        }
+        Ok(vec![RadarEvent::RadarInstalled {
+            radar_id: self.radar_id,
+            name: self.name.clone(),
+            road: self.road.clone(),
+            latitude: self.latitude,
+            longitude: self.longitude,
+            altitude_m: self.altitude_m,
+            max_speed_kmh: self.max_speed_kmh,
+            status: self.status,
+        }])
     }
 }
 
-impl From<ChangeSpeedLimit> for RadarCommand {
-    fn from(command: ChangeSpeedLimit) -> Self {
-        Self::ChangeSpeedLimit(command)
+impl ChangeRadarDetails {
+    fn decide(&self, radar: &Radar) -> Vec<RadarEvent> {
+        let name = changed(&self.name, &radar.name);
+        let road = changed(&self.road, &radar.road);
+        let latitude = changed(&self.latitude, &radar.latitude);
+        let longitude = changed(&self.longitude, &radar.longitude);
+        let altitude_m = changed_opt(&self.altitude_m, &radar.altitude_m);
+        if name.is_none()
+            && road.is_none()
+            && latitude.is_none()
+            && longitude.is_none()
+            && altitude_m.is_none()
+        {
+            return Vec::new();
+        }
+        vec![RadarEvent::RadarDetailsChanged {
+            name,
+            road,
+            latitude,
+            longitude,
+            altitude_m,
+        }]
     }
 }
 
-impl From<ChangeRadarStatus> for RadarCommand {
-    fn from(command: ChangeRadarStatus) -> Self {
-        Self::ChangeStatus(command)
+impl ChangeSpeedLimit {
+    fn decide(&self, radar: &Radar) -> Vec<RadarEvent> {
+        if self.max_speed_kmh == radar.max_speed_kmh {
+            return Vec::new();
+        }
+        vec![RadarEvent::RadarSpeedLimitChanged {
+            max_speed_kmh: self.max_speed_kmh,
+            previous_max_speed_kmh: radar.max_speed_kmh,
+        }]
     }
 }
 
-impl From<RecordDetection> for RadarCommand {
-    fn from(command: RecordDetection) -> Self {
-        Self::RecordDetection(command)
+impl ChangeRadarStatus {
+    fn decide(&self, radar: &Radar) -> Vec<RadarEvent> {
+        if self.status == radar.status {
+            return Vec::new();
+        }
+        vec![RadarEvent::RadarStatusChanged {
+            status: self.status,
+            previous_status: radar.status,
+        }]
+    }
+}
+
+impl RecordDetection {
+    fn decide(&self, radar_id: Uuid, radar: &Radar) -> Result<Vec<RadarEvent>, RadarError> {
+        if radar.status != RadarStatus::Active {
+            return Err(RadarError::NotActive {
+                status: radar.status,
+            });
+        }
+        if self.speed_kmh <= radar.max_speed_kmh {
+            return Err(RadarError::NotAnOverspeed {
+                speed_kmh: self.speed_kmh,
+                max_speed_kmh: radar.max_speed_kmh,
+            });
+        }
+        Ok(vec![RadarEvent::OverspeedDetected(OverspeedDetection {
+            detection_id: self.detection_id,
+            infraction_id: infraction_id_for(self.detection_id),
+            radar_id,
+            plate: self.plate.clone(),
+            speed_kmh: self.speed_kmh,
+            max_speed_kmh: radar.max_speed_kmh,
+            excess_kmh: self.speed_kmh - radar.max_speed_kmh,
+            detected_at: self.detected_at,
+            latitude: radar.latitude,
+            longitude: radar.longitude,
+            road: radar.road.clone(),
+        })])
     }
 }

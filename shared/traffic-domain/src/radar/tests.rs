@@ -494,9 +494,9 @@ fn speed_limit_body() {
 
 #[test]
 fn status_body() {
-    for (name, status) in RadarStatus::CHOICES {
+    for status in <RadarStatus as strum::VariantArray>::VARIANTS {
         assert_eq!(
-            ChangeRadarStatus::from_json(&json!({ "status": name })).unwrap(),
+            ChangeRadarStatus::from_json(&json!({ "status": status.as_str() })).unwrap(),
             ChangeRadarStatus { status: *status }
         );
     }

@@ -1,4 +1,5 @@
-//! What can be asked of an owner, validated from request bodies.
+//! What can be asked of an owner: each command, validated from its request body, and the
+//! decision it asks of the owner.
 //!
 //! Personal values are validated in clear, exactly as before, and sealed only once the whole
 //! body is valid (SPEC §7): a command holds them [`Sealed`], each under its JSON field name.
@@ -9,7 +10,8 @@ use serde_json::Value;
 use std::ops::RangeInclusive;
 use uuid::Uuid;
 
-use super::NATIONAL_ID_SCOPE;
+use super::{Owner, OwnerError, OwnerEvent, NATIONAL_ID_SCOPE};
+use crate::change::{changed, changed_opt};
 use crate::read::{check, forbid};
 
 const NAME_LEN: RangeInclusive<usize> = 1..=200;
@@ -20,12 +22,14 @@ const NATIONAL_ID_LEN: RangeInclusive<usize> = 1..=50;
 const PHONE_PROBLEM: &str = "must contain only digits, spaces and + - ( )";
 const NATIONAL_ID_PROBLEM: &str = "must contain only letters, digits and dashes";
 
-#[derive(Debug, Clone, PartialEq)]
+/// Built from any of its single commands (`From`, derived).
+#[derive(Debug, Clone, PartialEq, derive_more::From)]
 pub enum OwnerCommand {
     Register(RegisterOwner),
     ChangeDetails(ChangeOwnerDetails),
     /// `DELETE /owners/{owner_id}/personal-data`, once the owner's key is destroyed: the
     /// state forgets the sealed values. Erasing twice appends nothing.
+    #[from(skip)]
     ErasePersonalData,
 }
 
@@ -142,16 +146,76 @@ impl ChangeOwnerDetails {
     }
 }
 
-impl From<RegisterOwner> for OwnerCommand {
-    fn from(command: RegisterOwner) -> Self {
-        Self::Register(command)
+// The decisions: what an owner in a given state records for each command, or why it refuses.
+
+impl OwnerCommand {
+    pub(super) fn decide(&self, owner: &Owner) -> Result<Vec<OwnerEvent>, OwnerError> {
+        match self {
+            Self::Register(c) => c.decide(owner),
+            Self::ChangeDetails(c) => c.decide(owner),
+            Self::ErasePersonalData => erase_personal_data(owner),
+        }
     }
 }
 
-impl From<ChangeOwnerDetails> for OwnerCommand {
-    fn from(command: ChangeOwnerDetails) -> Self {
-        Self::ChangeDetails(command)
+impl RegisterOwner {
+    fn decide(&self, owner: &Owner) -> Result<Vec<OwnerEvent>, OwnerError> {
+        if owner.exists() {
+            return Err(OwnerError::AlreadyRegistered);
+        }
+        Ok(vec![OwnerEvent::OwnerRegistered {
+            owner_id: self.owner_id,
+            name: self.name.clone(),
+            birth_date: self.birth_date.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            address: self.address.clone(),
+            national_id: self.national_id.clone(),
+            national_id_fingerprint: self.national_id_fingerprint.clone(),
+        }])
     }
+}
+
+impl ChangeOwnerDetails {
+    /// Sealing is deterministic for one key, so comparing sealed values tells what changed.
+    fn decide(&self, owner: &Owner) -> Result<Vec<OwnerEvent>, OwnerError> {
+        if !owner.exists() {
+            return Err(OwnerError::NotFound);
+        }
+        let Some(current) = &owner.personal else {
+            return Err(OwnerError::PersonalDataErased);
+        };
+        let name = changed(&self.name, &current.name);
+        let birth_date = changed(&self.birth_date, &current.birth_date);
+        let email = changed(&self.email, &current.email);
+        let phone = changed_opt(&self.phone, &current.phone);
+        let address = changed_opt(&self.address, &current.address);
+        if name.is_none()
+            && birth_date.is_none()
+            && email.is_none()
+            && phone.is_none()
+            && address.is_none()
+        {
+            return Ok(Vec::new());
+        }
+        Ok(vec![OwnerEvent::OwnerDetailsChanged {
+            name,
+            birth_date,
+            email,
+            phone,
+            address,
+        }])
+    }
+}
+
+fn erase_personal_data(owner: &Owner) -> Result<Vec<OwnerEvent>, OwnerError> {
+    if !owner.exists() {
+        return Err(OwnerError::NotFound);
+    }
+    if owner.personal.is_none() {
+        return Ok(Vec::new());
+    }
+    Ok(vec![OwnerEvent::OwnerPersonalDataErased {}])
 }
 
 /// A birth date is sealed as its `YYYY-MM-DD` text.

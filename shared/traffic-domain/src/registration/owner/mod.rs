@@ -7,7 +7,7 @@ mod events;
 #[cfg(test)]
 mod tests;
 
-pub use commands::{ChangeOwnerDetails, OwnerCommand, RegisterOwner};
+pub use commands::*;
 pub use error::OwnerError;
 pub use events::OwnerEvent;
 
@@ -49,70 +49,6 @@ impl Owner {
     pub fn is_erased(&self) -> bool {
         self.exists() && self.personal.is_none()
     }
-
-    fn register(&self, c: &RegisterOwner) -> Result<Vec<OwnerEvent>, OwnerError> {
-        if self.exists() {
-            return Err(OwnerError::AlreadyRegistered);
-        }
-        Ok(vec![OwnerEvent::OwnerRegistered {
-            owner_id: c.owner_id,
-            name: c.name.clone(),
-            birth_date: c.birth_date.clone(),
-            email: c.email.clone(),
-            phone: c.phone.clone(),
-            address: c.address.clone(),
-            national_id: c.national_id.clone(),
-            national_id_fingerprint: c.national_id_fingerprint.clone(),
-        }])
-    }
-
-    /// Sealing is deterministic for one key, so comparing sealed values tells what changed.
-    fn change_details(&self, c: &ChangeOwnerDetails) -> Result<Vec<OwnerEvent>, OwnerError> {
-        if !self.exists() {
-            return Err(OwnerError::NotFound);
-        }
-        let Some(current) = &self.personal else {
-            return Err(OwnerError::PersonalDataErased);
-        };
-        fn changed<T: Clone + PartialEq>(new: &Option<T>, current: &T) -> Option<T> {
-            new.as_ref().filter(|new| *new != current).cloned()
-        }
-        fn changed_opt<T: Clone + PartialEq>(new: &Option<T>, current: &Option<T>) -> Option<T> {
-            new.as_ref()
-                .filter(|new| Some(*new) != current.as_ref())
-                .cloned()
-        }
-        let name = changed(&c.name, &current.name);
-        let birth_date = changed(&c.birth_date, &current.birth_date);
-        let email = changed(&c.email, &current.email);
-        let phone = changed_opt(&c.phone, &current.phone);
-        let address = changed_opt(&c.address, &current.address);
-        if name.is_none()
-            && birth_date.is_none()
-            && email.is_none()
-            && phone.is_none()
-            && address.is_none()
-        {
-            return Ok(Vec::new());
-        }
-        Ok(vec![OwnerEvent::OwnerDetailsChanged {
-            name,
-            birth_date,
-            email,
-            phone,
-            address,
-        }])
-    }
-
-    fn erase_personal_data(&self) -> Result<Vec<OwnerEvent>, OwnerError> {
-        if !self.exists() {
-            return Err(OwnerError::NotFound);
-        }
-        if self.personal.is_none() {
-            return Ok(Vec::new());
-        }
-        Ok(vec![OwnerEvent::OwnerPersonalDataErased {}])
-    }
 }
 
 impl Aggregate for Owner {
@@ -125,11 +61,7 @@ impl Aggregate for Owner {
     type Error = OwnerError;
 
     fn handle(&self, command: &OwnerCommand) -> Result<Vec<OwnerEvent>, OwnerError> {
-        match command {
-            OwnerCommand::Register(c) => self.register(c),
-            OwnerCommand::ChangeDetails(c) => self.change_details(c),
-            OwnerCommand::ErasePersonalData => self.erase_personal_data(),
-        }
+        command.decide(self)
     }
 
     fn apply(&mut self, event: &OwnerEvent) {

@@ -1,4 +1,5 @@
-//! What can be asked of a vehicle, validated from request bodies.
+//! What can be asked of a vehicle: each command, validated from its request body, and the
+//! decision it asks of the vehicle.
 //!
 //! A vehicle cannot see whether its owner exists, so the commands that name an owner carry the
 //! application's answer (`owner_exists`) beside the parsed body.
@@ -6,9 +7,11 @@
 use es_core::{Input, ValidationError};
 use serde_json::Value;
 use std::ops::RangeInclusive;
+use strum::VariantArray;
 use uuid::Uuid;
 
-use super::VehicleType;
+use super::{Vehicle, VehicleError, VehicleEvent, VehicleType};
+use crate::change::changed;
 use crate::plate::{read_plate, Plate};
 use crate::read::forbid;
 
@@ -16,13 +19,16 @@ const BRAND_LEN: RangeInclusive<usize> = 1..=50;
 const MODEL_LEN: RangeInclusive<usize> = 1..=50;
 const FISCAL_POWER: RangeInclusive<i64> = 1..=100;
 
-#[derive(Debug, Clone, PartialEq)]
+/// Built from any of its single commands (`From`, derived).
+#[derive(Debug, Clone, PartialEq, derive_more::From)]
 pub enum VehicleCommand {
+    #[from(skip)]
     Register {
         vehicle: RegisterVehicle,
         owner_exists: bool,
     },
     ChangeDetails(ChangeVehicleDetails),
+    #[from(skip)]
     TransferOwnership {
         owner_id: Uuid,
         owner_exists: bool,
@@ -55,7 +61,7 @@ impl RegisterVehicle {
         );
         let plate = read_plate(&mut input, "plate");
         let owner_id = input.uuid("owner_id");
-        let vehicle_type = input.one_of("type", VehicleType::CHOICES);
+        let vehicle_type = input.one_of("type", VehicleType::VARIANTS);
         let brand = input.string("brand", BRAND_LEN);
         let model = input.string("model", MODEL_LEN);
         let fiscal_power = input.int("fiscal_power", FISCAL_POWER) as u32;
@@ -103,7 +109,7 @@ impl ChangeVehicleDetails {
                 "owner_id",
             ],
         );
-        let vehicle_type = input.opt_one_of("type", VehicleType::CHOICES);
+        let vehicle_type = input.opt_one_of("type", VehicleType::VARIANTS);
         let brand = input.opt_string("brand", BRAND_LEN);
         let model = input.opt_string("model", MODEL_LEN);
         let fiscal_power = input
@@ -131,12 +137,6 @@ impl ChangeVehicleDetails {
     }
 }
 
-impl From<ChangeVehicleDetails> for VehicleCommand {
-    fn from(command: ChangeVehicleDetails) -> Self {
-        Self::ChangeDetails(command)
-    }
-}
-
 /// `PUT /vehicles/{plate}/owner`
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TransferVehicle {
@@ -158,4 +158,94 @@ impl TransferVehicle {
             owner_exists,
         }
     }
+}
+
+// The decisions: what a vehicle in a given state records for each command, or why it refuses.
+
+impl VehicleCommand {
+    pub(super) fn decide(&self, current: &Vehicle) -> Result<Vec<VehicleEvent>, VehicleError> {
+        match self {
+            Self::Register {
+                vehicle,
+                owner_exists,
+            } => vehicle.decide(current, *owner_exists),
+            Self::ChangeDetails(c) => {
+                current.plate.as_ref().ok_or(VehicleError::NotFound)?;
+                Ok(c.decide(current))
+            }
+            Self::TransferOwnership {
+                owner_id,
+                owner_exists,
+            } => {
+                let plate = current.plate.as_ref().ok_or(VehicleError::NotFound)?;
+                transfer(current, plate, *owner_id, *owner_exists)
+            }
+        }
+    }
+}
+
+impl RegisterVehicle {
+    fn decide(
+        &self,
+        current: &Vehicle,
+        owner_exists: bool,
+    ) -> Result<Vec<VehicleEvent>, VehicleError> {
+        // A duplicate is reported before the owner: the plate is taken whoever asks.
+        if current.exists() {
+            return Err(VehicleError::AlreadyRegistered {
+                plate: self.plate.clone(),
+            });
+        }
+        if !owner_exists {
+            return Err(VehicleError::UnknownOwner {
+                owner_id: self.owner_id,
+            });
+        }
+        Ok(vec![VehicleEvent::VehicleRegistered {
+            plate: self.plate.clone(),
+            owner_id: self.owner_id,
+            vehicle_type: self.vehicle_type,
+            brand: self.brand.clone(),
+            model: self.model.clone(),
+            fiscal_power: self.fiscal_power,
+        }])
+    }
+}
+
+impl ChangeVehicleDetails {
+    fn decide(&self, current: &Vehicle) -> Vec<VehicleEvent> {
+        let vehicle_type = changed(&self.vehicle_type, &current.vehicle_type);
+        let brand = changed(&self.brand, &current.brand);
+        let model = changed(&self.model, &current.model);
+        let fiscal_power = changed(&self.fiscal_power, &current.fiscal_power);
+        if vehicle_type.is_none() && brand.is_none() && model.is_none() && fiscal_power.is_none() {
+            return Vec::new();
+        }
+        vec![VehicleEvent::VehicleDetailsChanged {
+            vehicle_type,
+            brand,
+            model,
+            fiscal_power,
+        }]
+    }
+}
+
+fn transfer(
+    current: &Vehicle,
+    plate: &Plate,
+    owner_id: Uuid,
+    owner_exists: bool,
+) -> Result<Vec<VehicleEvent>, VehicleError> {
+    // The current owner exists by definition: a repeated transfer is quietly accepted.
+    if owner_id == current.owner_id {
+        return Ok(Vec::new());
+    }
+    if !owner_exists {
+        return Err(VehicleError::UnknownOwner { owner_id });
+    }
+    Ok(vec![VehicleEvent::VehicleOwnershipTransferred {
+        plate: plate.clone(),
+        previous_owner_id: current.owner_id,
+        owner_id,
+    }])
 }

@@ -4,7 +4,9 @@
 use es_core::CommandContext;
 use event_store::{CommandHandler, Expected, Outcome};
 use http_api::{ApiError, ApiRequest, ApiResponse, App};
-use order_domain::{Cart, CartCommand, CartItemRequest, RemoveCartItem};
+use order_domain::{
+    Cart, CartCommand, CartItemRequest, Product, RemoveCartItem, SetCartItemQuantity,
+};
 use order_views::CartView;
 use uuid::Uuid;
 
@@ -28,6 +30,31 @@ pub async fn remove_cart_item(app: &App, request: ApiRequest) -> Result<ApiRespo
 /// DELETE /customers/{customer_id}/cart: every line out of the cart.
 pub async fn clear_cart(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
     change_cart(app, request, CartCommand::Clear).await
+}
+
+/// PUT /customers/{customer_id}/cart/items/{product_id}: the line holds exactly `{quantity}`
+/// of the product (0 takes it out), at its current price.
+pub async fn set_cart_item_quantity(
+    app: &App,
+    request: ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let product_id = request.uuid_parameter("product_id", "product")?;
+    let quantity = SetCartItemQuantity::quantity_from_json(&request.json()?)?;
+    let product = app
+        .commands()?
+        .store()
+        .load::<Product>(&product_id.to_string())
+        .await?;
+    if !product.exists() {
+        return Err(ApiError::not_found("product", &product_id.to_string()));
+    }
+    let price_cents = product.state.price_cents;
+    let command = SetCartItemQuantity {
+        product_id,
+        quantity,
+        price_cents,
+    };
+    change_cart(app, request, command.into()).await
 }
 
 /// Changes the cart of an existing customer; the cart as it is now, with its version.

@@ -851,10 +851,70 @@ async fn a_cart_is_emptied(cloud: Cloud) {
     assert_eq!(empty.status, 422, "{}", empty.body);
 }
 
+async fn a_line_s_quantity_is_set(cloud: Cloud) {
+    let api = api(&cloud).await;
+    let tea = create_product(&api, "Tea", 400, 20).await;
+    let cup = create_product(&api, "Cup", 900, 20).await;
+    let customer = register_customer(&api, 5_000).await;
+    assert_eq!(add_item(&api, &customer, &tea, 3).await.status, 200);
+    let line = |product: &str| format!("/customers/{customer}/cart/items/{product}");
+    let quantity = |n: i64| json!({ "quantity": n });
+
+    let added = api.put(&line(&cup), quantity(2)).await;
+    assert_eq!(added.status, 200, "{}", added.body);
+    assert_eq!(
+        added.header("etag"),
+        Some("\"2\""),
+        "a product not in the cart is added"
+    );
+    let set = api.put(&line(&tea), quantity(5)).await;
+    assert_eq!(set.status, 200, "{}", set.body);
+    assert_eq!(
+        set.header("etag"),
+        Some("\"4\""),
+        "the line out and back in"
+    );
+    let lines: Vec<(String, i64)> = set.body["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["product_id"].as_str().unwrap().to_owned(),
+                l["quantity"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(lines, [(cup.clone(), 2), (tea.clone(), 5)]);
+    assert_eq!(set.body["total_cents"], 2 * 900 + 5 * 400);
+    let same = api.put(&line(&tea), quantity(5)).await;
+    assert_eq!(same.header("etag"), Some("\"4\""), "nothing appended");
+    let out = api.put(&line(&cup), quantity(0)).await;
+    assert_eq!(out.header("etag"), Some("\"5\""));
+    assert_eq!(out.body["total_cents"], 5 * 400);
+
+    let unknown = api
+        .put(&line(&Uuid::new_v4().to_string()), quantity(1))
+        .await;
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+    let too_many = api.put(&line(&tea), quantity(1001)).await;
+    assert_eq!(too_many.status, 400, "{}", too_many.body);
+    let stranger = register_customer(&api, 0).await;
+    let other = cloud.lock().await.api_as("customer", Some(&stranger));
+    assert_eq!(other.put(&line(&tea), quantity(1)).await.status, 403);
+
+    let cart = body_until(&api, &format!("/customers/{customer}/cart"), SAGA, |c| {
+        c["version"] == 5
+    })
+    .await;
+    assert_eq!(cart["total_cents"], 5 * 400);
+}
+
 fn main() {
     Suite::new()
         .add("confirmed_checkout", confirmed_checkout)
         .add("a_cart_is_emptied", a_cart_is_emptied)
+        .add("a_line_s_quantity_is_set", a_line_s_quantity_is_set)
         .add("cancelled_for_lack_of_stock", cancelled_for_lack_of_stock)
         .add(
             "cancelled_for_lack_of_balance",

@@ -351,6 +351,7 @@ fn each_roles_routes_are_the_specs() {
             "GET /customers/{customer_id}",
             "POST /customers/{customer_id}/cart/items",
             "DELETE /customers/{customer_id}/cart/items/{product_id}",
+            "PUT /customers/{customer_id}/cart/items/{product_id}",
             "POST /customers/{customer_id}/cart/checkout",
             "GET /customers/{customer_id}/cart",
             "DELETE /customers/{customer_id}/cart",
@@ -642,7 +643,10 @@ fn allowed_methods_of_known_and_unknown_paths() {
     assert_eq!(allowed_methods("/radars"), ["GET", "POST"]);
     assert_eq!(allowed_methods("/radars/r1"), ["GET", "PATCH"]);
     assert_eq!(allowed_methods("/infractions/i1/payments"), ["POST"]);
-    assert_eq!(allowed_methods("/customers/c1/cart/items/p1"), ["DELETE"]);
+    assert_eq!(
+        allowed_methods("/customers/c1/cart/items/p1"),
+        ["DELETE", "PUT"]
+    );
     assert_eq!(allowed_methods("/customers/c1/cart/items"), ["POST"]);
     assert_eq!(allowed_methods("/customers/c1"), ["GET"]);
     assert_eq!(allowed_methods("/owners/o1/personal-data"), ["DELETE"]);

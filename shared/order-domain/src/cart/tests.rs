@@ -146,6 +146,71 @@ fn clearing_takes_every_line_out_and_an_empty_cart_stays_as_it_is() {
     given::<Cart>(&[]).when(CartCommand::Clear).then_nothing();
 }
 
+fn set(n: u128, quantity: u32, price_cents: u64) -> CartCommand {
+    SetCartItemQuantity {
+        product_id: product(n),
+        quantity,
+        price_cents,
+    }
+    .into()
+}
+
+fn removed(n: u128) -> CartEvent {
+    CartEvent::CartItemRemoved {
+        product_id: product(n),
+    }
+}
+
+#[test]
+fn setting_a_quantity_replaces_the_line_at_the_current_price() {
+    let history = [added(1, 2, 300), added(2, 1, 50)];
+    let cart = given::<Cart>(&history)
+        .when(set(1, 5, 350))
+        .then(vec![removed(1), added(1, 5, 350)]);
+    assert_eq!(cart.lines, vec![line(2, 1, 50), line(1, 5, 350)]);
+    given::<Cart>(&history).when(set(1, 2, 300)).then_nothing();
+    let cart = given::<Cart>(&history)
+        .when(set(1, 0, 300))
+        .then(vec![removed(1)]);
+    assert_eq!(cart.lines, vec![line(2, 1, 50)]);
+}
+
+#[test]
+fn setting_a_quantity_of_a_product_not_in_the_cart_adds_it_within_the_limit() {
+    given::<Cart>(&[])
+        .when(set(1, 3, 300))
+        .then(vec![added(1, 3, 300)]);
+    given::<Cart>(&[]).when(set(1, 0, 300)).then_nothing();
+    let full: Vec<CartEvent> = (1..=MAX_CART_LINES as u128)
+        .map(|n| added(n, 1, 100))
+        .collect();
+    given::<Cart>(&full)
+        .when(set(MAX_CART_LINES as u128 + 1, 1, 100))
+        .then_refused(RejectionKind::BusinessRule, "cart_full");
+    given::<Cart>(&full)
+        .when(set(1, 4, 100))
+        .then(vec![removed(1), added(1, 4, 100)]);
+}
+
+#[test]
+fn a_quantity_is_0_to_1000() {
+    assert_eq!(
+        SetCartItemQuantity::quantity_from_json(&json!({"quantity": 0})).unwrap(),
+        0
+    );
+    for bad in [
+        json!({"quantity": 1001}),
+        json!({"quantity": -1}),
+        json!({}),
+        json!({"quantity": 1, "x": 1}),
+    ] {
+        assert!(
+            SetCartItemQuantity::quantity_from_json(&bad).is_err(),
+            "{bad}"
+        );
+    }
+}
+
 #[test]
 fn checkout_hands_the_lines_to_an_order_and_empties_the_cart() {
     let state = given::<Cart>(&[added(1, 2, 300), added(2, 1, 50)])

@@ -33,7 +33,7 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-from werkzeug.serving import run_simple
+from werkzeug.serving import make_server
 
 
 def table_state(table):
@@ -127,13 +127,24 @@ def serialised(app):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("-H", "--host", default="127.0.0.1")
-    parser.add_argument("-p", "--port", type=int, default=5000)
+    parser.add_argument(
+        "-p",
+        "--port",
+        type=int,
+        default=5000,
+        help="0: a port the OS picks, printed as `listening on PORT` once bound",
+    )
     args = parser.parse_args()
-    os.environ.setdefault("MOTO_PORT", str(args.port))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
     app = DomainDispatcherApplication(create_backend_app)
-    run_simple(args.host, args.port, serialised(app), threaded=True)
+    # Bound here, before anyone is told the port: a caller that picked a "free" port itself
+    # could race another server for it and end up talking to that one.
+    server = make_server(args.host, args.port, serialised(app), threaded=True)
+    # moto writes its own address into what it returns (queue URLs): the port really bound.
+    os.environ.setdefault("MOTO_PORT", str(server.server_port))
+    print(f"listening on {server.server_port}", flush=True)
+    server.serve_forever()
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use crate::RequestCounter;
 
@@ -25,12 +27,14 @@ impl Moto {
     /// `ES_PYTHON`; otherwise the `python3` on the PATH must have moto.
     pub fn start() -> Self {
         let program = python();
-        let port = free_port();
-        let child = Command::new(&program)
+        // Port 0: moto binds a port the OS picks and prints it. Picking a free port here and
+        // passing it on would leave a window in which another test's server takes it, and this
+        // test would then talk to that server.
+        let mut child = Command::new(&program)
             .arg(serial_moto_script())
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .args(["-H", "127.0.0.1", "-p", "0"])
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| {
@@ -40,8 +44,9 @@ impl Moto {
                     program.display()
                 )
             });
-        let mut moto = Self { child, port };
-        moto.wait_until_listening();
+        let stdout = child.stdout.take().expect("moto's stdout is piped");
+        let mut moto = Self { child, port: 0 };
+        moto.port = moto.bound_port(stdout);
         moto
     }
 
@@ -90,23 +95,33 @@ impl Moto {
         )
     }
 
-    fn wait_until_listening(&mut self) {
-        let address = SocketAddr::from(([127, 0, 0, 1], self.port));
-        let started = Instant::now();
-        while started.elapsed() < STARTUP_DEADLINE {
-            if let Ok(Some(status)) = self.child.try_wait() {
+    /// The port moto says it bound (`listening on PORT`, its first line), within the start-up
+    /// deadline; its pipe stays open (in a thread that drains it) for as long as moto runs.
+    fn bound_port(&mut self, stdout: ChildStdout) -> u16 {
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            let first = lines.next().and_then(Result::ok);
+            let _ = sender.send(first);
+            for _ in lines {}
+        });
+        let first = receiver.recv_timeout(STARTUP_DEADLINE).unwrap_or_else(|_| {
+            panic!("moto_server did not say where it listens within {STARTUP_DEADLINE:?}")
+        });
+        match first
+            .as_deref()
+            .and_then(|l| l.strip_prefix("listening on "))
+        {
+            Some(port) => port.trim().parse().expect("moto's port is a number"),
+            None => {
+                let status = self.child.try_wait().ok().flatten();
                 panic!(
-                    "moto exited during start-up with {status}: is moto installed for {}? \
-                     Run `scripts/test`, which installs it.",
+                    "moto exited or did not start ({status:?}, said {first:?}): is moto installed \
+                     for {}? Run `scripts/test`, which installs it.",
                     python().display()
-                );
+                )
             }
-            if TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
         }
-        panic!("moto_server did not listen on {address} within {STARTUP_DEADLINE:?}");
     }
 }
 

@@ -444,9 +444,8 @@ async fn up(options: Options) -> Result<()> {
                 ))
             })?;
             children.0.push(moto);
-            let endpoint = format!("http://127.0.0.1:{port}");
-            tracing::info!("moto on {endpoint} (log: {})", log.display());
-            endpoint
+            tracing::info!("moto on http://127.0.0.1:{port} (log: {})", log.display());
+            format!("http://127.0.0.1:{port}")
         }
     };
 
@@ -560,16 +559,17 @@ fn own_folder() -> Result<PathBuf> {
 /// --only-lambda-apis`, until Ctrl-C or SIGTERM (the end-to-end tests run it beside `serve`, so
 /// that a restarted runner finds the functions still running).
 async fn functions(options: Options) -> Result<()> {
-    let shutdown = shutdown_signal();
+    let mut shutdown = shutdown_signal();
     let (Some(moto), Some(lambda)) = (&options.moto_endpoint, &options.lambda_endpoint) else {
         return Err(Error::new(
             "functions needs --moto-endpoint and --lambda-endpoint",
         ));
     };
-    let template = Template::load(&find_template(&options)?)?;
+    let template_path = find_template(&options)?;
+    let template = Template::load(&template_path)?;
     let mut stack = Stack::from_template(&template, stack_context(&template, &options, moto)?)?;
     with_function_env(&mut stack, &options)?;
-    let state_dir = state_dir(&options, &workspace_root(&find_template(&options)?)?)?;
+    let state_dir = state_dir(&options, &workspace_root(&template_path)?)?;
     let log = state_dir.join("functions.log");
     let running = Children(instances::start(
         &own_folder()?,
@@ -580,7 +580,6 @@ async fn functions(options: Options) -> Result<()> {
         &log,
     )?);
     tracing::info!("functions' log: {}", log.display());
-    let mut shutdown = shutdown;
     let _ = shutdown.wait_for(|stopped| *stopped).await;
     drop(running);
     Ok(())

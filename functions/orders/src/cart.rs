@@ -12,7 +12,8 @@ use order_domain::{
 };
 use uuid::Uuid;
 
-async fn ensure_exists<A: Aggregate>(
+/// The aggregate `id` names, loaded; a 404 naming `what` when its stream is empty.
+pub(crate) async fn ensure_exists<A: Aggregate>(
     commands: &CommandHandler,
     id: Uuid,
     what: &str,

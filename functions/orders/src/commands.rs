@@ -10,7 +10,7 @@ use order_domain::{
 use order_views::CartView;
 use uuid::Uuid;
 
-use crate::cart::{add_item, change, checkout};
+use crate::cart::{add_item, change, checkout, ensure_exists};
 
 /// POST /customers/{customer_id}/cart/items: a product into the cart, at its current price.
 pub async fn add_cart_item(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
@@ -40,15 +40,8 @@ pub async fn set_cart_item_quantity(
 ) -> Result<ApiResponse, ApiError> {
     let product_id = request.uuid_parameter("product_id", "product")?;
     let quantity = SetCartItemQuantity::quantity_from_json(&request.json()?)?;
-    let product = app
-        .commands()?
-        .store()
-        .load::<Product>(&product_id.to_string())
-        .await?;
-    if !product.exists() {
-        return Err(ApiError::not_found("product", &product_id.to_string()));
-    }
-    let price_cents = product.state.price_cents;
+    let product = ensure_exists::<Product>(&app.commands()?, product_id, "product").await?;
+    let price_cents = product.price_cents;
     let command = SetCartItemQuantity {
         product_id,
         quantity,

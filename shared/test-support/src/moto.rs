@@ -164,8 +164,9 @@ fn serial_moto_script() -> PathBuf {
 
 /// A loopback port free right now, for a server a test is about to start.
 pub fn free_port() -> u16 {
-    // The OS picks a free port; moto binds it right after. The window for a clash is tiny and a
-    // clash fails the start loudly rather than silently.
+    // The OS picks a free port; the caller's server binds it a moment later, and another server
+    // starting in between could take it. Moto does not use this (it binds port 0 itself, see
+    // `Moto::start`); the end-to-end harness's Lambda and API ports do, and its suites run alone.
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())

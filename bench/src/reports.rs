@@ -146,7 +146,7 @@ async fn old_statistics(
     to: DateTime<Utc>,
 ) -> u64 {
     let text = |at: DateTime<Utc>| AttributeValue::S(es_core::time::format(&at));
-    let request = client
+    let mut pages = client
         .scan()
         .table_name(table)
         .filter_expression(
@@ -154,22 +154,14 @@ async fn old_statistics(
         )
         .expression_attribute_names("#placed_at", "placed_at")
         .expression_attribute_values(":from", text(from))
-        .expression_attribute_values(":to", text(to));
+        .expression_attribute_values(":to", text(to))
+        .into_paginator()
+        .send();
     let mut found = 0;
-    let mut start = None;
-    loop {
-        let page = request
-            .clone()
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .expect("a page of the scan");
-        found += page.items().len() as u64;
-        match page.last_evaluated_key {
-            Some(key) if !key.is_empty() => start = Some(key),
-            _ => return found,
-        }
+    while let Some(page) = pages.next().await {
+        found += page.expect("a page of the scan").items().len() as u64;
     }
+    found
 }
 
 async fn measure(endpoint: &str, plain: &Client, size: usize) -> Figures {

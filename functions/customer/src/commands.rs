@@ -4,7 +4,7 @@
 use http_api::{ApiError, ApiRequest, ApiResponse, App};
 use order_domain::{Customer, CustomerCommand, MakeDeposit, RegisterCustomer};
 
-use crate::{customer_subject, key_store_error};
+use crate::customer_subject;
 
 /// POST /customers: a customer with an opening balance.
 ///
@@ -14,17 +14,19 @@ pub async fn register_customer(app: &App, request: ApiRequest) -> Result<ApiResp
     let customer_id = uuid::Uuid::new_v4();
     let body = request.json()?;
     let keys = app.personal_data()?;
-    let key = keys
-        .create(&customer_subject(customer_id))
-        .map_err(key_store_error)?;
-    let sealer = keys.sealer(&key).await.map_err(key_store_error)?;
+    let key = keys.create(&customer_subject(customer_id))?;
+    let sealer = keys.sealer(&key).await?;
     let command = RegisterCustomer::from_json(customer_id, &body, &sealer)?;
-    keys.save(&key).await.map_err(key_store_error)?;
+    keys.save(&key).await?;
     let outcome = app
         .create::<Customer>(&request, &customer_id.to_string(), command.into())
         .await?;
-    let body = serde_json::json!({"customer_id": customer_id, "version": outcome.version});
-    Ok(ApiResponse::created(body, format!("/customers/{customer_id}")).etag(outcome.version))
+    Ok(ApiResponse::created_version(
+        "customer_id",
+        customer_id,
+        format!("/customers/{customer_id}"),
+        outcome.version,
+    ))
 }
 
 /// POST /customers/{customer_id}/deposits: money onto the balance.
@@ -59,8 +61,7 @@ pub async fn erase_customer_personal_data(
     }
     app.personal_data()?
         .erase(&customer_subject(customer_id))
-        .await
-        .map_err(key_store_error)?;
+        .await?;
     let outcome = app
         .execute::<Customer>(&request, &id, CustomerCommand::ErasePersonalData)
         .await?;

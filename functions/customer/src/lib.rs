@@ -7,20 +7,14 @@ pub mod payment;
 pub mod queries;
 
 use es_core::Aggregate;
-use http_api::ApiError;
 use order_domain::Customer;
 use order_views::{CustomerView, RevealedCustomer};
-use personal_data::{KeyStoreError, SubjectKey};
+use personal_data::SubjectKey;
 use uuid::Uuid;
 
 /// The key-store subject of a customer's personal data: `customer#<customer_id>`.
 pub fn customer_subject(customer_id: Uuid) -> String {
     personal_data::subject(Customer::TYPE, customer_id)
-}
-
-/// A key-store failure is ours: a 5xx (its message names no personal data).
-pub fn key_store_error(error: KeyStoreError) -> ApiError {
-    ApiError::internal(error.to_string())
 }
 
 /// The customer view as the API answers it: name and email revealed with the customer's key,

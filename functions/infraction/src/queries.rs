@@ -20,10 +20,9 @@ pub async fn get_infraction(app: &App, request: ApiRequest) -> Result<ApiRespons
     let infraction_id = request
         .uuid_parameter("infraction_id", "infraction")?
         .to_string();
-    let infraction = app
-        .read_view::<InfractionView>(&request, INFRACTIONS_TABLE, &infraction_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("infraction", &infraction_id))?;
+    let infraction: InfractionView = app
+        .find_view(&request, INFRACTIONS_TABLE, "infraction", &infraction_id)
+        .await?;
     let owner = infraction.owner_id.map(|id| id.to_string());
     request.ensure_subject(owner.as_deref(), "infraction", &infraction_id)?;
     let version = infraction.version;

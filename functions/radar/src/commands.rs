@@ -17,8 +17,12 @@ pub async fn install_radar(app: &App, request: ApiRequest) -> Result<ApiResponse
     let outcome = app
         .create::<Radar>(&request, &radar_id.to_string(), command.into())
         .await?;
-    let body = serde_json::json!({"radar_id": radar_id, "version": outcome.version});
-    Ok(ApiResponse::created(body, format!("/radars/{radar_id}")).etag(outcome.version))
+    Ok(ApiResponse::created_version(
+        "radar_id",
+        radar_id,
+        format!("/radars/{radar_id}"),
+        outcome.version,
+    ))
 }
 
 /// PATCH /radars/{radar_id}: changes a radar's name, road or position.

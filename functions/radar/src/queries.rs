@@ -8,22 +8,16 @@ use traffic_views::{tables::env::RADARS_TABLE, RadarView};
 /// GET /radars/{radar_id}: one radar, with its detections count, version and last update.
 pub async fn get_radar(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
     let radar_id = request.uuid_parameter("radar_id", "radar")?.to_string();
-    let radar = app
-        .read_view::<RadarView>(&request, RADARS_TABLE, &radar_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("radar", &radar_id))?;
+    let radar: RadarView = app
+        .find_view(&request, RADARS_TABLE, "radar", &radar_id)
+        .await?;
     let version = radar.version;
     Ok(ApiResponse::ok(radar).etag(version))
 }
 
 /// GET /radars: the radar views, paged.
 pub async fn list_radars(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
-    request.query_input(&[], |_| ())?;
-    let page = request.page()?;
-    let radars = app
-        .view::<RadarView>(RADARS_TABLE)?
-        .list(&[], page.limit, page.cursor.as_deref())
-        .await?;
+    let radars = app.list_view::<RadarView>(&request, RADARS_TABLE).await?;
     Ok(ApiResponse::ok(radars))
 }
 

@@ -8,7 +8,7 @@ use traffic_domain::{
     RegisterVehicle, TransferVehicle, Vehicle,
 };
 
-use crate::{key_store_error, owner_exists, owner_subject, plate_parameter};
+use crate::{owner_exists, owner_subject, plate_parameter};
 
 /// POST /owners: registers an owner; a `national_id` already registered is a 409.
 ///
@@ -19,17 +19,19 @@ pub async fn register_owner(app: &App, request: ApiRequest) -> Result<ApiRespons
     let today = request.command_context().now.date_naive();
     let body = request.json()?;
     let keys = app.personal_data()?;
-    let key = keys
-        .create(&owner_subject(owner_id))
-        .map_err(key_store_error)?;
-    let sealer = keys.sealer(&key).await.map_err(key_store_error)?;
+    let key = keys.create(&owner_subject(owner_id))?;
+    let sealer = keys.sealer(&key).await?;
     let command = RegisterOwner::from_json(owner_id, &body, today, &sealer)?;
-    keys.save(&key).await.map_err(key_store_error)?;
+    keys.save(&key).await?;
     let outcome = app
         .create::<Owner>(&request, &owner_id.to_string(), command.into())
         .await?;
-    let body = serde_json::json!({"owner_id": owner_id, "version": outcome.version});
-    Ok(ApiResponse::created(body, format!("/owners/{owner_id}")).etag(outcome.version))
+    Ok(ApiResponse::created_version(
+        "owner_id",
+        owner_id,
+        format!("/owners/{owner_id}"),
+        outcome.version,
+    ))
 }
 
 /// PATCH /owners/{owner_id}: changes an owner's name, birth date or contact details, sealed
@@ -41,15 +43,15 @@ pub async fn change_owner_details(app: &App, request: ApiRequest) -> Result<ApiR
     let body = request.json()?;
     let keys = app.personal_data()?;
     let subject = owner_subject(owner_id);
-    let stored = keys.load(&subject).await.map_err(key_store_error)?;
+    let stored = keys.load(&subject).await?;
     let has_key = stored.is_some();
     // Without a key the body is still validated first (400), sealed with a key that is
     // never stored.
     let key = match stored {
         Some(key) => key,
-        None => keys.create(&subject).map_err(key_store_error)?,
+        None => keys.create(&subject)?,
     };
-    let sealer = keys.sealer(&key).await.map_err(key_store_error)?;
+    let sealer = keys.sealer(&key).await?;
     let command = ChangeOwnerDetails::from_json(&body, today, &sealer)?;
     if !has_key {
         let owner = app.store()?.load::<Owner>(&owner_id.to_string()).await?;
@@ -80,10 +82,7 @@ pub async fn erase_owner_personal_data(
     if !app.store()?.load::<Owner>(&id).await?.state.exists() {
         return Err(ApiError::not_found("owner", &id));
     }
-    app.personal_data()?
-        .erase(&owner_subject(owner_id))
-        .await
-        .map_err(key_store_error)?;
+    app.personal_data()?.erase(&owner_subject(owner_id)).await?;
     let outcome = app
         .execute::<Owner>(&request, &id, OwnerCommand::ErasePersonalData)
         .await?;
@@ -98,8 +97,13 @@ pub async fn register_vehicle(app: &App, request: ApiRequest) -> Result<ApiRespo
     let outcome = app
         .execute::<Vehicle>(&request, &plate, vehicle.into_command(known))
         .await?;
-    let body = serde_json::json!({"plate": plate, "version": outcome.version});
-    Ok(ApiResponse::created(body, format!("/vehicles/{plate}")).etag(outcome.version))
+    let location = format!("/vehicles/{plate}");
+    Ok(ApiResponse::created_version(
+        "plate",
+        plate,
+        location,
+        outcome.version,
+    ))
 }
 
 /// PATCH /vehicles/{plate}: changes a vehicle's type, brand, model or fiscal power.

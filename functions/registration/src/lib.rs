@@ -6,7 +6,7 @@ pub mod queries;
 use es_core::Aggregate;
 use event_store::EventStore;
 use http_api::ApiError;
-use personal_data::{KeyStoreError, SubjectKey};
+use personal_data::SubjectKey;
 use traffic_domain::Owner;
 use traffic_views::{OwnerView, RevealedOwner};
 use uuid::Uuid;
@@ -27,11 +27,6 @@ pub fn plate_parameter(request: &http_api::ApiRequest) -> Result<traffic_domain:
 /// The key-store subject of an owner's personal data: `owner#<owner_id>` (SPEC §7).
 pub fn owner_subject(owner_id: Uuid) -> String {
     personal_data::subject(Owner::TYPE, owner_id)
-}
-
-/// A key-store failure is ours: a 5xx (its message names no personal data).
-pub fn key_store_error(error: KeyStoreError) -> ApiError {
-    ApiError::internal(error.to_string())
 }
 
 /// The owner view as the API answers it: personal values revealed with the owner's key, or

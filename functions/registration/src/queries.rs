@@ -7,17 +7,16 @@ use traffic_views::tables::env::{OWNERS_TABLE, VEHICLES_TABLE};
 use traffic_views::tables::VEHICLES_BY_OWNER;
 use traffic_views::{OwnerView, VehicleView};
 
-use crate::{key_store_error, owner_subject, plate_parameter, reveal_owner};
+use crate::{owner_subject, plate_parameter, reveal_owner};
 
 /// GET /owners/{owner_id}: the owner view with the plates of the owner's vehicles; the
 /// personal data revealed with the owner's key (`null` once erased, SPEC §7).
 pub async fn get_owner(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
     let owner_uuid = request.uuid_parameter("owner_id", "owner")?;
     let owner_id = owner_uuid.to_string();
-    let owner = app
-        .read_view::<OwnerView>(&request, OWNERS_TABLE, &owner_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("owner", &owner_id))?;
+    let owner: OwnerView = app
+        .find_view(&request, OWNERS_TABLE, "owner", &owner_id)
+        .await?;
     let vehicles = app.view::<VehicleView>(VEHICLES_TABLE)?;
     let mut plates = Vec::new();
     let mut cursor = None;
@@ -34,8 +33,7 @@ pub async fn get_owner(app: &App, request: ApiRequest) -> Result<ApiResponse, Ap
     let key = app
         .personal_data()?
         .load(&owner_subject(owner_uuid))
-        .await
-        .map_err(key_store_error)?;
+        .await?;
     let version = owner.version;
     let mut body = serde_json::to_value(reveal_owner(&owner, key.as_ref()))
         .map_err(|e| ApiError::internal(e.to_string()))?;
@@ -46,22 +44,13 @@ pub async fn get_owner(app: &App, request: ApiRequest) -> Result<ApiResponse, Ap
 /// GET /owners: the owner views, paged; each owner's personal data revealed with its key
 /// (one batch read for the page; `null` once erased, SPEC §7).
 pub async fn list_owners(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
-    request.query_input(&[], |_| ())?;
-    let page = request.page()?;
-    let owners = app
-        .view::<OwnerView>(OWNERS_TABLE)?
-        .list(&[], page.limit, page.cursor.as_deref())
-        .await?;
+    let owners = app.list_view::<OwnerView>(&request, OWNERS_TABLE).await?;
     let subjects: Vec<String> = owners
         .items
         .iter()
         .map(|owner| owner_subject(owner.owner_id))
         .collect();
-    let keys = app
-        .personal_data()?
-        .load_many(&subjects)
-        .await
-        .map_err(key_store_error)?;
+    let keys = app.personal_data()?.load_many(&subjects).await?;
     let items = owners
         .items
         .iter()
@@ -77,10 +66,9 @@ pub async fn list_owners(app: &App, request: ApiRequest) -> Result<ApiResponse, 
 /// GET /vehicles/{plate}: the vehicle view with its owner.
 pub async fn get_vehicle(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
     let plate = plate_parameter(&request)?;
-    let vehicle = app
-        .read_view::<VehicleView>(&request, VEHICLES_TABLE, plate.as_str())
-        .await?
-        .ok_or_else(|| ApiError::not_found("vehicle", plate.as_str()))?;
+    let vehicle: VehicleView = app
+        .find_view(&request, VEHICLES_TABLE, "vehicle", plate.as_str())
+        .await?;
     let owner = vehicle.owner_id.to_string();
     request.ensure_subject(Some(&owner), "vehicle", plate.as_str())?;
     let version = vehicle.version;

@@ -11,8 +11,12 @@ pub async fn create_product(app: &App, request: ApiRequest) -> Result<ApiRespons
     let outcome = app
         .create::<Product>(&request, &product_id.to_string(), command.into())
         .await?;
-    let body = serde_json::json!({"product_id": product_id, "version": outcome.version});
-    Ok(ApiResponse::created(body, format!("/inventory/{product_id}")).etag(outcome.version))
+    Ok(ApiResponse::created_version(
+        "product_id",
+        product_id,
+        format!("/inventory/{product_id}"),
+        outcome.version,
+    ))
 }
 
 /// POST /products/{product_id}/restock: more stock on hand.

@@ -8,21 +8,17 @@ use order_views::InventoryView;
 /// GET /inventory/{product_id}: a product's stock, reserved and available quantities.
 pub async fn get_inventory(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
     let product_id = request.uuid_parameter("product_id", "product")?.to_string();
-    let product = app
-        .read_view::<InventoryView>(&request, INVENTORY_TABLE, &product_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("product", &product_id))?;
+    let product: InventoryView = app
+        .find_view(&request, INVENTORY_TABLE, "product", &product_id)
+        .await?;
     let version = product.version;
     Ok(ApiResponse::ok(product).etag(version))
 }
 
 /// GET /inventory: every product's stock, paged.
 pub async fn list_inventory(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
-    request.query_input(&[], |_| ())?;
-    let page = request.page()?;
     let products = app
-        .view::<InventoryView>(INVENTORY_TABLE)?
-        .list(&[], page.limit, page.cursor.as_deref())
+        .list_view::<InventoryView>(&request, INVENTORY_TABLE)
         .await?;
     Ok(ApiResponse::ok(products))
 }

@@ -12,7 +12,7 @@ use local_cloud::devkey::DevKey;
 use local_cloud::instances;
 use local_cloud::invoke::LambdaInvoker;
 use local_cloud::parameters;
-use local_cloud::process::{self, Child};
+use local_cloud::process::{self, started_up, unless_stopped, Child};
 use local_cloud::provision::{provision, Provisioned};
 use local_cloud::services::Services;
 use local_cloud::template::{Stack, StackContext, Template};
@@ -136,18 +136,6 @@ fn shutdown_signal() -> watch::Receiver<bool> {
         let _ = sender.send(true);
     });
     receiver
-}
-
-/// Runs `work` unless the shutdown signal comes first.
-async fn unless_stopped<T>(
-    shutdown: &watch::Receiver<bool>,
-    work: impl std::future::Future<Output = Result<T>>,
-) -> Result<T> {
-    let mut shutdown = shutdown.clone();
-    tokio::select! {
-        result = work => result,
-        _ = shutdown.wait_for(|stopped| *stopped) => Err(Error::new("stopped during start-up")),
-    }
 }
 
 /// The local stack's context, with the `--parameter` values (checked against the template).
@@ -437,12 +425,13 @@ async fn up(options: Options) -> Result<()> {
                 .stderr(stderr);
             let mut moto = Child::spawn("moto", command)?;
             let started = process::wait_for_port(&mut moto, port, Duration::from_secs(60));
-            unless_stopped(&shutdown, started).await.map_err(|e| {
-                Error::new(format!(
-                    "{e}; see {} (is moto installed? source scripts/python-env.sh, or pass --python)",
-                    log.display()
-                ))
-            })?;
+            started_up(
+                &shutdown,
+                started,
+                &log,
+                "is moto installed? source scripts/python-env.sh, or pass --python",
+            )
+            .await?;
             children.0.push(moto);
             tracing::info!("moto on http://127.0.0.1:{port} (log: {})", log.display());
             format!("http://127.0.0.1:{port}")
@@ -499,12 +488,13 @@ async fn up(options: Options) -> Result<()> {
             }
             let mut watch = Child::spawn("cargo lambda watch", command)?;
             let started = process::wait_for_lambda(&mut watch, port, Duration::from_secs(180));
-            unless_stopped(&shutdown, started).await.map_err(|e| {
-                Error::new(format!(
-                    "{e}; see {} (is cargo-lambda installed? source scripts/python-env.sh)",
-                    log.display()
-                ))
-            })?;
+            started_up(
+                &shutdown,
+                started,
+                &log,
+                "is cargo-lambda installed? source scripts/python-env.sh",
+            )
+            .await?;
             children.0.push(watch);
             let endpoint = format!("http://127.0.0.1:{port}");
             if !options.reload {

@@ -11,6 +11,7 @@
 //! - [`Child`] stops its process when dropped.
 
 use std::fs::File;
+use std::future::Future;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -204,24 +205,58 @@ pub fn stop_orphans(grace: Duration) {
 /// Waits until 127.0.0.1:`port` accepts connections, while `child` runs.
 pub async fn wait_for_port(child: &mut Child, port: u16, deadline: Duration) -> Result<()> {
     let address = SocketAddr::from(([127, 0, 0, 1], port));
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.exited() {
-            return Err(Error::new(format!(
-                "{} exited during start-up ({status})",
-                child.name()
-            )));
+    StartUp {
+        deadline,
+        pause: Duration::from_millis(100),
+        not_ready: format!("did not listen on {address}"),
+    }
+    .wait(
+        child,
+        |_| String::new(),
+        || async move { tokio::net::TcpStream::connect(address).await.is_ok() },
+    )
+    .await
+}
+
+/// How long a child may take to be ready, and how often to look.
+struct StartUp {
+    deadline: Duration,
+    pause: Duration,
+    /// What the child did not do in time: `did not listen on …`.
+    not_ready: String,
+}
+
+impl StartUp {
+    /// Looks every `pause` until `ready`, while `child` runs and until `deadline`; `exit_hint`
+    /// adds to the error of a child that exited.
+    async fn wait<F: Future<Output = bool>>(
+        self,
+        child: &mut Child,
+        exit_hint: impl Fn(std::process::ExitStatus) -> String,
+        mut ready: impl FnMut() -> F,
+    ) -> Result<()> {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = child.exited() {
+                return Err(Error::new(format!(
+                    "{} exited during start-up ({status}){}",
+                    child.name(),
+                    exit_hint(status)
+                )));
+            }
+            if ready().await {
+                return Ok(());
+            }
+            if started.elapsed() > self.deadline {
+                return Err(Error::new(format!(
+                    "{} {} within {:?}",
+                    child.name(),
+                    self.not_ready,
+                    self.deadline
+                )));
+            }
+            tokio::time::sleep(self.pause).await;
         }
-        if tokio::net::TcpStream::connect(address).await.is_ok() {
-            return Ok(());
-        }
-        if started.elapsed() > deadline {
-            return Err(Error::new(format!(
-                "{} did not listen on {address} within {deadline:?}",
-                child.name()
-            )));
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
@@ -259,40 +294,34 @@ pub const LAMBDA_PROBE_PATH: &str = "/2015-03-31/functions/local-cloud-probe/inv
 
 /// Waits until the Lambda endpoint on `port` answers HTTP, while `child` runs.
 pub async fn wait_for_lambda(child: &mut Child, port: u16, deadline: Duration) -> Result<()> {
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.exited() {
-            // `cargo lambda watch` exits with status 0, silently, when its port is taken.
-            let hint = if status.success() {
+    StartUp {
+        deadline,
+        pause: Duration::from_millis(200),
+        not_ready: format!("did not answer on port {port}"),
+    }
+    .wait(
+        child,
+        // `cargo lambda watch` exits with status 0, silently, when its port is taken.
+        |status| {
+            if status.success() {
                 format!("; is port {port} already in use?")
             } else {
                 String::new()
-            };
-            return Err(Error::new(format!(
-                "{} exited during start-up ({status}){hint}",
-                child.name()
-            )));
-        }
-        if http_status(port, LAMBDA_PROBE_PATH).await.is_some() {
-            // `cargo lambda watch` exits silently (status 0) when its port is taken: make sure
-            // the answer came from our child.
-            tokio::time::sleep(Duration::from_millis(300)).await;
-            if let Some(status) = child.exited() {
-                return Err(Error::new(format!(
-                    "{} exited ({status}) while something else answers on port {port}",
-                    child.name()
-                )));
             }
-            return Ok(());
-        }
-        if started.elapsed() > deadline {
-            return Err(Error::new(format!(
-                "{} did not answer on port {port} within {deadline:?}",
-                child.name()
-            )));
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        },
+        || async move { http_status(port, LAMBDA_PROBE_PATH).await.is_some() },
+    )
+    .await?;
+    // `cargo lambda watch` exits silently (status 0) when its port is taken: make sure the
+    // answer came from our child.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    if let Some(status) = child.exited() {
+        return Err(Error::new(format!(
+            "{} exited ({status}) while something else answers on port {port}",
+            child.name()
+        )));
     }
+    Ok(())
 }
 
 /// A log file for a child's output (truncated).
@@ -303,4 +332,29 @@ pub fn log_file(path: &Path) -> Result<(Stdio, Stdio)> {
     let file = File::create(path)
         .map_err(|e| Error::new(format!("cannot create {}: {e}", path.display())))?;
     Ok((Stdio::from(file.try_clone()?), Stdio::from(file)))
+}
+
+/// Runs `work` unless the shutdown signal comes first.
+pub async fn unless_stopped<T>(
+    shutdown: &tokio::sync::watch::Receiver<bool>,
+    work: impl Future<Output = Result<T>>,
+) -> Result<T> {
+    let mut shutdown = shutdown.clone();
+    tokio::select! {
+        result = work => result,
+        _ = shutdown.wait_for(|stopped| *stopped) => Err(Error::new("stopped during start-up")),
+    }
+}
+
+/// A child's start-up (`started`), unless the runner is stopped first; a failure points at
+/// the child's `log` and says what to `check`.
+pub async fn started_up(
+    shutdown: &tokio::sync::watch::Receiver<bool>,
+    started: impl Future<Output = Result<()>>,
+    log: &Path,
+    check: &str,
+) -> Result<()> {
+    unless_stopped(shutdown, started)
+        .await
+        .map_err(|e| Error::new(format!("{e}; see {} ({check})", log.display())))
 }

@@ -42,8 +42,7 @@ impl App {
     /// The personal-data key store (SPEC §7), from `PERSONAL_DATA_KEYS_TABLE`; its pepper is
     /// read once per cold start.
     pub fn personal_data(&self) -> Result<personal_data::KeyStore, ApiError> {
-        personal_data::KeyStore::from_env(self.dynamodb.clone())
-            .map_err(|e| ApiError::internal(e.to_string()))
+        Ok(personal_data::KeyStore::from_env(self.dynamodb.clone())?)
     }
 }
 
@@ -99,6 +98,35 @@ impl App {
         request
             .read_fresh(|| async { Ok(table.get_versioned(key).await?) })
             .await
+    }
+
+    /// The item `key` of read model `V`, as [`App::read_view`] finds it; none is a 404 naming
+    /// `what` (`"radar"`, `"owner"`, …).
+    pub async fn find_view<V: projection::View>(
+        &self,
+        request: &crate::ApiRequest,
+        variable: &str,
+        what: &str,
+        key: &str,
+    ) -> Result<V, ApiError> {
+        self.read_view(request, variable, key)
+            .await?
+            .ok_or_else(|| ApiError::not_found(what, key))
+    }
+
+    /// A page of every item of read model `V`, for a list route that takes no query parameter
+    /// but the page's (`limit`, `cursor`).
+    pub async fn list_view<V: projection::View>(
+        &self,
+        request: &crate::ApiRequest,
+        variable: &str,
+    ) -> Result<event_store::Page<V>, ApiError> {
+        request.query_input(&[], |_| ())?;
+        let page = request.page()?;
+        Ok(self
+            .view::<V>(variable)?
+            .list(&[], page.limit, page.cursor.as_deref())
+            .await?)
     }
 
     /// The read-model table named by environment variable `variable`.

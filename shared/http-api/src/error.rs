@@ -98,6 +98,13 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// A key-store failure is ours: a 5xx (its message names no personal data).
+impl From<personal_data::KeyStoreError> for ApiError {
+    fn from(error: personal_data::KeyStoreError) -> Self {
+        Self::Internal(error.to_string())
+    }
+}
+
 impl From<projection::ProjectionError> for ApiError {
     fn from(error: projection::ProjectionError) -> Self {
         match error {

@@ -37,6 +37,21 @@ impl ApiResponse {
         Self::ok(serde_json::json!({ id_field: id, "version": version })).etag(version)
     }
 
+    /// The answer to a command that created an aggregate: 201, `{<id_field>: id, "version": v}`,
+    /// its `location` and the version as ETag.
+    pub fn created_version(
+        id_field: &str,
+        id: impl Serialize,
+        location: String,
+        version: u64,
+    ) -> Self {
+        Self::created(
+            serde_json::json!({ id_field: id, "version": version }),
+            location,
+        )
+        .etag(version)
+    }
+
     /// The aggregate's version as an ETag, for `If-Match` on the next command.
     pub fn etag(self, version: u64) -> Self {
         self.header(lambda_http::http::header::ETAG, format!("\"{version}\""))

@@ -10,6 +10,7 @@ mod infraction;
 mod owner;
 mod plate_owners;
 mod radar;
+mod state_view;
 pub mod tables;
 mod vehicle;
 

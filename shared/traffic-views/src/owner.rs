@@ -6,11 +6,12 @@
 //! answers ([`OwnerView::revealed`]): an erased or unreadable value answers `null`.
 
 use chrono::{DateTime, Utc};
-use es_core::{Aggregate, EventMeta, Sealed};
+use es_core::{EventMeta, Sealed};
 use serde::{Deserialize, Serialize};
-use traffic_domain::{Owner, OwnerEvent, OwnerPersonalData};
+use traffic_domain::{Owner, OwnerPersonalData};
 use uuid::Uuid;
 
+use crate::state_view::aggregate_fold_view;
 use crate::tables::OWNERS_KEY;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -120,26 +121,18 @@ impl OwnerView {
     }
 }
 
-impl projection::View for OwnerView {
-    const AGGREGATE_TYPE: &'static str = Owner::TYPE;
-    const KEY: &'static str = OWNERS_KEY;
-    type Event = OwnerEvent;
-
-    /// The owner's own fold (erasure included), so that the view cannot disagree with it.
-    fn apply(&mut self, event: &OwnerEvent, meta: &EventMeta) {
-        let mut owner = self.owner();
-        owner.apply(event);
-        *self = Self::of(owner, meta);
-    }
-}
+// The owner's own fold, erasure included.
+aggregate_fold_view!(OwnerView, Owner, OWNERS_KEY, owner);
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::{at, envelope, through_dynamo};
     use es_core::testing::PlainSealer;
+    use es_core::Aggregate;
     use es_core::EventEnvelope;
     use projection::View;
+    use traffic_domain::OwnerEvent;
 
     const ID: &str = "0b6d7a5e-1c2f-4e3a-9b8c-7d6e5f4a3b2c";
 

@@ -1,11 +1,12 @@
 //! The radar view of `GET /radars` and `GET /radars/{radar_id}`.
 
 use chrono::{DateTime, Utc};
-use es_core::{Aggregate, EventMeta};
+use es_core::EventMeta;
 use serde::{Deserialize, Serialize};
-use traffic_domain::{Radar, RadarEvent, RadarStatus};
+use traffic_domain::{Radar, RadarStatus};
 use uuid::Uuid;
 
+use crate::state_view::aggregate_fold_view;
 use crate::tables::RADARS_KEY;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -72,26 +73,17 @@ impl RadarView {
     }
 }
 
-impl projection::View for RadarView {
-    const AGGREGATE_TYPE: &'static str = Radar::TYPE;
-    const KEY: &'static str = RADARS_KEY;
-    type Event = RadarEvent;
-
-    /// The radar's own fold, so that the view cannot disagree with what the next command sees.
-    fn apply(&mut self, event: &RadarEvent, meta: &EventMeta) {
-        let mut radar = self.radar();
-        radar.apply(event);
-        *self = Self::of(radar, meta);
-    }
-}
+aggregate_fold_view!(RadarView, Radar, RADARS_KEY, radar);
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::{at, envelope, through_dynamo};
+    use es_core::Aggregate;
     use es_core::EventEnvelope;
     use projection::View;
     use serde_json::json;
+    use traffic_domain::RadarEvent;
     use traffic_domain::{OverspeedDetection, Plate};
 
     const ID: &str = "6f1c2a9e-3b7d-4c55-8f0e-2d9a1b3c4d5e";

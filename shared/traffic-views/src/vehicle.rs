@@ -1,11 +1,12 @@
 //! The vehicle view of `GET /vehicles` and `GET /vehicles/{plate}`.
 
 use chrono::{DateTime, Utc};
-use es_core::{Aggregate, EventMeta};
+use es_core::EventMeta;
 use serde::{Deserialize, Serialize};
-use traffic_domain::{Vehicle, VehicleEvent, VehicleType};
+use traffic_domain::{Vehicle, VehicleType};
 use uuid::Uuid;
 
+use crate::state_view::aggregate_fold_view;
 use crate::stored_plate;
 use crate::tables::VEHICLES_KEY;
 
@@ -62,26 +63,17 @@ impl VehicleView {
     }
 }
 
-impl projection::View for VehicleView {
-    const AGGREGATE_TYPE: &'static str = Vehicle::TYPE;
-    const KEY: &'static str = VEHICLES_KEY;
-    type Event = VehicleEvent;
-
-    /// The vehicle's own fold, so that the view cannot disagree with the next command.
-    fn apply(&mut self, event: &VehicleEvent, meta: &EventMeta) {
-        let mut vehicle = self.vehicle();
-        vehicle.apply(event);
-        *self = Self::of(vehicle, meta);
-    }
-}
+aggregate_fold_view!(VehicleView, Vehicle, VEHICLES_KEY, vehicle);
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::{at, envelope, through_dynamo};
+    use es_core::Aggregate;
     use es_core::EventEnvelope;
     use projection::View;
     use traffic_domain::Plate;
+    use traffic_domain::VehicleEvent;
 
     fn alice() -> Uuid {
         Uuid::from_u128(0xA11CE)

@@ -12,6 +12,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
 use projection::ProjectionError;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 use crate::order::{OrderView, OrderViewStatus};
@@ -97,7 +98,7 @@ pub(super) async fn placed_before(
     let cutoff = es_core::time::format(&cutoff);
     let mut orders = Vec::new();
     for shard in 0..OPEN_SHARDS {
-        let request = client
+        let mut items = client
             .query()
             .table_name(table)
             .key_condition_expression("#report = :report AND #bucket < :cutoff")
@@ -105,29 +106,27 @@ pub(super) async fn placed_before(
             .expression_attribute_names("#bucket", REPORTS_BUCKET)
             .expression_attribute_values(":report", AttributeValue::S(shard_partition(shard)))
             .expression_attribute_values(":cutoff", AttributeValue::S(cutoff.clone()))
-            .consistent_read(true);
-        let mut start = None;
-        loop {
-            let page = request
-                .clone()
-                .set_exclusive_start_key(start)
-                .send()
-                .await?;
-            orders.extend(page.items().iter().filter_map(|item| {
-                let text = |name| match item.get(name) {
-                    Some(AttributeValue::S(text)) => Some(text.clone()),
-                    _ => None,
-                };
-                Some(OpenOrder {
-                    order_id: text(ORDER_ID)?.parse().ok()?,
-                    correlation_id: text(CORRELATION_ID).unwrap_or_default(),
-                })
-            }));
-            match page.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => break,
-            }
+            .consistent_read(true)
+            .into_paginator()
+            .items()
+            .send();
+        while let Some(item) = items.next().await {
+            orders.extend(OpenOrder::from_item(&item?));
         }
     }
     Ok(orders)
+}
+
+impl OpenOrder {
+    /// The open order an item of the report table holds; `None` for one without an order id.
+    fn from_item(item: &HashMap<String, AttributeValue>) -> Option<Self> {
+        let text = |name| match item.get(name) {
+            Some(AttributeValue::S(text)) => Some(text.clone()),
+            _ => None,
+        };
+        Some(OpenOrder {
+            order_id: text(ORDER_ID)?.parse().ok()?,
+            correlation_id: text(CORRELATION_ID).unwrap_or_default(),
+        })
+    }
 }

@@ -178,29 +178,21 @@ impl ReportsTable {
                 &[(":from", &from), (":to", &to)],
             ),
         }
-        let request = self
+        let mut items = self
             .client
             .query()
             .table_name(&self.name)
             .key_condition_expression(condition)
             .set_expression_attribute_names(Some(names))
-            .set_expression_attribute_values(Some(values));
+            .set_expression_attribute_values(Some(values))
+            .into_paginator()
+            .items()
+            .send();
         let mut total = Tally::default();
-        let mut start = None;
-        loop {
-            let page = request
-                .clone()
-                .set_exclusive_start_key(start)
-                .send()
-                .await?;
-            for item in page.items() {
-                total.add(&Tally::from_item(item), 1);
-            }
-            match page.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => return Ok(total),
-            }
+        while let Some(item) = items.next().await {
+            total.add(&Tally::from_item(&item?), 1);
         }
+        Ok(total)
     }
 
     /// The orders placed before `cutoff` and still open (see [`open_orders`]).

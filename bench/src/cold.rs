@@ -273,7 +273,11 @@ pub async fn run(moto: &Moto, binaries: &Binaries) {
     let (function, hello) = match (function, hello) {
         (Ok(f), Ok(h)) => (f, h),
         (f, h) => {
-            println!("   cold start failed: register-owner {:?}; hello {:?}", f.err(), h.err());
+            println!(
+                "   cold start failed: register-owner {:?}; hello {:?}",
+                f.err(),
+                h.err()
+            );
             return;
         }
     };
@@ -284,7 +288,11 @@ pub async fn run(moto: &Moto, binaries: &Binaries) {
         "", "register-owner", "hello world", "ratio"
     );
     let rows = [
-        ("init (spawn → first /next), ms", ms(function.init), ms(hello.init)),
+        (
+            "init (spawn → first /next), ms",
+            ms(function.init),
+            ms(hello.init),
+        ),
         (
             "first invocation, ms",
             ms(function.invocation),
@@ -311,7 +319,10 @@ pub async fn run(moto: &Moto, binaries: &Binaries) {
     let size = std::fs::metadata(&binaries.sam_artifact)
         .map(|m| format!("{:.1} MB", m.len() as f64 / 1e6))
         .unwrap_or_else(|_| "not built".into());
-    println!("   sam build arm64 binary ({}): {size}", binaries.sam_artifact.display());
+    println!(
+        "   sam build arm64 binary ({}): {size}",
+        binaries.sam_artifact.display()
+    );
     let size_of = |p: &Path| {
         std::fs::metadata(p)
             .map(|m| format!("{:.1} MB", m.len() as f64 / 1e6))
@@ -322,9 +333,18 @@ pub async fn run(moto: &Moto, binaries: &Binaries) {
         size_of(&binaries.function),
         size_of(&binaries.hello)
     );
-    println!("FIGURE cold start register-owner: init ms {:.2}", ms(function.init));
-    println!("FIGURE cold start hello world: init ms {:.2}", ms(hello.init));
-    println!("FIGURE cold start init ratio: {:.2}", ms(function.init) / ms(hello.init));
+    println!(
+        "FIGURE cold start register-owner: init ms {:.2}",
+        ms(function.init)
+    );
+    println!(
+        "FIGURE cold start hello world: init ms {:.2}",
+        ms(hello.init)
+    );
+    println!(
+        "FIGURE cold start init ratio: {:.2}",
+        ms(function.init) / ms(hello.init)
+    );
     println!(
         "FIGURE cold start register-owner: first invocation minus DynamoDB ms {:.2}",
         ms(function.invocation_without_dynamodb)
@@ -337,7 +357,10 @@ pub async fn run(moto: &Moto, binaries: &Binaries) {
         "FIGURE cold start register-owner: peak RSS MB {:.2}",
         mb(function.peak_rss_kb)
     );
-    println!("FIGURE cold start hello world: peak RSS MB {:.2}", mb(hello.peak_rss_kb));
+    println!(
+        "FIGURE cold start hello world: peak RSS MB {:.2}",
+        mb(hello.peak_rss_kb)
+    );
     println!(
         "FIGURE cold start peak RSS ratio: {:.2}",
         function.peak_rss_kb as f64 / hello.peak_rss_kb as f64

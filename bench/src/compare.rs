@@ -45,7 +45,12 @@ async fn our_store(client: Client, plain: &Client) -> (EventStore, String) {
 }
 
 /// Runs `command` `ROUNDS` times (the `i`th with argument `i`) and prices what it sent.
-async fn measure<F, Fut>(meter: &Meter, pricing: &mut Pricing, events_each: usize, command: F) -> Cost
+async fn measure<F, Fut>(
+    meter: &Meter,
+    pricing: &mut Pricing,
+    events_each: usize,
+    command: F,
+) -> Cost
 where
     F: Fn(usize) -> Fut,
     Fut: Future<Output = ()>,
@@ -92,10 +97,17 @@ pub async fn run(moto: &Moto) {
     let ours_meter = Meter::default();
     let (store, events_table) = our_store(client(&endpoint, Some(&ours_meter)), &plain).await;
     let handler = CommandHandler::new(store);
-    let ids: Vec<String> = (0..ROUNDS).map(|_| uuid::Uuid::new_v4().to_string()).collect();
-    let our_create = measure(&ours_meter, &mut pricing, 1, |i| ours::open(&handler, &ids[i])).await;
-    let our_update =
-        measure(&ours_meter, &mut pricing, 1, |_| ours::deposit(&handler, &ids[0], 10)).await;
+    let ids: Vec<String> = (0..ROUNDS)
+        .map(|_| uuid::Uuid::new_v4().to_string())
+        .collect();
+    let our_create = measure(&ours_meter, &mut pricing, 1, |i| {
+        ours::open(&handler, &ids[i])
+    })
+    .await;
+    let our_update = measure(&ours_meter, &mut pricing, 1, |_| {
+        ours::deposit(&handler, &ids[0], 10)
+    })
+    .await;
     let our_transfer = measure(&ours_meter, &mut pricing, 2, |i| {
         ours::transfer(&handler, &ids[0], &ids[1 + i % (ROUNDS - 1)], 1)
     })
@@ -112,10 +124,14 @@ pub async fn run(moto: &Moto) {
     let snapshot_peer = peer::framework(peer_client, &peer_events, &peer_snapshots, Some(10));
     let mut peers = Vec::new();
     for cqrs in [&plain_peer, &snapshot_peer] {
-        let ids: Vec<String> = (0..ROUNDS).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+        let ids: Vec<String> = (0..ROUNDS)
+            .map(|_| uuid::Uuid::new_v4().to_string())
+            .collect();
         let create = measure(&peer_meter, &mut pricing, 1, |i| peer::open(cqrs, &ids[i])).await;
-        let update =
-            measure(&peer_meter, &mut pricing, 1, |_| peer::deposit(cqrs, &ids[0], 10)).await;
+        let update = measure(&peer_meter, &mut pricing, 1, |_| {
+            peer::deposit(cqrs, &ids[0], 10)
+        })
+        .await;
         peers.push((create, update));
     }
 
@@ -180,7 +196,10 @@ pub async fn run(moto: &Moto) {
         ("dynamo-es+snapshots update", snap_update),
     ] {
         println!("FIGURE store {name}: requests/command {:.2}", cost.requests);
-        println!("FIGURE store {name}: write units/event {:.2}", cost.units_per_event);
+        println!(
+            "FIGURE store {name}: write units/event {:.2}",
+            cost.units_per_event
+        );
     }
     println!("FIGURE store dynamo-es transaction: n/a (cqrs-es commands one aggregate)");
 }

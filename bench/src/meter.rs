@@ -31,9 +31,17 @@ pub type Item = HashMap<String, AttributeValue>;
 #[derive(Debug, Clone)]
 pub enum Write {
     /// The whole item is in the request.
-    Put { table: String, item: Item, transactional: bool },
+    Put {
+        table: String,
+        item: Item,
+        transactional: bool,
+    },
     /// Only the key is: the item is read back to price it.
-    Update { table: String, key: Item, transactional: bool },
+    Update {
+        table: String,
+        key: Item,
+        transactional: bool,
+    },
     /// Priced as one started KB: the item is gone by the time it could be read.
     Delete { transactional: bool },
     /// A condition check inside a transaction: priced as a transactional write of the item.

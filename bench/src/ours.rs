@@ -1,7 +1,7 @@
 //! The bank account of the comparison on our store: `es_core::Aggregate` run by
 //! `event_store::CommandHandler`, as the functions run theirs.
 
-use es_core::{Aggregate, CommandContext, DomainError, DomainEvent, Rejection};
+use es_core::{Aggregate, CommandContext, Decide, DomainError, DomainEvent, Rejection};
 use event_store::{CommandError, CommandHandler, Expected};
 use serde::{Deserialize, Serialize};
 
@@ -50,26 +50,32 @@ impl Aggregate for Account {
     type Event = AccountEvent;
     type Error = AccountError;
 
-    fn handle(&self, command: &AccountCommand) -> Result<Vec<AccountEvent>, AccountError> {
-        match command {
-            AccountCommand::Open { .. } if self.open => Err(AccountError::AlreadyOpen),
-            AccountCommand::Open { owner } => Ok(vec![AccountEvent::AccountOpened {
-                owner: owner.clone(),
-            }]),
-            _ if !self.open => Err(AccountError::NotOpen),
-            AccountCommand::Deposit { amount } => Ok(vec![AccountEvent::Deposited { amount: *amount }]),
-            AccountCommand::Withdraw { amount } if *amount > self.balance => {
-                Err(AccountError::InsufficientFunds)
-            }
-            AccountCommand::Withdraw { amount } => Ok(vec![AccountEvent::Withdrawn { amount: *amount }]),
-        }
-    }
-
     fn apply(&mut self, event: &AccountEvent) {
         match event {
             AccountEvent::AccountOpened { .. } => self.open = true,
             AccountEvent::Deposited { amount } => self.balance += amount,
             AccountEvent::Withdrawn { amount } => self.balance -= amount,
+        }
+    }
+}
+
+impl Decide<Account> for AccountCommand {
+    fn decide(&self, account: &Account) -> Result<Vec<AccountEvent>, AccountError> {
+        match self {
+            AccountCommand::Open { .. } if account.open => Err(AccountError::AlreadyOpen),
+            AccountCommand::Open { owner } => Ok(vec![AccountEvent::AccountOpened {
+                owner: owner.clone(),
+            }]),
+            _ if !account.open => Err(AccountError::NotOpen),
+            AccountCommand::Deposit { amount } => {
+                Ok(vec![AccountEvent::Deposited { amount: *amount }])
+            }
+            AccountCommand::Withdraw { amount } if *amount > account.balance => {
+                Err(AccountError::InsufficientFunds)
+            }
+            AccountCommand::Withdraw { amount } => {
+                Ok(vec![AccountEvent::Withdrawn { amount: *amount }])
+            }
         }
     }
 }
@@ -88,7 +94,12 @@ pub async fn open(handler: &CommandHandler, id: &str) {
 
 pub async fn deposit(handler: &CommandHandler, id: &str, amount: u64) {
     handler
-        .execute::<Account>(id, &AccountCommand::Deposit { amount }, Expected::Any, &ctx())
+        .execute::<Account>(
+            id,
+            &AccountCommand::Deposit { amount },
+            Expected::Any,
+            &ctx(),
+        )
         .await
         .expect("deposit");
 }

@@ -5,8 +5,8 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
 };
 use aws_sdk_dynamodb::Client;
-use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::event_sink::EventSink;
+use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{CqrsFramework, DomainEvent};
 use dynamo_es::{DynamoCqrs, DynamoEventRepository};
 use serde::{Deserialize, Serialize};

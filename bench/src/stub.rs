@@ -76,7 +76,10 @@ async fn serve(stream: TcpStream, shared: Shared) {
             );
             let (time, requests) = busy.read();
             seen.send_modify(|s| s.event_sent = Some((Instant::now(), time, requests)));
-            if respond(&mut write, "200 OK", &headers, event).await.is_err() {
+            if respond(&mut write, "200 OK", &headers, event)
+                .await
+                .is_err()
+            {
                 return;
             }
         } else if method == "POST" && (path.starts_with(INVOCATION) || path == INIT_ERROR) {
@@ -94,9 +97,14 @@ async fn serve(stream: TcpStream, shared: Shared) {
                 s.answer = Some((kind.into(), text));
             });
             let body = br#"{"status":"OK"}"#;
-            if respond(&mut write, "202 Accepted", "Content-Type: application/json\r\n", body)
-                .await
-                .is_err()
+            if respond(
+                &mut write,
+                "202 Accepted",
+                "Content-Type: application/json\r\n",
+                body,
+            )
+            .await
+            .is_err()
             {
                 return;
             }

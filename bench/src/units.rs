@@ -108,12 +108,18 @@ impl Pricing {
                     key,
                     transactional,
                 } => {
-                    let item = self.read_back(table, key).await.unwrap_or_else(|| key.clone());
+                    let item = self
+                        .read_back(table, key)
+                        .await
+                        .unwrap_or_else(|| key.clone());
                     self.item_units(table, &item, *transactional).await
                 }
                 Write::Delete { transactional, .. } => factor(*transactional),
                 Write::Check { table, key } => {
-                    let item = self.read_back(table, key).await.unwrap_or_else(|| key.clone());
+                    let item = self
+                        .read_back(table, key)
+                        .await
+                        .unwrap_or_else(|| key.clone());
                     kilobytes(item_size(&item)) * factor(true)
                 }
             };
@@ -169,7 +175,9 @@ fn kilobytes(bytes: usize) -> u64 {
 
 /// DynamoDB's item size: attribute names plus values.
 pub fn item_size(item: &Item) -> usize {
-    item.iter().map(|(name, value)| name.len() + value_size(value)).sum()
+    item.iter()
+        .map(|(name, value)| name.len() + value_size(value))
+        .sum()
 }
 
 fn value_size(value: &AttributeValue) -> usize {
@@ -195,6 +203,10 @@ fn value_size(value: &AttributeValue) -> usize {
 /// About one byte per two significant digits, plus one.
 fn number_size(number: &str) -> usize {
     let digits: String = number.chars().filter(char::is_ascii_digit).collect();
-    let significant = digits.trim_start_matches('0').trim_end_matches('0').len().max(1);
+    let significant = digits
+        .trim_start_matches('0')
+        .trim_end_matches('0')
+        .len()
+        .max(1);
     significant.div_ceil(2) + 1
 }

@@ -2,52 +2,18 @@
 //! user pool would issue it (SPEC §7: the role as a group, the bound id as
 //! `custom:subject_id`), signed by the development key.
 
+use es_core::Role;
 use serde_json::{json, Map, Value};
 
 use crate::devkey::DevKey;
 use crate::template::{Resolver, Stack, Template};
 use crate::{Error, Result};
 
-/// The roles of SPEC §7.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    Operator,
-    Auditor,
-    Radar,
-    Owner,
-    Customer,
-}
-
-impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Operator,
-        Role::Auditor,
-        Role::Radar,
-        Role::Owner,
-        Role::Customer,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Operator => "operator",
-            Role::Auditor => "auditor",
-            Role::Radar => "radar",
-            Role::Owner => "owner",
-            Role::Customer => "customer",
-        }
-    }
-
-    /// Bound to one subject (a radar, an owner, a customer): its token names it.
-    pub fn is_bound(self) -> bool {
-        matches!(self, Role::Radar | Role::Owner | Role::Customer)
-    }
-
-    /// The user pool client whose tokens the role gets (its logical id in the template).
-    pub fn client(self) -> &'static str {
-        match self {
-            Role::Radar => "RadarClient",
-            _ => "PeopleClient",
-        }
+/// The user pool client whose tokens a role gets (its logical id in the template).
+fn client_of(role: Role) -> &'static str {
+    match role {
+        Role::Radar => "RadarClient",
+        _ => "PeopleClient",
     }
 }
 
@@ -70,9 +36,7 @@ impl TokenRequest {
             [] => return Err(Error::new(format!("token needs a ROLE ({names})"))),
             _ => return Err(Error::new("token takes ROLE and at most one ID")),
         };
-        let role = Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == role)
+        let role = Role::parse(role)
             .ok_or_else(|| Error::new(format!("unknown role {role:?} (roles: {names})")))?;
         match (role.is_bound(), &id) {
             (true, None) => Err(Error::new(format!(
@@ -141,8 +105,8 @@ impl LocalPool {
         };
         Ok(Self {
             issuer: authorizer.issuer.clone(),
-            people_client: client(Role::Operator.client())?,
-            radar_client: client(Role::Radar.client())?,
+            people_client: client(client_of(Role::Operator))?,
+            radar_client: client(client_of(Role::Radar))?,
         })
     }
 

@@ -42,10 +42,18 @@ pub struct UniqueClaim {
     pub value: String,
 }
 
+/// The decision half of an aggregate: what a command records, given the state its stream
+/// folds to, or why it refuses. Pure; implemented by the aggregate's command enum, whose
+/// variants each decide for themselves.
+pub trait Decide<A: Aggregate> {
+    fn decide(&self, state: &A) -> Result<Vec<A::Event>, A::Error>;
+}
+
 /// An event-sourced aggregate.
 ///
-/// `Default` is the state of a stream with no events. `handle` is pure and decides; `apply`
-/// folds one event into the state and must not fail (an event is a fact already recorded).
+/// `Default` is the state of a stream with no events. Its command decides ([`Decide`]);
+/// `apply` folds one event into the state and must not fail (an event is a fact already
+/// recorded).
 pub trait Aggregate:
     Default + Clone + Serialize + DeserializeOwned + Send + Sync + 'static
 {
@@ -55,11 +63,14 @@ pub trait Aggregate:
     /// and the aggregate is rebuilt by replaying its stream.
     const SNAPSHOT_SCHEMA: u32 = 1;
 
-    type Command: Debug + Send + Sync;
+    type Command: Decide<Self> + Debug + Send + Sync;
     type Event: DomainEvent;
     type Error: DomainError;
 
-    fn handle(&self, command: &Self::Command) -> Result<Vec<Self::Event>, Self::Error>;
+    /// The command's decision on this state.
+    fn handle(&self, command: &Self::Command) -> Result<Vec<Self::Event>, Self::Error> {
+        command.decide(self)
+    }
 
     fn apply(&mut self, event: &Self::Event);
 

@@ -12,16 +12,19 @@ pub mod context;
 pub mod envelope;
 pub mod personal;
 pub mod rejection;
+pub mod role;
 /// Test helpers for the domains: given/when/then and the checks their tests share.
 pub mod testing;
 pub mod time;
 pub mod upcast;
 pub mod validation;
+mod wire_enum;
 
-pub use aggregate::{Aggregate, DomainError, DomainEvent, UniqueClaim};
+pub use aggregate::{Aggregate, Decide, DomainError, DomainEvent, UniqueClaim};
 pub use context::CommandContext;
 pub use envelope::{EnvelopeError, EventEnvelope, EventMeta, StreamId};
 pub use personal::{Sealed, Sealer};
 pub use rejection::{Rejection, RejectionKind};
+pub use role::Role;
 pub use upcast::Upcaster;
 pub use validation::{FieldProblem, Input, ValidationError, MAX_VERSION};

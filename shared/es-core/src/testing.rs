@@ -56,6 +56,12 @@ where
         self.then(Vec::new());
     }
 
+    /// Refused as `not_found` (404): the command needs a stream that exists.
+    #[track_caller]
+    pub fn then_not_found(self) -> A::Error {
+        self.then_refused(RejectionKind::NotFound, "not_found")
+    }
+
     #[track_caller]
     pub fn then_refused(self, kind: RejectionKind, code: &str) -> A::Error {
         match self.result {
@@ -67,6 +73,18 @@ where
                 error
             }
         }
+    }
+}
+
+/// Each of `commands`, sent to a stream with no events, is refused as `not_found`: only the
+/// command that creates a stream may find it empty.
+#[track_caller]
+pub fn each_needs_an_existing<A: Aggregate>(commands: impl IntoIterator<Item = A::Command>)
+where
+    A::Event: PartialEq,
+{
+    for command in commands {
+        given::<A>(&[]).when(command).then_not_found();
     }
 }
 

@@ -6,7 +6,7 @@ mod common;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use common::*;
-use es_core::{Aggregate, DomainError, DomainEvent, Rejection};
+use es_core::{Aggregate, Decide, DomainError, DomainEvent, Rejection};
 use event_store::schema::SNAPSHOT_SORT_KEY;
 use event_store::{CommandError, CommandHandler, PointInTime};
 use serde::{Deserialize, Serialize};
@@ -43,15 +43,17 @@ impl Aggregate for Tally {
     type Event = TallyEvent;
     type Error = TallyExists;
 
-    fn handle(&self, _: &()) -> Result<Vec<TallyEvent>, TallyExists> {
-        if self.created {
+    fn apply(&mut self, _: &TallyEvent) {
+        self.created = true;
+    }
+}
+
+impl Decide<Tally> for () {
+    fn decide(&self, tally: &Tally) -> Result<Vec<TallyEvent>, TallyExists> {
+        if tally.created {
             return Err(TallyExists);
         }
         Ok(vec![TallyEvent::TallyCreated])
-    }
-
-    fn apply(&mut self, _: &TallyEvent) {
-        self.created = true;
     }
 }
 
@@ -63,6 +65,20 @@ async fn deposit(handler: &CommandHandler, id: &str, amount: u64) -> u64 {
     execute(handler, id, &AccountCommand::Deposit { amount })
         .await
         .version
+}
+
+/// Account `a1` created, then given deposits of 1, 2… `deposits`, by a handler that snapshots
+/// every `snapshot_every` events (returned).
+async fn created_with_deposits(h: &Harness, snapshot_every: u64, deposits: u64) -> CommandHandler {
+    let handler = CommandHandler::new(h.store.clone()).with_snapshot_every(snapshot_every);
+    handler
+        .create::<Account>("a1", &open("a1"), &ctx())
+        .await
+        .unwrap();
+    for amount in 1..=deposits {
+        deposit(&handler, "a1", amount).await;
+    }
+    handler
 }
 
 #[tokio::test]
@@ -162,14 +178,7 @@ async fn a_create_claiming_a_taken_guard_is_a_duplicate() {
 #[tokio::test]
 async fn an_update_of_a_snapshotted_stream_is_one_read_and_one_write() {
     let h = harness().await;
-    let handler = CommandHandler::new(h.store.clone()).with_snapshot_every(10);
-    handler
-        .create::<Account>("a1", &open("a1"), &ctx())
-        .await
-        .unwrap();
-    for amount in 1..=13 {
-        deposit(&handler, "a1", amount).await;
-    }
+    let handler = created_with_deposits(&h, 10, 13).await;
 
     h.counter.reset();
     let loaded = handler.store().load::<Account>("a1").await.unwrap();
@@ -217,22 +226,6 @@ async fn a_250_event_stream_snapshotted_every_100_loads_in_one_request() {
         .await
         .unwrap();
     assert_eq!(loaded.state, full.state, "snapshot + tail equals a replay");
-}
-
-/// Replaces the stream's snapshot item by hand.
-async fn put_snapshot(h: &Harness, id: &str, schema: &str, version: &str, state: &str) {
-    h.store
-        .client()
-        .put_item()
-        .table_name(&h.store.tables().events)
-        .item("stream_id", AttributeValue::S(account(id).key()))
-        .item("version", AttributeValue::N(SNAPSHOT_SORT_KEY.into()))
-        .item("snapshot_schema", AttributeValue::N(schema.into()))
-        .item("snapshot_version", AttributeValue::N(version.into()))
-        .item("state", AttributeValue::S(state.into()))
-        .send()
-        .await
-        .unwrap();
 }
 
 #[tokio::test]
@@ -289,14 +282,7 @@ async fn an_unusable_or_stale_snapshot_falls_back_to_replay() {
 #[tokio::test]
 async fn a_snapshot_is_no_event_for_any_reader() {
     let h = harness().await;
-    let handler = CommandHandler::new(h.store.clone()).with_snapshot_every(3);
-    handler
-        .create::<Account>("a1", &open("a1"), &ctx())
-        .await
-        .unwrap();
-    for amount in 1..=4 {
-        deposit(&handler, "a1", amount).await;
-    }
+    created_with_deposits(&h, 3, 4).await;
     let stream = account("a1");
 
     let events = h.store.read_stream(&stream, 1, None).await.unwrap();

@@ -14,44 +14,7 @@
 
 use std::collections::HashMap;
 
-/// A token's role: a Cognito group in AWS, the `cognito:groups` claim of its token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Role {
-    Operator,
-    Auditor,
-    Radar,
-    Owner,
-    Customer,
-}
-
-impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Operator,
-        Role::Auditor,
-        Role::Radar,
-        Role::Owner,
-        Role::Customer,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Operator => "operator",
-            Role::Auditor => "auditor",
-            Role::Radar => "radar",
-            Role::Owner => "owner",
-            Role::Customer => "customer",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|role| role.as_str() == text)
-    }
-
-    /// Whether a token of this role carries the id of the one subject it acts for.
-    pub fn is_bound(self) -> bool {
-        matches!(self, Role::Radar | Role::Owner | Role::Customer)
-    }
-}
+pub use es_core::Role;
 
 /// The claim that holds the token's groups (its role).
 pub const GROUPS_CLAIM: &str = "cognito:groups";

@@ -15,41 +15,22 @@ use uuid::Uuid;
 use crate::line::LineView;
 use crate::tables::ORDERS_KEY;
 
-/// SPEC §6: `PENDING` → `STOCK_RESERVED` → `PAID` → `CONFIRMED`, or `CANCELLED`. Named on the
-/// wire as serde and strum both spell it.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::Display,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-pub enum OrderViewStatus {
-    #[default]
-    Pending,
-    StockReserved,
-    Paid,
-    Confirmed,
-    Cancelled,
+es_core::wire_enum! {
+    "SCREAMING_SNAKE_CASE",
+    /// SPEC §6: `PENDING` → `STOCK_RESERVED` → `PAID` → `CONFIRMED`, or `CANCELLED`.
+    #[derive(Default, PartialOrd, Ord)]
+    pub enum OrderViewStatus {
+        #[default]
+        Pending,
+        StockReserved,
+        Paid,
+        Confirmed,
+        Cancelled,
+    }
 }
 
 impl OrderViewStatus {
     pub const ALL: &'static [Self] = <Self as strum::VariantArray>::VARIANTS;
-
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
 
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|s| s.as_str() == text)

@@ -6,8 +6,8 @@ mod common;
 
 use common::{at, Harness};
 use es_core::{
-    Aggregate, CommandContext, DomainError, DomainEvent, EventEnvelope, EventMeta, Rejection,
-    StreamId, Upcaster,
+    Aggregate, CommandContext, Decide, DomainError, DomainEvent, EventEnvelope, EventMeta,
+    Rejection, StreamId, Upcaster,
 };
 use event_store::{CommandHandler, Expected, StoreError};
 use projection::{create_view_table, Projected, ProjectionError, Projector, View, ViewTable};
@@ -75,16 +75,6 @@ impl Aggregate for Parcel {
     type Event = ParcelEvent;
     type Error = SameWeight;
 
-    fn handle(&self, command: &Weigh) -> Result<Vec<ParcelEvent>, SameWeight> {
-        if self.weights_grams.last() == Some(&command.weight_grams) {
-            return Err(SameWeight);
-        }
-        Ok(vec![ParcelEvent::ParcelWeighed {
-            weight_grams: command.weight_grams,
-            scale: "scale-2".into(),
-        }])
-    }
-
     fn apply(&mut self, event: &ParcelEvent) {
         match event {
             ParcelEvent::ParcelRegistered { label } => self.label.clone_from(label),
@@ -92,6 +82,18 @@ impl Aggregate for Parcel {
                 self.weights_grams.push(*weight_grams)
             }
         }
+    }
+}
+
+impl Decide<Parcel> for Weigh {
+    fn decide(&self, parcel: &Parcel) -> Result<Vec<ParcelEvent>, SameWeight> {
+        if parcel.weights_grams.last() == Some(&self.weight_grams) {
+            return Err(SameWeight);
+        }
+        Ok(vec![ParcelEvent::ParcelWeighed {
+            weight_grams: self.weight_grams,
+            scale: "scale-2".into(),
+        }])
     }
 }
 

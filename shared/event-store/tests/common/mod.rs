@@ -2,9 +2,11 @@
 //! tables, and a small account aggregate that exercises every store feature.
 #![allow(dead_code)]
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use es_core::{
-    Aggregate, CommandContext, DomainError, DomainEvent, Rejection, StreamId, UniqueClaim,
+    Aggregate, CommandContext, Decide, DomainError, DomainEvent, Rejection, StreamId, UniqueClaim,
 };
+use event_store::schema::SNAPSHOT_SORT_KEY;
 use event_store::{AppendBatch, CommandHandler, EventStore, Expected, Outcome};
 use serde::{Deserialize, Serialize};
 
@@ -66,25 +68,6 @@ impl Aggregate for Account {
     type Event = AccountEvent;
     type Error = AccountError;
 
-    fn handle(&self, command: &AccountCommand) -> Result<Vec<AccountEvent>, AccountError> {
-        let deposit = |amount, memo: &str| AccountEvent::Deposited {
-            amount,
-            memo: memo.to_owned(),
-        };
-        match command {
-            AccountCommand::Open { .. } if self.open => Err(AccountError::AlreadyOpen),
-            AccountCommand::Open { email } => Ok(vec![AccountEvent::AccountOpened {
-                email: email.clone(),
-            }]),
-            _ if !self.open => Err(AccountError::NotOpen),
-            AccountCommand::Deposit { amount } => Ok(vec![deposit(*amount, "")]),
-            AccountCommand::DepositWithMemo { amount, memo } => Ok(vec![deposit(*amount, memo)]),
-            AccountCommand::DepositTwice { amount } => {
-                Ok(vec![deposit(*amount, ""), deposit(*amount, "")])
-            }
-        }
-    }
-
     fn apply(&mut self, event: &AccountEvent) {
         match event {
             AccountEvent::AccountOpened { .. } => self.open = true,
@@ -102,6 +85,27 @@ impl Aggregate for Account {
                 value: email.clone(),
             }],
             _ => Vec::new(),
+        }
+    }
+}
+
+impl Decide<Account> for AccountCommand {
+    fn decide(&self, account: &Account) -> Result<Vec<AccountEvent>, AccountError> {
+        let deposit = |amount, memo: &str| AccountEvent::Deposited {
+            amount,
+            memo: memo.to_owned(),
+        };
+        match self {
+            AccountCommand::Open { .. } if account.open => Err(AccountError::AlreadyOpen),
+            AccountCommand::Open { email } => Ok(vec![AccountEvent::AccountOpened {
+                email: email.clone(),
+            }]),
+            _ if !account.open => Err(AccountError::NotOpen),
+            AccountCommand::Deposit { amount } => Ok(vec![deposit(*amount, "")]),
+            AccountCommand::DepositWithMemo { amount, memo } => Ok(vec![deposit(*amount, memo)]),
+            AccountCommand::DepositTwice { amount } => {
+                Ok(vec![deposit(*amount, ""), deposit(*amount, "")])
+            }
         }
     }
 }
@@ -134,15 +138,28 @@ pub async fn events_of(store: &EventStore, id: &str) -> Vec<es_core::EventEnvelo
     store.read_stream(&account(id), 1, None).await.unwrap()
 }
 
+/// Moto with a fresh event table, and a command handler on its store (default settings).
+pub async fn harness_with_handler() -> (Harness, CommandHandler) {
+    let h = harness().await;
+    let handler = CommandHandler::new(h.store.clone());
+    (h, handler)
+}
+
+/// Appends `events` to `stream` in one batch, at versions `first`, `first + 1`…; it must
+/// succeed.
+pub async fn append_at(store: &EventStore, stream: &StreamId, first: u64, events: &[AccountEvent]) {
+    store
+        .append(&AppendBatch::new(envelopes(stream, first, events, &ctx())))
+        .await
+        .unwrap();
+}
+
 /// Appends, in one batch, an opening of `stream` and deposits of 1 to `deposits`.
 pub async fn append_opened_with_deposits(store: &EventStore, stream: &StreamId, deposits: u64) {
     let events: Vec<_> = std::iter::once(opened("a@x.io"))
         .chain((1..=deposits).map(deposited))
         .collect();
-    store
-        .append(&AppendBatch::new(envelopes(stream, 1, &events, &ctx())))
-        .await
-        .unwrap();
+    append_at(store, stream, 1, &events).await;
 }
 
 /// Envelopes for `events` at versions `first`, `first + 1`… of `stream`.
@@ -189,14 +206,22 @@ pub async fn seed(store: &EventStore, id: &str, count: u64) {
                 _ => deposited(1),
             })
             .collect();
-        store
-            .append(&AppendBatch::new(envelopes(
-                &stream,
-                chunk[0],
-                &events,
-                &ctx(),
-            )))
-            .await
-            .unwrap();
+        append_at(store, &stream, chunk[0], &events).await;
     }
+}
+
+/// Replaces the stream's snapshot item by hand.
+pub async fn put_snapshot(h: &Harness, id: &str, schema: &str, version: &str, state: &str) {
+    h.store
+        .client()
+        .put_item()
+        .table_name(&h.store.tables().events)
+        .item("stream_id", AttributeValue::S(account(id).key()))
+        .item("version", AttributeValue::N(SNAPSHOT_SORT_KEY.into()))
+        .item("snapshot_schema", AttributeValue::N(schema.into()))
+        .item("snapshot_version", AttributeValue::N(version.into()))
+        .item("state", AttributeValue::S(state.into()))
+        .send()
+        .await
+        .unwrap();
 }

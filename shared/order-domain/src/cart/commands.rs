@@ -1,7 +1,7 @@
 //! What can be asked of a cart: each command, validated from its request body, and the
 //! decision it asks of the cart.
 
-use es_core::{Input, ValidationError};
+use es_core::{Decide, Input, ValidationError};
 use serde_json::Value;
 use std::ops::RangeInclusive;
 use uuid::Uuid;
@@ -123,8 +123,8 @@ pub struct CheckoutCart {
 
 // The decision: what a cart in a given state records for each command, or why it refuses.
 
-impl CartCommand {
-    pub(super) fn decide(&self, cart: &Cart) -> Result<Vec<CartEvent>, CartError> {
+impl Decide<Cart> for CartCommand {
+    fn decide(&self, cart: &Cart) -> Result<Vec<CartEvent>, CartError> {
         match self {
             Self::AddItem(c) => {
                 if cart.line(c.product_id).is_none() && cart.lines.len() >= MAX_CART_LINES {

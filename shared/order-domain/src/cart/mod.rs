@@ -49,10 +49,6 @@ impl Aggregate for Cart {
     type Event = CartEvent;
     type Error = CartError;
 
-    fn handle(&self, command: &CartCommand) -> Result<Vec<CartEvent>, CartError> {
-        command.decide(self)
-    }
-
     fn apply(&mut self, event: &CartEvent) {
         match event {
             CartEvent::CartItemAdded {

@@ -2,7 +2,7 @@
 //! bodies, erase personal data) and by the saga (pay for an order); and the decision each one
 //! asks of the customer.
 
-use es_core::{Input, Sealed, Sealer, ValidationError};
+use es_core::{Decide, Input, Sealed, Sealer, ValidationError};
 use serde_json::Value;
 use std::ops::RangeInclusive;
 use uuid::Uuid;
@@ -92,8 +92,8 @@ pub struct PayForOrder {
 // The decisions: what a customer in a given state records for each command, or why it
 // refuses.
 
-impl CustomerCommand {
-    pub(super) fn decide(&self, customer: &Customer) -> Result<Vec<CustomerEvent>, CustomerError> {
+impl Decide<Customer> for CustomerCommand {
+    fn decide(&self, customer: &Customer) -> Result<Vec<CustomerEvent>, CustomerError> {
         match self {
             Self::Register(c) => c.decide(customer),
             Self::Deposit(c) => existing(customer).map(|()| {

@@ -66,10 +66,6 @@ impl Aggregate for Customer {
     type Event = CustomerEvent;
     type Error = CustomerError;
 
-    fn handle(&self, command: &CustomerCommand) -> Result<Vec<CustomerEvent>, CustomerError> {
-        command.decide(self)
-    }
-
     fn apply(&mut self, event: &CustomerEvent) {
         match event {
             CustomerEvent::CustomerRegistered {

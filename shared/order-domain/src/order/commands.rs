@@ -1,6 +1,7 @@
 //! What the saga asks of an order (no client sends these directly), and the decision each
 //! command asks of the order.
 
+use es_core::Decide;
 use uuid::Uuid;
 
 use super::{CancellationReason, Order, OrderError, OrderEvent, OrderStatus};
@@ -35,8 +36,8 @@ pub struct CancelOrder {
 
 // The decisions: what an order in a given state records for each command, or why it refuses.
 
-impl OrderCommand {
-    pub(super) fn decide(&self, order: &Order) -> Result<Vec<OrderEvent>, OrderError> {
+impl Decide<Order> for OrderCommand {
+    fn decide(&self, order: &Order) -> Result<Vec<OrderEvent>, OrderError> {
         if !order.exists() && !matches!(self, Self::Place(_)) {
             return Err(OrderError::NotFound);
         }

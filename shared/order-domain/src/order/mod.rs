@@ -48,10 +48,6 @@ impl Aggregate for Order {
     type Event = OrderEvent;
     type Error = OrderError;
 
-    fn handle(&self, command: &OrderCommand) -> Result<Vec<OrderEvent>, OrderError> {
-        command.decide(self)
-    }
-
     fn apply(&mut self, event: &OrderEvent) {
         match event {
             OrderEvent::OrderPlaced {

@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::line::OrderLine;
-use crate::testing::{given, round_trip, snapshot_round_trip};
+use crate::testing::{each_needs_an_existing, given, round_trip, snapshot_round_trip};
 
 fn order_id() -> Uuid {
     Uuid::from_u128(0x0D1)
@@ -95,11 +95,7 @@ fn an_order_needs_lines() {
 
 #[test]
 fn commands_on_a_missing_order_are_not_found() {
-    for command in [ConfirmSale.into(), cancel(CancellationReason::OutOfStock)] {
-        given::<Order>(&[])
-            .when(command)
-            .then_refused(RejectionKind::NotFound, "not_found");
-    }
+    each_needs_an_existing::<Order>([ConfirmSale.into(), cancel(CancellationReason::OutOfStock)]);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! What can be asked of a product: by clients (create, restock, validated from request bodies)
 //! and by the saga (reserve, commit, release); and the decision each one asks of the product.
 
-use es_core::{Input, ValidationError};
+use es_core::{Decide, Input, ValidationError};
 use serde_json::Value;
 use std::ops::RangeInclusive;
 use uuid::Uuid;
@@ -98,8 +98,8 @@ pub struct ReleaseStock {
 
 // The decisions: what a product in a given state records for each command, or why it refuses.
 
-impl ProductCommand {
-    pub(super) fn decide(&self, product: &Product) -> Result<Vec<ProductEvent>, ProductError> {
+impl Decide<Product> for ProductCommand {
+    fn decide(&self, product: &Product) -> Result<Vec<ProductEvent>, ProductError> {
         match self {
             Self::Create(c) => c.decide(product),
             Self::Restock(c) => existing(product).map(|_| {

@@ -63,10 +63,6 @@ impl Aggregate for Product {
     type Event = ProductEvent;
     type Error = ProductError;
 
-    fn handle(&self, command: &ProductCommand) -> Result<Vec<ProductEvent>, ProductError> {
-        command.decide(self)
-    }
-
     fn apply(&mut self, event: &ProductEvent) {
         match event {
             ProductEvent::ProductCreated {

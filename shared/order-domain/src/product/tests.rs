@@ -3,7 +3,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::*;
-use crate::testing::{fields, given, round_trip, snapshot_round_trip, Rng};
+use crate::testing::{each_needs_an_existing, fields, given, round_trip, snapshot_round_trip, Rng};
 
 fn product_id() -> Uuid {
     Uuid::from_u128(0xB1)
@@ -162,16 +162,12 @@ fn restock_validation() {
 
 #[test]
 fn commands_on_a_missing_product_are_not_found() {
-    for command in [
+    each_needs_an_existing::<Product>([
         RestockProduct { quantity: 1 }.into(),
         reserve(1, 1),
         commit(1),
         release(1),
-    ] {
-        given::<Product>(&[])
-            .when(command)
-            .then_refused(RejectionKind::NotFound, "not_found");
-    }
+    ]);
 }
 
 // ---- reserve ----

@@ -2,7 +2,7 @@
 //! policies, paid, contested, cancelled and amended by clients; and the decision each one asks
 //! of the infraction.
 
-use es_core::{Input, ValidationError};
+use es_core::{Decide, Input, ValidationError};
 use serde_json::Value;
 use std::ops::RangeInclusive;
 use uuid::Uuid;
@@ -111,11 +111,8 @@ fn reason(body: &Value) -> Result<String, ValidationError> {
 // The decisions: what an infraction in a given state records for each command, or why it
 // refuses.
 
-impl InfractionCommand {
-    pub(super) fn decide(
-        &self,
-        infraction: &Infraction,
-    ) -> Result<Vec<InfractionEvent>, InfractionError> {
+impl Decide<Infraction> for InfractionCommand {
+    fn decide(&self, infraction: &Infraction) -> Result<Vec<InfractionEvent>, InfractionError> {
         if !infraction.exists() && !matches!(self, Self::Open { .. }) {
             // Every command but `Open` needs an opened infraction.
             return Err(InfractionError::NotFound);

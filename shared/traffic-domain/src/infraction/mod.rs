@@ -84,10 +84,6 @@ impl Aggregate for Infraction {
     type Event = InfractionEvent;
     type Error = InfractionError;
 
-    fn handle(&self, command: &InfractionCommand) -> Result<Vec<InfractionEvent>, InfractionError> {
-        command.decide(self)
-    }
-
     fn apply(&mut self, event: &InfractionEvent) {
         match event {
             InfractionEvent::InfractionIssued {

@@ -2,41 +2,23 @@
 //! `PENDING_OWNER → ISSUED → PAID`; `ISSUED | PENDING_OWNER → CONTESTED`;
 //! anything not `PAID` (and not already `CANCELLED`) `→ CANCELLED`.
 
-use serde::{Deserialize, Serialize};
-
-/// Named on the wire as serde and strum both spell it (`PENDING_OWNER`).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    Serialize,
-    Deserialize,
-    strum::Display,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-pub enum InfractionStatus {
-    /// The plate had no known owner at the time of the detection.
-    #[default]
-    PendingOwner,
-    Issued,
-    Paid,
-    Contested,
-    Cancelled,
+es_core::wire_enum! {
+    "SCREAMING_SNAKE_CASE",
+    /// `PENDING_OWNER`, `ISSUED`, `PAID`, `CONTESTED` or `CANCELLED` on the wire.
+    #[derive(Default)]
+    pub enum InfractionStatus {
+        /// The plate had no known owner at the time of the detection.
+        #[default]
+        PendingOwner,
+        Issued,
+        Paid,
+        Contested,
+        Cancelled,
+    }
 }
 
 impl InfractionStatus {
     pub const ALL: &'static [InfractionStatus] = <Self as strum::VariantArray>::VARIANTS;
-
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
 }
 
 /// Whether an infraction in status `from` may move to `to`. Staying in the same status is not

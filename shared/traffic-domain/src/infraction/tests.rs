@@ -5,7 +5,7 @@ use uuid::Uuid;
 use super::*;
 use crate::ids::infraction_id_for;
 use crate::radar::OverspeedDetection;
-use crate::testing::{at, fields, given, problem, round_trip};
+use crate::testing::{at, each_needs_an_existing, fields, given, problem, round_trip};
 
 const RULE: RejectionKind = RejectionKind::BusinessRule;
 
@@ -220,11 +220,7 @@ fn every_other_command_needs_an_open_infraction() {
         contest(),
         cancel(),
     ];
-    for command in commands {
-        given::<Infraction>(&[])
-            .when(command)
-            .then_refused(RejectionKind::NotFound, "not_found");
-    }
+    each_needs_an_existing::<Infraction>(commands);
 }
 
 // ---- owner assignment ----

@@ -2,7 +2,7 @@
 //! decision it asks of the radar.
 
 use chrono::{DateTime, Duration, Utc};
-use es_core::{Input, ValidationError};
+use es_core::{Decide, Input, ValidationError};
 use serde_json::Value;
 use std::ops::RangeInclusive;
 use strum::VariantArray;
@@ -34,6 +34,17 @@ pub enum RadarCommand {
     RecordDetection(RecordDetection),
 }
 
+/// A radar's fields in a request body, in the order of SPEC §4.1.
+const RADAR_FIELDS: [&str; 7] = [
+    "name",
+    "road",
+    "latitude",
+    "longitude",
+    "altitude_m",
+    "max_speed_kmh",
+    "status",
+];
+
 /// `POST /radars`
 #[derive(Debug, Clone, PartialEq)]
 pub struct InstallRadar {
@@ -49,18 +60,7 @@ pub struct InstallRadar {
 
 impl InstallRadar {
     pub fn from_json(radar_id: Uuid, body: &Value) -> Result<Self, ValidationError> {
-        let mut input = Input::object(
-            body,
-            &[
-                "name",
-                "road",
-                "latitude",
-                "longitude",
-                "altitude_m",
-                "max_speed_kmh",
-                "status",
-            ],
-        );
+        let mut input = Input::object(body, &RADAR_FIELDS);
         let name = input.string("name", NAME_LEN);
         let road = input.string("road", ROAD_LEN);
         let latitude = input.number("latitude", LATITUDE);
@@ -95,22 +95,12 @@ pub struct ChangeRadarDetails {
 }
 
 impl ChangeRadarDetails {
-    const FIELDS: [&'static str; 5] = ["name", "road", "latitude", "longitude", "altitude_m"];
+    /// What `PATCH` may change: the limit and the status have their own routes.
+    const FIELDS: &'static [&'static str] = RADAR_FIELDS.split_at(5).0;
 
     pub fn from_json(body: &Value) -> Result<Self, ValidationError> {
         // The limit and the status have their own routes; say so rather than "unknown field".
-        let mut input = Input::object(
-            body,
-            &[
-                "name",
-                "road",
-                "latitude",
-                "longitude",
-                "altitude_m",
-                "max_speed_kmh",
-                "status",
-            ],
-        );
+        let mut input = Input::object(body, &RADAR_FIELDS);
         let name = input.opt_string("name", NAME_LEN);
         let road = input.opt_string("road", ROAD_LEN);
         let latitude = input.opt_number("latitude", LATITUDE);
@@ -128,7 +118,7 @@ impl ChangeRadarDetails {
                 "cannot be changed here: use PUT /radars/{radar_id}/status",
             );
         }
-        if body.is_object() && !input.has_any(&Self::FIELDS) {
+        if body.is_object() && !input.has_any(Self::FIELDS) {
             input.problem(
                 "body",
                 "must change at least one of name, road, latitude, longitude, altitude_m",
@@ -216,8 +206,8 @@ impl RecordDetection {
 
 // The decisions: what a radar in a given state records for each command, or why it refuses.
 
-impl RadarCommand {
-    pub(super) fn decide(&self, radar: &Radar) -> Result<Vec<RadarEvent>, RadarError> {
+impl Decide<Radar> for RadarCommand {
+    fn decide(&self, radar: &Radar) -> Result<Vec<RadarEvent>, RadarError> {
         match self {
             Self::Install(c) => c.decide(radar),
             Self::ChangeDetails(c) => existing(radar).map(|_| c.decide(radar)),

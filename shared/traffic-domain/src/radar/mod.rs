@@ -48,10 +48,6 @@ impl Aggregate for Radar {
     type Event = RadarEvent;
     type Error = RadarError;
 
-    fn handle(&self, command: &RadarCommand) -> Result<Vec<RadarEvent>, RadarError> {
-        command.decide(self)
-    }
-
     fn apply(&mut self, event: &RadarEvent) {
         match event {
             RadarEvent::RadarInstalled {

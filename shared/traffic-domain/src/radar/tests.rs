@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::plate::Plate;
-use crate::testing::{at, fields, given, problem, round_trip};
+use crate::testing::{at, each_needs_an_existing, fields, given, problem, round_trip};
 
 fn radar_id() -> Uuid {
     Uuid::from_u128(0xA1)
@@ -111,11 +111,7 @@ fn every_other_command_needs_an_installed_radar() {
         .into(),
         detection(120),
     ];
-    for command in commands {
-        given::<Radar>(&[])
-            .when(command)
-            .then_refused(RejectionKind::NotFound, "not_found");
-    }
+    each_needs_an_existing::<Radar>(commands);
 }
 
 // ---- details, limit, status ----

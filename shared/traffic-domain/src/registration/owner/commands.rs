@@ -5,7 +5,7 @@
 //! body is valid (SPEC §7): a command holds them [`Sealed`], each under its JSON field name.
 
 use chrono::NaiveDate;
-use es_core::{Input, Sealed, Sealer, ValidationError};
+use es_core::{Decide, Input, Sealed, Sealer, ValidationError};
 use serde_json::Value;
 use std::ops::RangeInclusive;
 use uuid::Uuid;
@@ -21,6 +21,15 @@ const NATIONAL_ID_LEN: RangeInclusive<usize> = 1..=50;
 
 const PHONE_PROBLEM: &str = "must contain only digits, spaces and + - ( )";
 const NATIONAL_ID_PROBLEM: &str = "must contain only letters, digits and dashes";
+/// An owner's fields in a request body, in the order of SPEC §4.2.
+const OWNER_FIELDS: [&str; 6] = [
+    "name",
+    "birth_date",
+    "email",
+    "phone",
+    "address",
+    "national_id",
+];
 
 /// Built from any of its single commands (`From`, derived).
 #[derive(Debug, Clone, PartialEq, derive_more::From)]
@@ -58,17 +67,7 @@ impl RegisterOwner {
         today: NaiveDate,
         sealer: &dyn Sealer,
     ) -> Result<Self, ValidationError> {
-        let mut input = Input::object(
-            body,
-            &[
-                "name",
-                "birth_date",
-                "email",
-                "phone",
-                "address",
-                "national_id",
-            ],
-        );
+        let mut input = Input::object(body, &OWNER_FIELDS);
         let name = input.string("name", NAME_LEN);
         let birth_date = birth_date(&mut input, today, true);
         let email = email(&mut input, true);
@@ -104,31 +103,22 @@ pub struct ChangeOwnerDetails {
 }
 
 impl ChangeOwnerDetails {
-    const FIELDS: [&'static str; 5] = ["name", "birth_date", "email", "phone", "address"];
+    /// What `PATCH` may change: all but `national_id`.
+    const FIELDS: &'static [&'static str] = OWNER_FIELDS.split_at(5).0;
 
     pub fn from_json(
         body: &Value,
         today: NaiveDate,
         sealer: &dyn Sealer,
     ) -> Result<Self, ValidationError> {
-        let mut input = Input::object(
-            body,
-            &[
-                "name",
-                "birth_date",
-                "email",
-                "phone",
-                "address",
-                "national_id",
-            ],
-        );
+        let mut input = Input::object(body, &OWNER_FIELDS);
         let name = input.opt_string("name", NAME_LEN);
         let birth_date = birth_date(&mut input, today, false);
         let email = email(&mut input, false);
         let phone = phone(&mut input);
         let address = input.opt_string("address", ADDRESS_LEN);
         forbid(&mut input, "national_id", "cannot be changed");
-        if body.is_object() && !input.has_any(&Self::FIELDS) {
+        if body.is_object() && !input.has_any(Self::FIELDS) {
             input.problem(
                 "body",
                 "must change at least one of name, birth_date, email, phone, address",
@@ -148,8 +138,8 @@ impl ChangeOwnerDetails {
 
 // The decisions: what an owner in a given state records for each command, or why it refuses.
 
-impl OwnerCommand {
-    pub(super) fn decide(&self, owner: &Owner) -> Result<Vec<OwnerEvent>, OwnerError> {
+impl Decide<Owner> for OwnerCommand {
+    fn decide(&self, owner: &Owner) -> Result<Vec<OwnerEvent>, OwnerError> {
         match self {
             Self::Register(c) => c.decide(owner),
             Self::ChangeDetails(c) => c.decide(owner),

@@ -60,10 +60,6 @@ impl Aggregate for Owner {
     type Event = OwnerEvent;
     type Error = OwnerError;
 
-    fn handle(&self, command: &OwnerCommand) -> Result<Vec<OwnerEvent>, OwnerError> {
-        command.decide(self)
-    }
-
     fn apply(&mut self, event: &OwnerEvent) {
         match event {
             OwnerEvent::OwnerRegistered {

@@ -4,7 +4,7 @@
 //! A vehicle cannot see whether its owner exists, so the commands that name an owner carry the
 //! application's answer (`owner_exists`) beside the parsed body.
 
-use es_core::{Input, ValidationError};
+use es_core::{Decide, Input, ValidationError};
 use serde_json::Value;
 use std::ops::RangeInclusive;
 use strum::VariantArray;
@@ -35,6 +35,16 @@ pub enum VehicleCommand {
     },
 }
 
+/// A vehicle's fields in a request body.
+const VEHICLE_FIELDS: [&str; 6] = [
+    "type",
+    "brand",
+    "model",
+    "fiscal_power",
+    "plate",
+    "owner_id",
+];
+
 /// `POST /vehicles`
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegisterVehicle {
@@ -48,17 +58,7 @@ pub struct RegisterVehicle {
 
 impl RegisterVehicle {
     pub fn from_json(body: &Value) -> Result<Self, ValidationError> {
-        let mut input = Input::object(
-            body,
-            &[
-                "plate",
-                "owner_id",
-                "type",
-                "brand",
-                "model",
-                "fiscal_power",
-            ],
-        );
+        let mut input = Input::object(body, &VEHICLE_FIELDS);
         let plate = read_plate(&mut input, "plate");
         let owner_id = input.uuid("owner_id");
         let vehicle_type = input.one_of("type", VehicleType::VARIANTS);
@@ -95,20 +95,11 @@ pub struct ChangeVehicleDetails {
 }
 
 impl ChangeVehicleDetails {
-    const FIELDS: [&'static str; 4] = ["type", "brand", "model", "fiscal_power"];
+    /// What `PATCH` may change: all but the plate and the owner.
+    const FIELDS: &'static [&'static str] = VEHICLE_FIELDS.split_at(4).0;
 
     pub fn from_json(body: &Value) -> Result<Self, ValidationError> {
-        let mut input = Input::object(
-            body,
-            &[
-                "type",
-                "brand",
-                "model",
-                "fiscal_power",
-                "plate",
-                "owner_id",
-            ],
-        );
+        let mut input = Input::object(body, &VEHICLE_FIELDS);
         let vehicle_type = input.opt_one_of("type", VehicleType::VARIANTS);
         let brand = input.opt_string("brand", BRAND_LEN);
         let model = input.opt_string("model", MODEL_LEN);
@@ -121,7 +112,7 @@ impl ChangeVehicleDetails {
             "owner_id",
             "cannot be changed here: use PUT /vehicles/{plate}/owner",
         );
-        if body.is_object() && !input.has_any(&Self::FIELDS) {
+        if body.is_object() && !input.has_any(Self::FIELDS) {
             input.problem(
                 "body",
                 "must change at least one of type, brand, model, fiscal_power",
@@ -162,8 +153,8 @@ impl TransferVehicle {
 
 // The decisions: what a vehicle in a given state records for each command, or why it refuses.
 
-impl VehicleCommand {
-    pub(super) fn decide(&self, current: &Vehicle) -> Result<Vec<VehicleEvent>, VehicleError> {
+impl Decide<Vehicle> for VehicleCommand {
+    fn decide(&self, current: &Vehicle) -> Result<Vec<VehicleEvent>, VehicleError> {
         match self {
             Self::Register {
                 vehicle,

@@ -43,10 +43,6 @@ impl Aggregate for Vehicle {
     type Event = VehicleEvent;
     type Error = VehicleError;
 
-    fn handle(&self, command: &VehicleCommand) -> Result<Vec<VehicleEvent>, VehicleError> {
-        command.decide(self)
-    }
-
     fn apply(&mut self, event: &VehicleEvent) {
         match event {
             VehicleEvent::VehicleRegistered {

@@ -3,7 +3,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::*;
-use crate::testing::{fields, given, problem, round_trip};
+use crate::testing::{each_needs_an_existing, fields, given, problem, round_trip};
 
 fn plate() -> Plate {
     Plate::parse("AB123CD").unwrap()
@@ -84,11 +84,7 @@ fn commands_on_a_missing_vehicle_are_not_found() {
         .into(),
         transfer(bob(), true),
     ];
-    for command in commands {
-        given::<Vehicle>(&[])
-            .when(command)
-            .then_refused(RejectionKind::NotFound, "not_found");
-    }
+    each_needs_an_existing::<Vehicle>(commands);
 }
 
 #[test]

@@ -8,8 +8,8 @@ use event_consumer::Step;
 use event_store::{CommandHandler, Expected};
 use order_domain::{
     Customer, CustomerCommand, Order, OrderCommand, OrderLine, PlaceOrder, Product, ProductEvent,
-    RegisterCustomer,
 };
+use test_support::orders::register_customer;
 use test_support::EventStoreFixture;
 use uuid::Uuid;
 
@@ -23,18 +23,7 @@ fn ctx() -> CommandContext {
 }
 
 async fn customer(commands: &CommandHandler, balance_cents: u64) -> Uuid {
-    let customer_id = Uuid::new_v4();
-    let register = CustomerCommand::Register(RegisterCustomer {
-        customer_id,
-        name: es_core::Sealed::from_sealed_text("pd1:sealed-name"),
-        email: es_core::Sealed::from_sealed_text("pd1:sealed-email"),
-        balance_cents,
-    });
-    commands
-        .execute::<Customer>(&customer_id.to_string(), &register, Expected::Any, &ctx())
-        .await
-        .unwrap();
-    customer_id
+    register_customer(commands, balance_cents, &ctx()).await
 }
 
 /// An order of two products at 300 and 200, and the `StockReserved` of each line.

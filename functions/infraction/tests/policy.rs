@@ -130,6 +130,11 @@ impl Harness {
     async fn handle(&self, envelope: &EventEnvelope) -> PolicyOutcome {
         self.policy.handle(envelope).await.unwrap()
     }
+
+    /// The policy's record of `plate`: its owners over time and the detections pending.
+    async fn plate(&self, plate: &str) -> PlateOwners {
+        self.policy.read_plate(plate).await.unwrap()
+    }
 }
 
 #[tokio::test]
@@ -178,7 +183,7 @@ async fn an_unknown_plate_is_pending_until_it_is_registered() {
     assert_eq!(infraction.status, InfractionStatus::PendingOwner);
     assert_eq!(infraction.owner_id, None);
     assert_eq!(infraction.fine_amount, 1000);
-    let plate = h.policy.read_plate("XY999").await.unwrap();
+    let plate = h.plate("XY999").await;
     assert_eq!(plate.pending.iter().copied().collect::<Vec<_>>(), vec![id]);
     assert!(plate.history.is_empty());
 
@@ -200,7 +205,7 @@ async fn an_unknown_plate_is_pending_until_it_is_registered() {
     assert_eq!(events[1].correlation_id, "corr-registration");
     assert_eq!(events[1].causation_id, registration.event_id.to_string());
 
-    let plate = h.policy.read_plate("XY999").await.unwrap();
+    let plate = h.plate("XY999").await;
     assert!(plate.pending.is_empty(), "the pending set is emptied");
     assert_eq!(plate.history.current_owner(), Some(alice()));
 
@@ -208,13 +213,7 @@ async fn an_unknown_plate_is_pending_until_it_is_registered() {
     h.handle(&registration).await;
     h.handle(&detection).await;
     assert_eq!(h.events_of(&detection).await.len(), 2);
-    assert!(h
-        .policy
-        .read_plate("XY999")
-        .await
-        .unwrap()
-        .pending
-        .is_empty());
+    assert!(h.plate("XY999").await.pending.is_empty());
 }
 
 #[tokio::test]
@@ -233,10 +232,7 @@ async fn the_same_detection_twice_opens_one_infraction() {
     h.handle(&unknown).await;
     h.handle(&unknown).await;
     assert_eq!(h.event_types(&unknown).await, ["InfractionPendingOwner"]);
-    assert_eq!(
-        h.policy.read_plate("UNKNOWN1").await.unwrap().pending.len(),
-        1
-    );
+    assert_eq!(h.plate("UNKNOWN1").await.pending.len(), 1);
 
     // Concurrent redeliveries too.
     let racing = detected("KNOWN1", "2026-03-02T08:00:00Z");
@@ -312,7 +308,7 @@ async fn detection_and_registration_in_any_order_end_issued() {
                 || types == ["InfractionPendingOwner", "InfractionOwnerAssigned"],
             "round {round}: {types:?}"
         );
-        let record = h.policy.read_plate(&plate).await.unwrap();
+        let record = h.plate(&plate).await;
         assert!(
             record.pending.is_empty(),
             "round {round}: nothing left pending"
@@ -346,7 +342,7 @@ async fn the_owner_at_the_time_of_the_detection_is_charged() {
     // owner known then, and an issued infraction is never re-assigned.
     assert_eq!(h.infraction(&after_sale).await.owner_id, Some(alice()));
 
-    let history = h.policy.read_plate("SOLD1").await.unwrap().history;
+    let history = h.plate("SOLD1").await.history;
     assert_eq!(history.entries().len(), 2);
     assert_eq!(history.owner_at(at("2026-06-01T00:00:00Z")), Some(bob()));
 }
@@ -360,29 +356,23 @@ async fn pending_infractions_go_to_the_owners_known_when_the_plate_is_first_hear
     let later = detected("LATE1", "2026-09-01T00:00:00Z");
     h.handle(&early).await;
     h.handle(&later).await;
-    assert_eq!(h.policy.read_plate("LATE1").await.unwrap().pending.len(), 2);
+    assert_eq!(h.plate("LATE1").await.pending.len(), 2);
 
     // The transfer is delivered before the registration.
     let registration = registered("LATE1", alice(), "2026-02-01T00:00:00Z");
     let transfer = transferred("LATE1", alice(), bob(), "2026-06-01T00:00:00Z");
-    let mut both = h.policy.read_plate("LATE1").await.unwrap().history;
+    let mut both = h.plate("LATE1").await.history;
     both.record(registration.occurred_at, alice());
     both.record(transfer.occurred_at, bob());
     // The history the policy ends with, fed in either order, is the same.
     h.handle(&transfer).await;
     h.handle(&registration).await;
-    assert_eq!(h.policy.read_plate("LATE1").await.unwrap().history, both);
+    assert_eq!(h.plate("LATE1").await.history, both);
     // The transfer was heard of first: both pending infractions went to its owner, bob (the
     // first owner known for a detection before any known ownership).
     assert_eq!(h.infraction(&early).await.owner_id, Some(bob()));
     assert_eq!(h.infraction(&later).await.owner_id, Some(bob()));
-    assert!(h
-        .policy
-        .read_plate("LATE1")
-        .await
-        .unwrap()
-        .pending
-        .is_empty());
+    assert!(h.plate("LATE1").await.pending.is_empty());
 }
 
 #[tokio::test]
@@ -415,11 +405,5 @@ async fn other_events_are_ignored() {
     let mut other = detected("AB123CD", "2026-01-01T00:00:00Z");
     other.event_type = "RadarStatusChanged".into();
     assert_eq!(h.handle(&other).await, PolicyOutcome::Ignored);
-    assert!(h
-        .policy
-        .read_plate("AB123CD")
-        .await
-        .unwrap()
-        .history
-        .is_empty());
+    assert!(h.plate("AB123CD").await.history.is_empty());
 }

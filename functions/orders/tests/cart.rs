@@ -3,11 +3,9 @@
 
 use es_core::{Aggregate, CommandContext, StreamId};
 use event_store::{CommandHandler, Expected};
-use order_domain::{
-    CartItemRequest, CreateProduct, Customer, CustomerCommand, Order, OrderStatus, Product,
-    ProductCommand, RegisterCustomer,
-};
+use order_domain::{CartItemRequest, CreateProduct, Order, OrderStatus};
 use order_functions::cart::{add_item, checkout};
+use test_support::orders::{create_product, register_customer};
 use test_support::EventStoreFixture;
 use uuid::Uuid;
 
@@ -25,28 +23,15 @@ fn ctx() -> CommandContext {
 async fn shop() -> Shop {
     let fixture = EventStoreFixture::start().await;
     let commands = fixture.commands();
-    let (customer, product) = (Uuid::new_v4(), Uuid::new_v4());
-    let register = CustomerCommand::Register(RegisterCustomer {
-        customer_id: customer,
-        name: es_core::Sealed::from_sealed_text("pd1:sealed-name"),
-        email: es_core::Sealed::from_sealed_text("pd1:sealed-email"),
-        balance_cents: 0,
-    });
-    commands
-        .execute::<Customer>(&customer.to_string(), &register, Expected::Any, &ctx())
-        .await
-        .unwrap();
-    let create = ProductCommand::Create(CreateProduct {
-        product_id: product,
+    let customer = register_customer(&commands, 0, &ctx()).await;
+    let lamp = CreateProduct {
+        product_id: Uuid::new_v4(),
         name: "Lamp".into(),
         price_cents: 2500,
         initial_stock: 3,
         reorder_level: 1,
-    });
-    commands
-        .execute::<Product>(&product.to_string(), &create, Expected::Any, &ctx())
-        .await
-        .unwrap();
+    };
+    let product = create_product(&commands, lamp, &ctx()).await;
     Shop {
         _fixture: fixture,
         commands,

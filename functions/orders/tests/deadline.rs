@@ -6,12 +6,13 @@ use es_core::{CommandContext, EventEnvelope, StreamId};
 use event_consumer::Step;
 use event_store::Expected;
 use order_domain::{
-    CancellationReason, CreateProduct, Customer, CustomerCommand, Order, OrderCommand, OrderLine,
-    OrderStatus, PlaceOrder, Product, ProductCommand, RegisterCustomer, Settlement,
+    CancellationReason, CreateProduct, Customer, Order, OrderCommand, OrderLine, OrderStatus,
+    PlaceOrder, Product, Settlement,
 };
 use order_functions::deadline::{expire, Expiry};
 use order_views::reports::open_orders::OpenOrder;
 use stock_functions::saga::{reserve, settle, StockOutcome};
+use test_support::orders::{create_product, register_customer};
 use test_support::EventStoreFixture;
 use uuid::Uuid;
 
@@ -35,28 +36,15 @@ impl Saga {
     async fn start(balance_cents: u64) -> Self {
         let fixture = EventStoreFixture::start().await;
         let commands = Step::new(fixture.commands(), "deadline-test");
-        let (customer_id, product_id) = (Uuid::new_v4(), Uuid::new_v4());
-        let register = CustomerCommand::Register(RegisterCustomer {
-            customer_id,
-            name: es_core::Sealed::from_sealed_text("pd1:sealed-name"),
-            email: es_core::Sealed::from_sealed_text("pd1:sealed-email"),
-            balance_cents,
-        });
-        commands
-            .execute::<Customer>(&customer_id.to_string(), &register, Expected::Any, &ctx())
-            .await
-            .unwrap();
-        let create = ProductCommand::Create(CreateProduct {
-            product_id,
+        let customer_id = register_customer(&commands, balance_cents, &ctx()).await;
+        let product = CreateProduct {
+            product_id: Uuid::new_v4(),
             name: "p".into(),
             price_cents: 100,
             initial_stock: STOCK as u32,
             reorder_level: 0,
-        });
-        commands
-            .execute::<Product>(&product_id.to_string(), &create, Expected::Any, &ctx())
-            .await
-            .unwrap();
+        };
+        let product_id = create_product(&commands, product, &ctx()).await;
         Self {
             _fixture: fixture,
             commands,

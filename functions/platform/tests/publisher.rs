@@ -17,7 +17,7 @@ use event_store::{schema, AppendBatch, Claim, EventStore};
 use platform_functions::publisher::{DeadLetters, Publisher};
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use test_support::{drain_queue, unique_name, EventStoreFixture};
+use test_support::{drain_queue, scan_table, unique_name, EventStoreFixture};
 use traffic_domain::{
     InfractionEvent, Location, OwnerEvent, Plate, RadarEvent, RadarStatus, VehicleEvent,
     VehicleType, NATIONAL_ID_SCOPE,
@@ -335,16 +335,7 @@ impl Harness {
             }
             self.store.append(&batch).await.unwrap();
         }
-        let items = self
-            .store
-            .client()
-            .scan()
-            .table_name(&self.events_table)
-            .send()
-            .await
-            .unwrap()
-            .items
-            .unwrap();
+        let items = scan_table(self.store.client(), &self.events_table).await;
         let key =
             |item: &HashMap<String, AttributeValue>| match (&item["stream_id"], &item["version"]) {
                 (AttributeValue::S(s), AttributeValue::N(v)) => (s.clone(), v.clone()),

@@ -2,7 +2,8 @@
 
 use es_core::{CommandContext, StreamId};
 use event_store::{CommandHandler, Expected};
-use radar_functions::detection::record_detection;
+use http_api::ApiError;
+use radar_functions::detection::{record_detection, DetectionAccepted};
 use serde_json::json;
 use test_support::EventStoreFixture;
 use traffic_domain::{infraction_id_for, InstallRadar, Radar, RadarCommand, RecordDetection};
@@ -38,17 +39,34 @@ async fn radar_events(commands: &CommandHandler, radar_id: Uuid) -> usize {
         .len()
 }
 
-#[tokio::test]
-async fn the_same_detection_id_twice_gives_the_same_answer_and_one_event() {
+/// Records detection `detection_id` at `speed` km/h on radar `radar_id`.
+async fn record(
+    commands: &CommandHandler,
+    radar_id: Uuid,
+    detection_id: Uuid,
+    speed: u32,
+) -> Result<DetectionAccepted, ApiError> {
+    record_detection(commands, radar_id, detection(detection_id, speed), &ctx()).await
+}
+
+/// Moto with an event table (kept alive by the fixture), its command handler, and one radar
+/// installed there.
+async fn one_radar() -> (EventStoreFixture, CommandHandler, Uuid) {
     let fixture = EventStoreFixture::start().await;
     let commands = fixture.commands();
     let radar_id = install(&commands).await;
+    (fixture, commands, radar_id)
+}
+
+#[tokio::test]
+async fn the_same_detection_id_twice_gives_the_same_answer_and_one_event() {
+    let (_fixture, commands, radar_id) = one_radar().await;
     let detection_id = Uuid::new_v4();
 
-    let first = record_detection(&commands, radar_id, detection(detection_id, 120), &ctx())
+    let first = record(&commands, radar_id, detection_id, 120)
         .await
         .unwrap();
-    let again = record_detection(&commands, radar_id, detection(detection_id, 120), &ctx())
+    let again = record(&commands, radar_id, detection_id, 120)
         .await
         .unwrap();
 
@@ -67,11 +85,9 @@ async fn the_same_detection_id_twice_gives_the_same_answer_and_one_event() {
 
 #[tokio::test]
 async fn a_resent_detection_is_answered_even_after_the_radar_was_switched_off() {
-    let fixture = EventStoreFixture::start().await;
-    let commands = fixture.commands();
-    let radar_id = install(&commands).await;
+    let (_fixture, commands, radar_id) = one_radar().await;
     let detection_id = Uuid::new_v4();
-    record_detection(&commands, radar_id, detection(detection_id, 120), &ctx())
+    record(&commands, radar_id, detection_id, 120)
         .await
         .unwrap();
     let off = RadarCommand::ChangeStatus(
@@ -82,11 +98,11 @@ async fn a_resent_detection_is_answered_even_after_the_radar_was_switched_off() 
         .await
         .unwrap();
 
-    let again = record_detection(&commands, radar_id, detection(detection_id, 120), &ctx())
+    let again = record(&commands, radar_id, detection_id, 120)
         .await
         .unwrap();
     assert_eq!(again.infraction_id, infraction_id_for(detection_id));
-    let fresh = record_detection(&commands, radar_id, detection(Uuid::new_v4(), 120), &ctx())
+    let fresh = record(&commands, radar_id, Uuid::new_v4(), 120)
         .await
         .unwrap_err();
     assert_eq!(
@@ -103,28 +119,21 @@ async fn a_detection_id_used_by_another_radar_is_a_conflict() {
     let commands = fixture.commands();
     let (first_radar, second_radar) = (install(&commands).await, install(&commands).await);
     let detection_id = Uuid::new_v4();
-    record_detection(&commands, first_radar, detection(detection_id, 120), &ctx())
+    record(&commands, first_radar, detection_id, 120)
         .await
         .unwrap();
 
-    let error = record_detection(
-        &commands,
-        second_radar,
-        detection(detection_id, 120),
-        &ctx(),
-    )
-    .await
-    .unwrap_err();
+    let error = record(&commands, second_radar, detection_id, 120)
+        .await
+        .unwrap_err();
     assert_eq!(error.status(), 409);
     assert_eq!(radar_events(&commands, second_radar).await, 1);
 }
 
 #[tokio::test]
 async fn not_an_overspeed_is_refused_and_appends_nothing() {
-    let fixture = EventStoreFixture::start().await;
-    let commands = fixture.commands();
-    let radar_id = install(&commands).await;
-    let error = record_detection(&commands, radar_id, detection(Uuid::new_v4(), 90), &ctx())
+    let (_fixture, commands, radar_id) = one_radar().await;
+    let error = record(&commands, radar_id, Uuid::new_v4(), 90)
         .await
         .unwrap_err();
     assert_eq!(error.status(), 422);

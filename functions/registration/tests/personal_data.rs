@@ -9,7 +9,7 @@ use event_store::{CommandError, Expected};
 use personal_data::{reveal, KeyStore};
 use registration_functions::{owner_subject, reveal_owner};
 use serde_json::json;
-use test_support::{unique_name, EventStoreFixture};
+use test_support::{scan_table, unique_name, EventStoreFixture};
 use traffic_domain::{Owner, OwnerCommand, OwnerEvent, RegisterOwner};
 use traffic_views::OwnerView;
 use uuid::Uuid;
@@ -58,16 +58,7 @@ async fn an_erased_owner_yields_no_personal_value_and_stays() {
         .await
         .unwrap();
 
-    let raw = format!(
-        "{:?}",
-        client
-            .scan()
-            .table_name(&tables.events)
-            .send()
-            .await
-            .unwrap()
-            .items
-    );
+    let raw = format!("{:?}", scan_table(client, &tables.events).await);
     for plaintext in PLAINTEXTS {
         assert!(!raw.contains(plaintext), "{plaintext} is stored in clear");
     }

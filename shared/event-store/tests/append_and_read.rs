@@ -47,15 +47,7 @@ async fn a_stream_over_one_megabyte_reads_back_whole() {
     let stream = account("big");
     let memo = "x".repeat(8 * 1024);
     let mut version = 1;
-    h.store
-        .append(&AppendBatch::new(envelopes(
-            &stream,
-            1,
-            &[opened("big@x.io")],
-            &ctx(),
-        )))
-        .await
-        .unwrap();
+    append_at(&h.store, &stream, 1, &[opened("big@x.io")]).await;
     // 200 events of 8 KiB: 1.6 MB, more than one Query page can return.
     for _ in 0..2 {
         let batch: Vec<_> = (0..100)
@@ -64,15 +56,7 @@ async fn a_stream_over_one_megabyte_reads_back_whole() {
                 memo: memo.clone(),
             })
             .collect();
-        h.store
-            .append(&AppendBatch::new(envelopes(
-                &stream,
-                version + 1,
-                &batch,
-                &ctx(),
-            )))
-            .await
-            .unwrap();
+        append_at(&h.store, &stream, version + 1, &batch).await;
         version += 100;
     }
     h.counter.reset();

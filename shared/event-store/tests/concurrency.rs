@@ -10,15 +10,7 @@ use event_store::{AppendBatch, AppendError, CommandError, CommandHandler, Expect
 async fn two_writers_on_one_stream_exactly_one_wins() {
     let h = harness().await;
     let stream = account("a1");
-    h.store
-        .append(&AppendBatch::new(envelopes(
-            &stream,
-            1,
-            &[opened("a@x.io")],
-            &ctx(),
-        )))
-        .await
-        .unwrap();
+    append_at(&h.store, &stream, 1, &[opened("a@x.io")]).await;
     // Both read version 1 and both write version 2.
     let first = AppendBatch::new(envelopes(&stream, 2, &[deposited(10)], &ctx()));
     let second = AppendBatch::new(envelopes(&stream, 2, &[deposited(20)], &ctx()));
@@ -45,15 +37,7 @@ async fn two_writers_on_one_stream_exactly_one_wins() {
 async fn a_multi_stream_append_fails_whole_when_one_stream_conflicts() {
     let h = harness().await;
     let (a, b) = (account("a"), account("b"));
-    h.store
-        .append(&AppendBatch::new(envelopes(
-            &b,
-            1,
-            &[opened("b@x.io")],
-            &ctx(),
-        )))
-        .await
-        .unwrap();
+    append_at(&h.store, &b, 1, &[opened("b@x.io")]).await;
     // Stream a is new; stream b already has version 1, which this batch also tries to write.
     let mut events = envelopes(&a, 1, &[opened("a@x.io"), deposited(5)], &ctx());
     events.extend(envelopes(&b, 1, &[opened("b@x.io")], &ctx()));
@@ -107,12 +91,8 @@ async fn concurrent_commands_all_land_through_retries_with_no_gap() {
 
 #[tokio::test]
 async fn if_match_on_a_stale_version_fails_and_appends_nothing() {
-    let h = harness().await;
-    let handler = CommandHandler::new(h.store.clone());
-    let open = AccountCommand::Open {
-        email: "a@x.io".into(),
-    };
-    execute(&handler, "a1", &open).await;
+    let (h, handler) = harness_with_handler().await;
+    execute(&handler, "a1", &open_with("a@x.io")).await;
     let deposit = AccountCommand::Deposit { amount: 1 };
     let outcome = handler
         .execute::<Account>("a1", &deposit, Expected::Exactly(1), &ctx())
@@ -140,8 +120,7 @@ async fn if_match_on_a_stale_version_fails_and_appends_nothing() {
 
 #[tokio::test]
 async fn a_refused_command_appends_nothing_and_a_no_op_is_not_written() {
-    let h = harness().await;
-    let handler = CommandHandler::new(h.store.clone());
+    let (h, handler) = harness_with_handler().await;
     let refused = handler
         .execute::<Account>(
             "a1",
@@ -160,8 +139,7 @@ async fn a_refused_command_appends_nothing_and_a_no_op_is_not_written() {
 
 #[tokio::test]
 async fn a_command_returns_its_events_and_the_state_after_them() {
-    let h = harness().await;
-    let handler = CommandHandler::new(h.store.clone());
+    let (h, handler) = harness_with_handler().await;
     execute(&handler, "a1", &open_with("a@x.io")).await;
     let outcome = execute(&handler, "a1", &AccountCommand::DepositTwice { amount: 7 }).await;
     assert_eq!(outcome.version, 3);

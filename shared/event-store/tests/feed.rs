@@ -78,47 +78,39 @@ async fn the_global_feed_pages_through_every_event_newest_first() {
 #[tokio::test]
 async fn filters_select_by_correlation_type_and_aggregate_type() {
     let (h, all) = seeded().await;
-    let expect = |pred: &dyn Fn(&EventEnvelope) -> bool| -> Vec<EventEnvelope> {
+    let matching = |pred: &dyn Fn(&EventEnvelope) -> bool| -> Vec<EventEnvelope> {
         all.iter().filter(|e| pred(e)).cloned().collect()
     };
-    let by_correlation = EventFilter {
-        correlation_id: Some("c-1".into()),
-        ..Default::default()
+    let filter = |correlation: Option<&str>, event_type: Option<&str>, aggregate: Option<&str>| {
+        EventFilter {
+            correlation_id: correlation.map(Into::into),
+            event_type: event_type.map(Into::into),
+            aggregate_type: aggregate.map(Into::into),
+        }
     };
-    assert_eq!(
-        read_all(&h, &by_correlation, 2).await,
-        expect(&|e| e.correlation_id == "c-1")
-    );
-
-    let by_type = EventFilter {
-        event_type: Some("AccountOpened".into()),
-        ..Default::default()
-    };
-    assert_eq!(
-        read_all(&h, &by_type, 2).await,
-        expect(&|e| e.event_type == "AccountOpened")
-    );
-
-    let by_aggregate = EventFilter {
-        aggregate_type: Some("account".into()),
-        ..Default::default()
-    };
-    assert_eq!(read_all(&h, &by_aggregate, 4).await, all);
-    let other = EventFilter {
-        aggregate_type: Some("radar".into()),
-        ..Default::default()
-    };
-    assert!(read_all(&h, &other, 4).await.is_empty());
-
-    let combined = EventFilter {
-        correlation_id: Some("c-2".into()),
-        event_type: Some("Deposited".into()),
-        ..Default::default()
-    };
-    assert_eq!(
-        read_all(&h, &combined, 1).await,
-        expect(&|e| e.correlation_id == "c-2" && e.event_type == "Deposited")
-    );
+    // (filter, page size, the events it selects, newest first)
+    let cases = [
+        (
+            filter(Some("c-1"), None, None),
+            2,
+            matching(&|e| e.correlation_id == "c-1"),
+        ),
+        (
+            filter(None, Some("AccountOpened"), None),
+            2,
+            matching(&|e| e.event_type == "AccountOpened"),
+        ),
+        (filter(None, None, Some("account")), 4, all.clone()),
+        (filter(None, None, Some("radar")), 4, Vec::new()),
+        (
+            filter(Some("c-2"), Some("Deposited"), None),
+            1,
+            matching(&|e| e.correlation_id == "c-2" && e.event_type == "Deposited"),
+        ),
+    ];
+    for (filter, limit, expected) in cases {
+        assert_eq!(read_all(&h, &filter, limit).await, expected, "{filter:?}");
+    }
 }
 
 /// Every page of `filter` examining at most `budget` index items per shard.

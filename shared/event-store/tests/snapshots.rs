@@ -5,18 +5,21 @@ mod common;
 use common::*;
 use event_store::{AppendBatch, CommandHandler, PointInTime};
 
-async fn open_and_deposit(handler: &CommandHandler, id: &str, deposits: u64) {
-    execute(handler, id, &open_with(&format!("{id}@x.io"))).await;
+/// Moto with account `a1` opened and given deposits of 1, 2… `deposits`, through a handler
+/// that snapshots every `snapshot_every` events.
+async fn account_with_deposits(snapshot_every: u64, deposits: u64) -> Harness {
+    let h = harness().await;
+    let handler = CommandHandler::new(h.store.clone()).with_snapshot_every(snapshot_every);
+    execute(&handler, "a1", &open_with("a1@x.io")).await;
     for amount in 1..=deposits {
-        execute(handler, id, &AccountCommand::Deposit { amount }).await;
+        execute(&handler, "a1", &AccountCommand::Deposit { amount }).await;
     }
+    h
 }
 
 #[tokio::test]
 async fn the_handler_snapshots_and_a_load_replays_only_the_tail() {
-    let h = harness().await;
-    let handler = CommandHandler::new(h.store.clone()).with_snapshot_every(10);
-    open_and_deposit(&handler, "a1", 25).await;
+    let h = account_with_deposits(10, 25).await;
 
     let loaded = h.store.load::<Account>("a1").await.unwrap();
     assert_eq!(loaded.version, 26);
@@ -39,43 +42,13 @@ async fn the_handler_snapshots_and_a_load_replays_only_the_tail() {
 
 #[tokio::test]
 async fn an_unreadable_snapshot_falls_back_to_a_full_replay() {
-    let h = harness().await;
-    let handler = CommandHandler::new(h.store.clone()).with_snapshot_every(5);
-    open_and_deposit(&handler, "a1", 7).await;
+    let h = account_with_deposits(5, 7).await;
 
     for (schema, state) in [
         ("1", "{not json"),
         ("999", r#"{"open":true,"balance":0,"deposits":0}"#),
     ] {
-        h.store
-            .client()
-            .put_item()
-            .table_name(&h.store.tables().events)
-            .item(
-                "stream_id",
-                aws_sdk_dynamodb::types::AttributeValue::S("account#a1".into()),
-            )
-            .item(
-                "version",
-                aws_sdk_dynamodb::types::AttributeValue::N(
-                    event_store::schema::SNAPSHOT_SORT_KEY.into(),
-                ),
-            )
-            .item(
-                "snapshot_version",
-                aws_sdk_dynamodb::types::AttributeValue::N("8".into()),
-            )
-            .item(
-                "snapshot_schema",
-                aws_sdk_dynamodb::types::AttributeValue::N(schema.into()),
-            )
-            .item(
-                "state",
-                aws_sdk_dynamodb::types::AttributeValue::S(state.into()),
-            )
-            .send()
-            .await
-            .unwrap();
+        put_snapshot(&h, "a1", schema, "8", state).await;
         let loaded = h.store.load::<Account>("a1").await.unwrap();
         assert_eq!(
             loaded.snapshot_version, 0,
@@ -88,9 +61,7 @@ async fn an_unreadable_snapshot_falls_back_to_a_full_replay() {
 
 #[tokio::test]
 async fn a_snapshot_never_moves_backwards() {
-    let h = harness().await;
-    let handler = CommandHandler::new(h.store.clone()).with_snapshot_every(1000);
-    open_and_deposit(&handler, "a1", 4).await;
+    let h = account_with_deposits(1000, 4).await;
     let at_5 = h.store.load::<Account>("a1").await.unwrap();
     h.store.save_snapshot("a1", &at_5.state, 5).await.unwrap();
     let at_3 = h

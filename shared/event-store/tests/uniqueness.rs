@@ -4,15 +4,12 @@ mod common;
 
 use common::*;
 use es_core::{StreamId, UniqueClaim};
-use event_store::{CommandError, CommandHandler, Expected};
+use event_store::{CommandError, Expected};
 
 #[tokio::test]
 async fn a_second_claim_of_the_same_value_is_a_duplicate_and_appends_nothing() {
-    let h = harness().await;
-    let handler = CommandHandler::new(h.store.clone());
-    let open = AccountCommand::Open {
-        email: "same@x.io".into(),
-    };
+    let (h, handler) = harness_with_handler().await;
+    let open = open_with("same@x.io");
     execute(&handler, "first", &open).await;
 
     let error = handler
@@ -43,11 +40,8 @@ async fn a_second_claim_of_the_same_value_is_a_duplicate_and_appends_nothing() {
 
 #[tokio::test]
 async fn racing_claims_of_one_value_let_exactly_one_stream_exist() {
-    let h = harness().await;
-    let handler = CommandHandler::new(h.store.clone());
-    let open = AccountCommand::Open {
-        email: "race@x.io".into(),
-    };
+    let (h, handler) = harness_with_handler().await;
+    let open = open_with("race@x.io");
     let attempts = (0..6).map(|i| {
         let (handler, open) = (handler.clone(), open.clone());
         tokio::spawn(async move {
@@ -74,8 +68,7 @@ async fn racing_claims_of_one_value_let_exactly_one_stream_exist() {
 
 #[tokio::test]
 async fn guard_items_are_not_events() {
-    let h = harness().await;
-    let handler = CommandHandler::new(h.store.clone());
+    let (h, handler) = harness_with_handler().await;
     execute(&handler, "a1", &open_with("g@x.io")).await;
     let feed = h
         .store

@@ -14,7 +14,7 @@ use http_api::idempotency::{record_key, Idempotency, Scope};
 use http_api::{respond_with, ApiError, ApiRequest, ApiResponse, App};
 use lambda_http::http::Method;
 use serde_json::{json, Value};
-use test_support::{unique_name, Moto};
+use test_support::{scan_table, unique_name, Moto};
 
 struct Harness {
     // Kept alive for the test; stopped on drop.
@@ -152,14 +152,7 @@ impl Harness {
     }
 
     async fn items(&self) -> usize {
-        let scan = self
-            .dynamodb
-            .scan()
-            .table_name(&self.table)
-            .send()
-            .await
-            .unwrap();
-        scan.items().len()
+        scan_table(&self.dynamodb, &self.table).await.len()
     }
 }
 

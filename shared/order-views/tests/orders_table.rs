@@ -68,15 +68,30 @@ fn saga(order_id: Uuid, customer_id: Uuid) -> Vec<EventEnvelope> {
     ]
 }
 
-#[tokio::test]
-async fn shuffled_duplicated_concurrent_deliveries_join_into_the_same_order() {
-    let moto = Moto::start();
+/// The joined order view on a fresh orders table of `moto`.
+async fn orders_projector(moto: &Moto) -> JoinProjector<OrderView> {
     let client = moto.dynamodb();
     let name = unique_name("orders");
     create_view_table(&client, &name, ORDERS_KEY, &[ORDERS_BY_CUSTOMER])
         .await
         .unwrap();
-    let projector = JoinProjector::new(ViewTable::<OrderView>::new(client, name));
+    JoinProjector::new(ViewTable::<OrderView>::new(client, name))
+}
+
+/// The view of order `id`; it must exist.
+async fn stored(projector: &JoinProjector<OrderView>, id: Uuid) -> OrderView {
+    projector
+        .table()
+        .get(&id.to_string())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn shuffled_duplicated_concurrent_deliveries_join_into_the_same_order() {
+    let moto = Moto::start();
+    let projector = orders_projector(&moto).await;
     let customer_id = Uuid::new_v4();
 
     let ordered_id = Uuid::new_v4();
@@ -86,12 +101,7 @@ async fn shuffled_duplicated_concurrent_deliveries_join_into_the_same_order() {
             Joined::Applied { .. }
         ));
     }
-    let ordered = projector
-        .table()
-        .get(&ordered_id.to_string())
-        .await
-        .unwrap()
-        .unwrap();
+    let ordered = stored(&projector, ordered_id).await;
     assert_eq!(ordered.status, OrderViewStatus::Confirmed);
     assert_eq!(ordered.version, 7);
 
@@ -107,12 +117,7 @@ async fn shuffled_duplicated_concurrent_deliveries_join_into_the_same_order() {
         .filter(|o| matches!(o, Joined::Applied { .. }))
         .count();
     assert_eq!(applied, 7, "each event applied once");
-    let shuffled = projector
-        .table()
-        .get(&shuffled_id.to_string())
-        .await
-        .unwrap()
-        .unwrap();
+    let shuffled = stored(&projector, shuffled_id).await;
     // Same content as the ordered delivery, but for the ids of the order and its streams.
     let strip = |mut view: OrderView| {
         view.order_id = Uuid::nil();
@@ -153,12 +158,7 @@ async fn shuffled_duplicated_concurrent_deliveries_join_into_the_same_order() {
 #[tokio::test]
 async fn events_of_no_order_are_ignored() {
     let moto = Moto::start();
-    let client = moto.dynamodb();
-    let name = unique_name("orders");
-    create_view_table(&client, &name, ORDERS_KEY, &[ORDERS_BY_CUSTOMER])
-        .await
-        .unwrap();
-    let projector = JoinProjector::new(ViewTable::<OrderView>::new(client, name));
+    let projector = orders_projector(&moto).await;
     let deposit = envelope(
         "customer",
         Uuid::new_v4(),

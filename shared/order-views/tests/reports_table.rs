@@ -20,7 +20,7 @@ use order_views::tables::{ORDERS_BY_CUSTOMER, ORDERS_KEY, REPORTS_BUCKET, REPORT
 use order_views::{OrderView, OrderViewStatus};
 use projection::{create_view_table, JoinProjector, Joined, ViewTable};
 use std::collections::{BTreeMap, HashMap};
-use test_support::{unique_name, Moto, RequestCounter};
+use test_support::{scan_table, unique_name, Item, Moto, RequestCounter};
 use uuid::Uuid;
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -297,31 +297,20 @@ async fn views(projector: &JoinProjector<OrderView, ReportsTable>) -> BTreeMap<U
 
 /// Every counter item of the report table, by key, zeros left out.
 async fn counters(client: &Client, table: &str) -> BTreeMap<(String, String), Tally> {
-    let mut items = BTreeMap::new();
-    let mut start = None;
-    loop {
-        let page = client
-            .scan()
-            .table_name(table)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .expect("scan");
-        for item in page.items() {
-            let text = |name: &str| match &item[name] {
-                AttributeValue::S(text) => text.clone(),
-                other => panic!("{name}: {other:?}"),
-            };
-            items.insert(
-                (text(REPORTS_KEY), text(REPORTS_BUCKET)),
+    let text = |item: &Item, name: &str| match &item[name] {
+        AttributeValue::S(text) => text.clone(),
+        other => panic!("{name}: {other:?}"),
+    };
+    scan_table(client, table)
+        .await
+        .iter()
+        .map(|item| {
+            (
+                (text(item, REPORTS_KEY), text(item, REPORTS_BUCKET)),
                 Tally::from_item(item),
-            );
-        }
-        match page.last_evaluated_key {
-            Some(key) if !key.is_empty() => start = Some(key),
-            _ => return items,
-        }
-    }
+            )
+        })
+        .collect()
 }
 
 type Period = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);

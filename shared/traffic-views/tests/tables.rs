@@ -58,15 +58,38 @@ fn pending(id: Uuid, plate: &str, radar: Uuid, detected_at: &str) -> InfractionE
     }
 }
 
-async fn ids(table: &ViewTable<InfractionView>, index: &Index, value: &str) -> Vec<Uuid> {
+/// Projects `event` as version `version` of stream `kind`/`id`; it must succeed.
+async fn project<V: View, E: DomainEvent>(
+    projector: &Projector<V>,
+    (kind, id): (&str, &str),
+    version: u64,
+    event: &E,
+) {
+    projector
+        .project(&envelope(kind, id, version, event))
+        .await
+        .unwrap();
+}
+
+/// What `field` reads of each view `index` holds under `value`, in the index's order.
+async fn query<V: View, T>(
+    table: &ViewTable<V>,
+    index: &Index,
+    value: &str,
+    field: impl Fn(V) -> T,
+) -> Vec<T> {
     table
         .query(index, value, &[], 100, None)
         .await
         .unwrap()
         .items
         .into_iter()
-        .map(|v| v.infraction_id)
+        .map(field)
         .collect()
+}
+
+async fn ids(table: &ViewTable<InfractionView>, index: &Index, value: &str) -> Vec<Uuid> {
+    query(table, index, value, |v| v.infraction_id).await
 }
 
 #[tokio::test]
@@ -84,10 +107,7 @@ async fn infractions_enter_the_owner_index_once_they_have_an_owner() {
         (second, "2026-04-02T10:00:00.000Z"),
     ] {
         let event = pending(id, "AB123CD", radar, detected_at);
-        projector
-            .project(&envelope("infraction", &id.to_string(), 1, &event))
-            .await
-            .unwrap();
+        project(&projector, ("infraction", &id.to_string()), 1, &event).await;
     }
     assert_eq!(
         ids(table, &INFRACTIONS_BY_STATUS, "PENDING_OWNER").await,
@@ -109,10 +129,7 @@ async fn infractions_enter_the_owner_index_once_they_have_an_owner() {
     assert_eq!(view.status, InfractionStatus::PendingOwner);
 
     let assigned = InfractionEvent::InfractionOwnerAssigned { owner_id: alice };
-    projector
-        .project(&envelope("infraction", &first.to_string(), 2, &assigned))
-        .await
-        .unwrap();
+    project(&projector, ("infraction", &first.to_string()), 2, &assigned).await;
     assert_eq!(
         ids(table, &INFRACTIONS_BY_OWNER, &alice.to_string()).await,
         [first]
@@ -157,20 +174,10 @@ async fn a_transferred_vehicle_moves_to_its_new_owner_in_the_index() {
             model: "CB".into(),
             fiscal_power: 3,
         };
-        projector
-            .project(&envelope("vehicle", plate, 1, &registered))
-            .await
-            .unwrap();
+        project(&projector, ("vehicle", plate), 1, &registered).await;
     }
     let plates = |owner: Uuid| async move {
-        table
-            .query(&VEHICLES_BY_OWNER, &owner.to_string(), &[], 10, None)
-            .await
-            .unwrap()
-            .items
-            .into_iter()
-            .map(|v| v.plate)
-            .collect::<Vec<_>>()
+        query(table, &VEHICLES_BY_OWNER, &owner.to_string(), |v| v.plate).await
     };
     assert_eq!(plates(alice).await, ["AA1", "ZZ1"], "by plate");
 
@@ -179,10 +186,7 @@ async fn a_transferred_vehicle_moves_to_its_new_owner_in_the_index() {
         previous_owner_id: alice,
         owner_id: bob,
     };
-    projector
-        .project(&envelope("vehicle", "ZZ1", 2, &transferred))
-        .await
-        .unwrap();
+    project(&projector, ("vehicle", "ZZ1"), 2, &transferred).await;
     assert_eq!(plates(alice).await, ["AA1"]);
     assert_eq!(plates(bob).await, ["ZZ1"]);
     let view = table.get("ZZ1").await.unwrap().unwrap();

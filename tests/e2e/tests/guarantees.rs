@@ -17,6 +17,7 @@ use futures::StreamExt;
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;
+use test_support::scan_table;
 use uuid::Uuid;
 
 /// How long an event may take to reach a read model before a scenario fails.
@@ -468,24 +469,11 @@ async fn raw_items(cloud: &Cloud, variable: &str) -> String {
         let cloud = cloud.lock().await;
         (cloud.dynamodb(), cloud.table(variable))
     };
-    let mut text = String::new();
-    let mut start = None;
-    loop {
-        let page = client
-            .scan()
-            .table_name(&table)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("scan {table}: {e:?}"));
-        for item in page.items() {
-            text.push_str(&format!("{item:?}\n"));
-        }
-        match page.last_evaluated_key() {
-            Some(key) if !key.is_empty() => start = Some(key.clone()),
-            _ => return text,
-        }
-    }
+    scan_table(&client, &table)
+        .await
+        .iter()
+        .map(|item| format!("{item:?}\n"))
+        .collect()
 }
 
 fn assert_absent(haystack: &str, secrets: &[&str], place: &str) {

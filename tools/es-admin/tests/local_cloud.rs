@@ -9,15 +9,14 @@ use e2e_tests::shop::Purchase;
 use e2e_tests::{eventually, Api, Cloud, Suite};
 use reqwest::Method;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::process::Output;
 use std::time::Duration;
+use test_support::{scan_table, Item};
 use uuid::Uuid;
 
 /// How long the system may take to settle what a scenario set off.
 const SETTLE: Duration = Duration::from_secs(60);
-
-type Item = HashMap<String, AttributeValue>;
 
 /// `es-admin --local ARGS` against the cloud's emulator ([`e2e_tests::LocalCloud::es_admin`]),
 /// its output echoed under the command.
@@ -58,30 +57,18 @@ async fn table(cloud: &Cloud, variable: &str) -> String {
 /// Every item of a table, by its key attributes' values.
 async fn scan(client: &aws_sdk_dynamodb::Client, table: &str) -> BTreeMap<String, Item> {
     let keys = key_attributes(client, table).await;
-    let mut items = BTreeMap::new();
-    let mut start = None;
-    loop {
-        let page = client
-            .scan()
-            .table_name(table)
-            .consistent_read(true)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .unwrap();
-        for item in page.items() {
+    scan_table(client, table)
+        .await
+        .into_iter()
+        .map(|item| {
             let key = keys
                 .iter()
                 .map(|k| format!("{:?}", item[k]))
                 .collect::<Vec<_>>()
                 .join("/");
-            items.insert(key, item.clone());
-        }
-        match page.last_evaluated_key().filter(|k| !k.is_empty()) {
-            Some(key) => start = Some(key.clone()),
-            None => return items,
-        }
-    }
+            (key, item)
+        })
+        .collect()
 }
 
 /// The names of a table's key attributes.

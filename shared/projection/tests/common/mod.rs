@@ -9,8 +9,8 @@ use event_store::AppendBatch;
 use projection::{create_view_table, Index, Projector, View, ViewTable};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::{BTreeMap, HashMap};
-use test_support::{unique_name, EventStoreFixture};
+use std::collections::BTreeMap;
+use test_support::{scan_table, unique_name, EventStoreFixture, Item};
 use uuid::Uuid;
 
 pub const BY_OWNER: Index = Index {
@@ -147,30 +147,15 @@ impl Harness {
     }
 
     /// Every item of a table, by key: the read model exactly as stored.
-    pub async fn scan(&self, table: &str) -> BTreeMap<String, HashMap<String, AttributeValue>> {
-        let mut items = BTreeMap::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .scan()
-                .table_name(table)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .expect("scan");
-            for item in page.items() {
-                let key = match &item[Tally::KEY] {
-                    AttributeValue::S(key) => key.clone(),
-                    other => panic!("bad key {other:?}"),
-                };
-                items.insert(key, item.clone());
-            }
-            match page.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => return items,
-            }
-        }
+    pub async fn scan(&self, table: &str) -> BTreeMap<String, Item> {
+        scan_table(&self.client, table)
+            .await
+            .into_iter()
+            .map(|item| match &item[Tally::KEY] {
+                AttributeValue::S(key) => (key.clone(), item),
+                other => panic!("bad key {other:?}"),
+            })
+            .collect()
     }
 }
 

@@ -23,7 +23,7 @@ pub async fn get_infraction(app: &App, request: ApiRequest) -> Result<ApiRespons
     let infraction: InfractionView = app
         .find_view(&request, INFRACTIONS_TABLE, "infraction", &infraction_id)
         .await?;
-    let owner = infraction.owner_id.map(|id| id.to_string());
+    let owner = infraction.infraction.owner_id.map(|id| id.to_string());
     request.ensure_subject(owner.as_deref(), "infraction", &infraction_id)?;
     let version = infraction.version;
     Ok(ApiResponse::ok(infraction).etag(version))

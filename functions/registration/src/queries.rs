@@ -24,7 +24,11 @@ pub async fn get_owner(app: &App, request: ApiRequest) -> Result<ApiResponse, Ap
         let page = vehicles
             .query(&VEHICLES_BY_OWNER, &owner_id, &[], 100, cursor.as_deref())
             .await?;
-        plates.extend(page.items.into_iter().map(|v| v.plate.to_string()));
+        plates.extend(
+            (page.items.into_iter())
+                .filter_map(|v| v.vehicle.plate)
+                .map(|plate| plate.as_str().to_owned()),
+        );
         match page.next_cursor {
             Some(next) => cursor = Some(next),
             None => break,
@@ -69,7 +73,7 @@ pub async fn get_vehicle(app: &App, request: ApiRequest) -> Result<ApiResponse, 
     let vehicle: VehicleView = app
         .find_view(&request, VEHICLES_TABLE, "vehicle", plate.as_str())
         .await?;
-    let owner = vehicle.owner_id.to_string();
+    let owner = vehicle.vehicle.owner_id.to_string();
     request.ensure_subject(Some(&owner), "vehicle", plate.as_str())?;
     let version = vehicle.version;
     Ok(ApiResponse::ok(vehicle).etag(version))

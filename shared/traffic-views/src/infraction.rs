@@ -3,10 +3,8 @@
 use chrono::{DateTime, Utc};
 use es_core::{Aggregate, EventMeta};
 use serde::{Deserialize, Serialize};
-use traffic_domain::{Infraction, InfractionEvent, InfractionStatus, Location};
-use uuid::Uuid;
+use traffic_domain::{Infraction, InfractionEvent};
 
-use crate::stored_plate;
 use crate::tables::INFRACTIONS_KEY;
 
 /// One step of an infraction's life.
@@ -17,85 +15,16 @@ pub struct TimelineEntry {
     pub at: DateTime<Utc>,
 }
 
-/// `owner_id` is `null` in JSON while the infraction is `PENDING_OWNER`, and absent from the
-/// item (so the `by_owner` index leaves it out). `detected_at` is the sort key of every index.
+/// The infraction's state (see [`crate::state_view`]; `owner_id` is `null` in JSON while the
+/// infraction is `PENDING_OWNER`, and absent from the item, so the `by_owner` index leaves it
+/// out; `detected_at` is the sort key of every index), its timeline and version.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InfractionView {
-    pub infraction_id: Uuid,
-    pub detection_id: Uuid,
-    pub radar_id: Uuid,
-    pub plate: String,
-    pub owner_id: Option<Uuid>,
-    pub speed_kmh: u32,
-    pub max_speed_kmh: u32,
-    pub excess_kmh: u32,
-    pub fine_amount: u64,
-    #[serde(with = "es_core::time::rfc3339_millis")]
-    pub detected_at: DateTime<Utc>,
-    pub location: Location,
-    pub status: InfractionStatus,
-    pub notes: Option<String>,
+    #[serde(flatten)]
+    pub infraction: Infraction,
     /// Every event of the infraction, oldest first, with when it occurred.
     pub timeline: Vec<TimelineEntry>,
     pub version: u64,
-}
-
-impl InfractionView {
-    /// The infraction's state, with the view's bookkeeping.
-    fn of(infraction: Infraction, timeline: Vec<TimelineEntry>, version: u64) -> Self {
-        // Destructured, so that a field added to the infraction cannot be forgotten here.
-        let Infraction {
-            infraction_id,
-            detection_id,
-            radar_id,
-            plate,
-            owner_id,
-            speed_kmh,
-            max_speed_kmh,
-            excess_kmh,
-            fine_amount,
-            detected_at,
-            location,
-            status,
-            notes,
-        } = infraction;
-        Self {
-            infraction_id: infraction_id.unwrap_or_default(),
-            detection_id,
-            radar_id,
-            plate: plate.map(|p| p.as_str().to_owned()).unwrap_or_default(),
-            owner_id,
-            speed_kmh,
-            max_speed_kmh,
-            excess_kmh,
-            fine_amount,
-            detected_at,
-            location,
-            status,
-            notes,
-            timeline,
-            version,
-        }
-    }
-
-    /// The infraction's state this view holds.
-    fn infraction(&self) -> Infraction {
-        Infraction {
-            infraction_id: (!self.infraction_id.is_nil()).then_some(self.infraction_id),
-            detection_id: self.detection_id,
-            radar_id: self.radar_id,
-            plate: stored_plate(&self.plate),
-            owner_id: self.owner_id,
-            speed_kmh: self.speed_kmh,
-            max_speed_kmh: self.max_speed_kmh,
-            excess_kmh: self.excess_kmh,
-            fine_amount: self.fine_amount,
-            detected_at: self.detected_at,
-            location: self.location.clone(),
-            status: self.status,
-            notes: self.notes.clone(),
-        }
-    }
 }
 
 impl projection::View for InfractionView {
@@ -106,14 +35,12 @@ impl projection::View for InfractionView {
     /// The infraction's own fold, so that the view cannot disagree with the next command; the
     /// view adds the timeline.
     fn apply(&mut self, event: &InfractionEvent, meta: &EventMeta) {
-        let mut infraction = self.infraction();
-        infraction.apply(event);
-        let mut timeline = std::mem::take(&mut self.timeline);
-        timeline.push(TimelineEntry {
+        self.infraction.apply(event);
+        self.timeline.push(TimelineEntry {
             event_type: meta.event_type.clone(),
             at: meta.occurred_at,
         });
-        *self = Self::of(infraction, timeline, meta.version);
+        self.version = meta.version;
     }
 }
 
@@ -125,6 +52,8 @@ mod tests {
     use projection::View;
     use serde_json::json;
     use traffic_domain::Plate;
+    use traffic_domain::{InfractionStatus, Location};
+    use uuid::Uuid;
 
     const ID: &str = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
 
@@ -194,20 +123,24 @@ mod tests {
     #[test]
     fn issued_sets_every_field() {
         let view = fold(&[issued()]);
-        assert_eq!(view.infraction_id.to_string(), ID);
-        assert_eq!(view.detection_id, Uuid::from_u128(1));
-        assert_eq!(view.radar_id, Uuid::from_u128(2));
-        assert_eq!(view.plate, "AB123CD");
-        assert_eq!(view.owner_id, Some(alice()));
+        assert_eq!(view.infraction.infraction_id.unwrap().to_string(), ID);
+        assert_eq!(view.infraction.detection_id, Uuid::from_u128(1));
+        assert_eq!(view.infraction.radar_id, Uuid::from_u128(2));
+        assert_eq!(view.infraction.plate.as_ref().unwrap().as_str(), "AB123CD");
+        assert_eq!(view.infraction.owner_id, Some(alice()));
         assert_eq!(
-            (view.speed_kmh, view.max_speed_kmh, view.excess_kmh),
+            (
+                view.infraction.speed_kmh,
+                view.infraction.max_speed_kmh,
+                view.infraction.excess_kmh
+            ),
             (135, 110, 25)
         );
-        assert_eq!(view.fine_amount, 1000);
-        assert_eq!(view.detected_at, at("2026-04-01T08:30:00.250Z"));
-        assert_eq!(view.location, location());
-        assert_eq!(view.status, InfractionStatus::Issued);
-        assert_eq!(view.notes, None);
+        assert_eq!(view.infraction.fine_amount, 1000);
+        assert_eq!(view.infraction.detected_at, at("2026-04-01T08:30:00.250Z"));
+        assert_eq!(view.infraction.location, location());
+        assert_eq!(view.infraction.status, InfractionStatus::Issued);
+        assert_eq!(view.infraction.notes, None);
         assert_eq!(timeline(&view), [("InfractionIssued", at(&time(0)))]);
         assert_eq!(view.version, 1);
     }
@@ -215,17 +148,17 @@ mod tests {
     #[test]
     fn pending_owner_then_owner_assigned() {
         let view = fold(&[pending()]);
-        assert_eq!(view.status, InfractionStatus::PendingOwner);
-        assert_eq!(view.owner_id, None);
-        assert_eq!(view.fine_amount, 1000);
-        assert_eq!(view.plate, "AB123CD");
+        assert_eq!(view.infraction.status, InfractionStatus::PendingOwner);
+        assert_eq!(view.infraction.owner_id, None);
+        assert_eq!(view.infraction.fine_amount, 1000);
+        assert_eq!(view.infraction.plate.as_ref().unwrap().as_str(), "AB123CD");
 
         let view = fold(&[
             pending(),
             InfractionEvent::InfractionOwnerAssigned { owner_id: alice() },
         ]);
-        assert_eq!(view.status, InfractionStatus::Issued);
-        assert_eq!(view.owner_id, Some(alice()));
+        assert_eq!(view.infraction.status, InfractionStatus::Issued);
+        assert_eq!(view.infraction.owner_id, Some(alice()));
         assert_eq!(
             timeline(&view),
             [
@@ -245,8 +178,8 @@ mod tests {
             },
             InfractionEvent::InfractionOwnerAssigned { owner_id: alice() },
         ]);
-        assert_eq!(view.status, InfractionStatus::Contested);
-        assert_eq!(view.owner_id, Some(alice()));
+        assert_eq!(view.infraction.status, InfractionStatus::Contested);
+        assert_eq!(view.infraction.owner_id, Some(alice()));
     }
 
     #[test]
@@ -262,9 +195,9 @@ mod tests {
                 notes: Some("radar recalibrated".into()),
             },
         ]);
-        assert_eq!(view.fine_amount, 750);
-        assert_eq!(view.notes.as_deref(), Some("radar recalibrated"));
-        assert_eq!(view.status, InfractionStatus::Issued);
+        assert_eq!(view.infraction.fine_amount, 750);
+        assert_eq!(view.infraction.notes.as_deref(), Some("radar recalibrated"));
+        assert_eq!(view.infraction.status, InfractionStatus::Issued);
 
         let cleared = fold(&[
             issued(),
@@ -277,15 +210,15 @@ mod tests {
                 notes: Some(String::new()),
             },
         ]);
-        assert_eq!(cleared.notes, None);
-        assert_eq!(cleared.fine_amount, 1000);
+        assert_eq!(cleared.infraction.notes, None);
+        assert_eq!(cleared.infraction.fine_amount, 1000);
         assert_eq!(cleared.timeline.len(), 3);
     }
 
     #[test]
     fn paid_contested_cancelled() {
         let paid = fold(&[issued(), InfractionEvent::InfractionPaid { amount: 1000 }]);
-        assert_eq!(paid.status, InfractionStatus::Paid);
+        assert_eq!(paid.infraction.status, InfractionStatus::Paid);
 
         let contested = fold(&[
             issued(),
@@ -293,7 +226,7 @@ mod tests {
                 reason: "wrong car".into(),
             },
         ]);
-        assert_eq!(contested.status, InfractionStatus::Contested);
+        assert_eq!(contested.infraction.status, InfractionStatus::Contested);
 
         let cancelled = fold(&[
             issued(),
@@ -304,7 +237,7 @@ mod tests {
                 reason: "upheld".into(),
             },
         ]);
-        assert_eq!(cancelled.status, InfractionStatus::Cancelled);
+        assert_eq!(cancelled.infraction.status, InfractionStatus::Cancelled);
         let types: Vec<&str> = timeline(&cancelled).into_iter().map(|(t, _)| t).collect();
         assert_eq!(
             types,

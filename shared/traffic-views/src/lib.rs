@@ -20,16 +20,6 @@ pub use plate_owners::{ItemError, PlateOwners};
 pub use radar::RadarView;
 pub use vehicle::VehicleView;
 
-/// A plate as a view recorded it, read back the way a stored event's is: not validated again
-/// (a fact stays readable if the rule changes). `None` before the stream's first event.
-fn stored_plate(plate: &str) -> Option<traffic_domain::Plate> {
-    use serde::de::{value::Error, Deserialize, IntoDeserializer};
-    if plate.is_empty() {
-        return None;
-    }
-    traffic_domain::Plate::deserialize(IntoDeserializer::<Error>::into_deserializer(plate)).ok()
-}
-
 #[cfg(test)]
 pub(crate) mod testing {
     use chrono::{DateTime, Utc};

@@ -1,25 +1,17 @@
 //! The radar view of `GET /radars` and `GET /radars/{radar_id}`.
 
 use chrono::{DateTime, Utc};
-use es_core::EventMeta;
 use serde::{Deserialize, Serialize};
-use traffic_domain::{Radar, RadarStatus};
-use uuid::Uuid;
+use traffic_domain::Radar;
 
 use crate::state_view::aggregate_fold_view;
 use crate::tables::RADARS_KEY;
 
+/// The radar's state (see [`crate::state_view`]) and the view's bookkeeping.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RadarView {
-    pub radar_id: Uuid,
-    pub name: String,
-    pub road: String,
-    pub latitude: f64,
-    pub longitude: f64,
-    pub altitude_m: Option<f64>,
-    pub max_speed_kmh: u32,
-    pub status: RadarStatus,
-    pub detections_count: u64,
+    #[serde(flatten)]
+    pub radar: Radar,
     /// The radar stream's version this view reflects.
     pub version: u64,
     /// When the last event applied occurred.
@@ -27,53 +19,7 @@ pub struct RadarView {
     pub updated_at: DateTime<Utc>,
 }
 
-impl RadarView {
-    /// The radar's state as of `meta`'s event, with the view's bookkeeping.
-    fn of(radar: Radar, meta: &EventMeta) -> Self {
-        // Destructured, so that a field added to the radar cannot be forgotten here.
-        let Radar {
-            radar_id,
-            name,
-            road,
-            latitude,
-            longitude,
-            altitude_m,
-            max_speed_kmh,
-            status,
-            detections_count,
-        } = radar;
-        Self {
-            radar_id: radar_id.unwrap_or_default(),
-            name,
-            road,
-            latitude,
-            longitude,
-            altitude_m,
-            max_speed_kmh,
-            status,
-            detections_count,
-            version: meta.version,
-            updated_at: meta.occurred_at,
-        }
-    }
-
-    /// The radar's state this view holds.
-    fn radar(&self) -> Radar {
-        Radar {
-            radar_id: (!self.radar_id.is_nil()).then_some(self.radar_id),
-            name: self.name.clone(),
-            road: self.road.clone(),
-            latitude: self.latitude,
-            longitude: self.longitude,
-            altitude_m: self.altitude_m,
-            max_speed_kmh: self.max_speed_kmh,
-            status: self.status,
-            detections_count: self.detections_count,
-        }
-    }
-}
-
-aggregate_fold_view!(RadarView, Radar, RADARS_KEY, radar);
+aggregate_fold_view!(RadarView { radar: Radar }, RADARS_KEY);
 
 #[cfg(test)]
 mod tests {
@@ -84,7 +30,9 @@ mod tests {
     use projection::View;
     use serde_json::json;
     use traffic_domain::RadarEvent;
+    use traffic_domain::RadarStatus;
     use traffic_domain::{OverspeedDetection, Plate};
+    use uuid::Uuid;
 
     const ID: &str = "6f1c2a9e-3b7d-4c55-8f0e-2d9a1b3c4d5e";
 
@@ -137,14 +85,14 @@ mod tests {
     #[test]
     fn installed_sets_every_field() {
         let view = fold(&[installed()]);
-        assert_eq!(view.radar_id, radar_id());
-        assert_eq!(view.name, "A1 north");
-        assert_eq!(view.road, "A1");
-        assert_eq!((view.latitude, view.longitude), (48.85, 2.35));
-        assert_eq!(view.altitude_m, None);
-        assert_eq!(view.max_speed_kmh, 110);
-        assert_eq!(view.status, RadarStatus::Active);
-        assert_eq!(view.detections_count, 0);
+        assert_eq!(view.radar.radar_id, Some(radar_id()));
+        assert_eq!(view.radar.name, "A1 north");
+        assert_eq!(view.radar.road, "A1");
+        assert_eq!((view.radar.latitude, view.radar.longitude), (48.85, 2.35));
+        assert_eq!(view.radar.altitude_m, None);
+        assert_eq!(view.radar.max_speed_kmh, 110);
+        assert_eq!(view.radar.status, RadarStatus::Active);
+        assert_eq!(view.radar.detections_count, 0);
         assert_eq!(view.version, 1);
         assert_eq!(view.updated_at, at("2026-01-01T00:00:01.500Z"));
     }
@@ -161,10 +109,10 @@ mod tests {
                 altitude_m: Some(35.0),
             },
         ]);
-        assert_eq!(view.name, "A1 north, km 12");
-        assert_eq!(view.road, "A1");
-        assert_eq!((view.latitude, view.longitude), (48.85, 2.5));
-        assert_eq!(view.altitude_m, Some(35.0));
+        assert_eq!(view.radar.name, "A1 north, km 12");
+        assert_eq!(view.radar.road, "A1");
+        assert_eq!((view.radar.latitude, view.radar.longitude), (48.85, 2.5));
+        assert_eq!(view.radar.altitude_m, Some(35.0));
         assert_eq!(view.version, 2);
 
         let view = fold(&[
@@ -177,8 +125,11 @@ mod tests {
                 altitude_m: None,
             },
         ]);
-        assert_eq!((view.name.as_str(), view.road.as_str()), ("A1 north", "A6"));
-        assert_eq!(view.latitude, 45.0);
+        assert_eq!(
+            (view.radar.name.as_str(), view.radar.road.as_str()),
+            ("A1 north", "A6")
+        );
+        assert_eq!(view.radar.latitude, 45.0);
     }
 
     #[test]
@@ -194,17 +145,20 @@ mod tests {
                 previous_status: RadarStatus::Active,
             },
         ]);
-        assert_eq!(view.max_speed_kmh, 90);
-        assert_eq!(view.status, RadarStatus::OutOfOrder);
+        assert_eq!(view.radar.max_speed_kmh, 90);
+        assert_eq!(view.radar.status, RadarStatus::OutOfOrder);
         assert_eq!(view.version, 3);
     }
 
     #[test]
     fn each_detection_counts() {
         let view = fold(&[installed(), detection(), detection(), detection()]);
-        assert_eq!(view.detections_count, 3);
+        assert_eq!(view.radar.detections_count, 3);
         assert_eq!(view.version, 4);
-        assert_eq!(view.max_speed_kmh, 110, "a detection changes nothing else");
+        assert_eq!(
+            view.radar.max_speed_kmh, 110,
+            "a detection changes nothing else"
+        );
     }
 
     #[test]
@@ -244,9 +198,9 @@ mod tests {
             },
         ];
         let view = fold(&events);
-        assert_eq!(view.radar(), Radar::replay(&events));
-        assert_eq!(view.radar().radar_id, Some(radar_id()));
-        assert_eq!(RadarView::default().radar(), Radar::default());
+        assert_eq!(view.radar, Radar::replay(&events));
+        assert_eq!(view.radar.radar_id, Some(radar_id()));
+        assert_eq!(RadarView::default().radar, Radar::default());
     }
 
     #[test]

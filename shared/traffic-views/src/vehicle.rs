@@ -1,69 +1,24 @@
 //! The vehicle view of `GET /vehicles` and `GET /vehicles/{plate}`.
 
 use chrono::{DateTime, Utc};
-use es_core::EventMeta;
 use serde::{Deserialize, Serialize};
-use traffic_domain::{Vehicle, VehicleType};
-use uuid::Uuid;
+use traffic_domain::Vehicle;
 
 use crate::state_view::aggregate_fold_view;
-use crate::stored_plate;
 use crate::tables::VEHICLES_KEY;
 
+/// The vehicle's state (see [`crate::state_view`]: `plate` is its id, `owner_id` is indexed by
+/// `by_owner`) and the view's bookkeeping.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VehicleView {
-    /// The normalised plate, the vehicle's id.
-    pub plate: String,
-    /// The current owner; indexed by `by_owner`.
-    pub owner_id: Uuid,
-    #[serde(rename = "type")]
-    pub vehicle_type: VehicleType,
-    pub brand: String,
-    pub model: String,
-    pub fiscal_power: u32,
+    #[serde(flatten)]
+    pub vehicle: Vehicle,
     pub version: u64,
     #[serde(with = "es_core::time::rfc3339_millis")]
     pub updated_at: DateTime<Utc>,
 }
 
-impl VehicleView {
-    /// The vehicle's state as of `meta`'s event, with the view's bookkeeping.
-    fn of(vehicle: Vehicle, meta: &EventMeta) -> Self {
-        // Destructured, so that a field added to the vehicle cannot be forgotten here.
-        let Vehicle {
-            plate,
-            owner_id,
-            vehicle_type,
-            brand,
-            model,
-            fiscal_power,
-        } = vehicle;
-        Self {
-            plate: plate.map(|p| p.as_str().to_owned()).unwrap_or_default(),
-            owner_id,
-            vehicle_type,
-            brand,
-            model,
-            fiscal_power,
-            version: meta.version,
-            updated_at: meta.occurred_at,
-        }
-    }
-
-    /// The vehicle's state this view holds.
-    fn vehicle(&self) -> Vehicle {
-        Vehicle {
-            plate: stored_plate(&self.plate),
-            owner_id: self.owner_id,
-            vehicle_type: self.vehicle_type,
-            brand: self.brand.clone(),
-            model: self.model.clone(),
-            fiscal_power: self.fiscal_power,
-        }
-    }
-}
-
-aggregate_fold_view!(VehicleView, Vehicle, VEHICLES_KEY, vehicle);
+aggregate_fold_view!(VehicleView { vehicle: Vehicle }, VEHICLES_KEY);
 
 #[cfg(test)]
 mod tests {
@@ -74,6 +29,8 @@ mod tests {
     use projection::View;
     use traffic_domain::Plate;
     use traffic_domain::VehicleEvent;
+    use traffic_domain::VehicleType;
+    use uuid::Uuid;
 
     fn alice() -> Uuid {
         Uuid::from_u128(0xA11CE)
@@ -109,14 +66,17 @@ mod tests {
     #[test]
     fn registered_sets_every_field() {
         let view = fold(&[registered()]);
-        assert_eq!(view.plate, "AB123CD");
-        assert_eq!(view.owner_id, alice());
-        assert_eq!(view.vehicle_type, VehicleType::Car);
         assert_eq!(
-            (view.brand.as_str(), view.model.as_str()),
+            view.vehicle.plate.as_ref().map(|p| p.as_str()),
+            Some("AB123CD")
+        );
+        assert_eq!(view.vehicle.owner_id, alice());
+        assert_eq!(view.vehicle.vehicle_type, VehicleType::Car);
+        assert_eq!(
+            (view.vehicle.brand.as_str(), view.vehicle.model.as_str()),
             ("Renault", "Clio")
         );
-        assert_eq!(view.fiscal_power, 5);
+        assert_eq!(view.vehicle.fiscal_power, 5);
         assert_eq!(view.version, 1);
         assert_eq!(view.updated_at, at("2026-03-01T00:00:01Z"));
     }
@@ -132,12 +92,12 @@ mod tests {
                 fiscal_power: None,
             },
         ]);
-        assert_eq!(view.vehicle_type, VehicleType::Truck);
+        assert_eq!(view.vehicle.vehicle_type, VehicleType::Truck);
         assert_eq!(
-            (view.brand.as_str(), view.model.as_str()),
+            (view.vehicle.brand.as_str(), view.vehicle.model.as_str()),
             ("Renault", "Master")
         );
-        assert_eq!(view.fiscal_power, 5);
+        assert_eq!(view.vehicle.fiscal_power, 5);
 
         let view = fold(&[
             registered(),
@@ -148,9 +108,9 @@ mod tests {
                 fiscal_power: Some(7),
             },
         ]);
-        assert_eq!(view.vehicle_type, VehicleType::Car);
-        assert_eq!(view.brand, "Dacia");
-        assert_eq!(view.fiscal_power, 7);
+        assert_eq!(view.vehicle.vehicle_type, VehicleType::Car);
+        assert_eq!(view.vehicle.brand, "Dacia");
+        assert_eq!(view.vehicle.fiscal_power, 7);
         assert_eq!(view.version, 2);
     }
 
@@ -164,8 +124,8 @@ mod tests {
                 owner_id: bob(),
             },
         ]);
-        assert_eq!(view.owner_id, bob());
-        assert_eq!(view.brand, "Renault");
+        assert_eq!(view.vehicle.owner_id, bob());
+        assert_eq!(view.vehicle.brand, "Renault");
         assert_eq!(view.version, 2);
         assert_eq!(view.updated_at, at("2026-03-01T00:00:02Z"));
     }
@@ -186,8 +146,8 @@ mod tests {
                 owner_id: bob(),
             },
         ];
-        assert_eq!(fold(&events).vehicle(), Vehicle::replay(&events));
-        assert_eq!(VehicleView::default().vehicle(), Vehicle::default());
+        assert_eq!(fold(&events).vehicle, Vehicle::replay(&events));
+        assert_eq!(VehicleView::default().vehicle, Vehicle::default());
     }
 
     #[test]

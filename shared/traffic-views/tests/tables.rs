@@ -89,7 +89,7 @@ async fn query<V: View, T>(
 }
 
 async fn ids(table: &ViewTable<InfractionView>, index: &Index, value: &str) -> Vec<Uuid> {
-    query(table, index, value, |v| v.infraction_id).await
+    query(table, index, value, |v| v.infraction.infraction_id.unwrap()).await
 }
 
 #[tokio::test]
@@ -125,8 +125,8 @@ async fn infractions_enter_the_owner_index_once_they_have_an_owner() {
         .await
         .is_empty());
     let view = table.get(&first.to_string()).await.unwrap().unwrap();
-    assert_eq!(view.owner_id, None);
-    assert_eq!(view.status, InfractionStatus::PendingOwner);
+    assert_eq!(view.infraction.owner_id, None);
+    assert_eq!(view.infraction.status, InfractionStatus::PendingOwner);
 
     let assigned = InfractionEvent::InfractionOwnerAssigned { owner_id: alice };
     project(&projector, ("infraction", &first.to_string()), 2, &assigned).await;
@@ -141,7 +141,7 @@ async fn infractions_enter_the_owner_index_once_they_have_an_owner() {
     );
 
     let view = table.get(&first.to_string()).await.unwrap().unwrap();
-    assert_eq!(view.owner_id, Some(alice));
+    assert_eq!(view.infraction.owner_id, Some(alice));
     assert_eq!(view.version, 2);
     let timeline: Vec<&str> = view
         .timeline
@@ -177,7 +177,10 @@ async fn a_transferred_vehicle_moves_to_its_new_owner_in_the_index() {
         project(&projector, ("vehicle", plate), 1, &registered).await;
     }
     let plates = |owner: Uuid| async move {
-        query(table, &VEHICLES_BY_OWNER, &owner.to_string(), |v| v.plate).await
+        query(table, &VEHICLES_BY_OWNER, &owner.to_string(), |v| {
+            v.vehicle.plate.unwrap().as_str().to_owned()
+        })
+        .await
     };
     assert_eq!(plates(alice).await, ["AA1", "ZZ1"], "by plate");
 
@@ -190,6 +193,6 @@ async fn a_transferred_vehicle_moves_to_its_new_owner_in_the_index() {
     assert_eq!(plates(alice).await, ["AA1"]);
     assert_eq!(plates(bob).await, ["ZZ1"]);
     let view = table.get("ZZ1").await.unwrap().unwrap();
-    assert_eq!((view.owner_id, view.version), (bob, 2));
+    assert_eq!((view.vehicle.owner_id, view.version), (bob, 2));
     assert_eq!(serde_json::to_value(&view).unwrap()["type"], "MOTORCYCLE");
 }

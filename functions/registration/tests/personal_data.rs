@@ -115,14 +115,7 @@ async fn an_erased_owner_yields_no_personal_value_and_stays() {
     }
     let view = <OwnerView as projection::View>::replay(&events);
     let answer = serde_json::to_value(reveal_owner(&view, key.as_ref())).unwrap();
-    for field in [
-        "name",
-        "birth_date",
-        "email",
-        "phone",
-        "address",
-        "national_id",
-    ] {
+    for field in traffic_domain::OWNER_PERSONAL_FIELDS {
         assert_eq!(answer[field], serde_json::Value::Null, "{field}");
     }
     assert_eq!(answer["owner_id"], id);

@@ -240,14 +240,7 @@ mod tests {
         assert!(!stored.contains("sealed:"), "{stored}");
         assert_eq!(through_dynamo(&view), view);
         let answer = serde_json::to_value(view.revealed(plain)).unwrap();
-        for field in [
-            "name",
-            "birth_date",
-            "email",
-            "phone",
-            "address",
-            "national_id",
-        ] {
+        for field in traffic_domain::OWNER_PERSONAL_FIELDS {
             assert_eq!(answer[field], serde_json::Value::Null, "{field}");
         }
         assert_eq!(answer["owner_id"], ID);

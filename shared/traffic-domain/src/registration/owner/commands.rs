@@ -10,7 +10,7 @@ use serde_json::Value;
 use std::ops::RangeInclusive;
 use uuid::Uuid;
 
-use super::{Owner, OwnerError, OwnerEvent, NATIONAL_ID_SCOPE};
+use super::{Owner, OwnerError, OwnerEvent, NATIONAL_ID_SCOPE, OWNER_PERSONAL_FIELDS};
 use crate::change::{changed, changed_opt};
 use crate::read::{check, forbid};
 
@@ -21,15 +21,6 @@ const NATIONAL_ID_LEN: RangeInclusive<usize> = 1..=50;
 
 const PHONE_PROBLEM: &str = "must contain only digits, spaces and + - ( )";
 const NATIONAL_ID_PROBLEM: &str = "must contain only letters, digits and dashes";
-/// An owner's fields in a request body, in the order of SPEC §4.2.
-const OWNER_FIELDS: [&str; 6] = [
-    "name",
-    "birth_date",
-    "email",
-    "phone",
-    "address",
-    "national_id",
-];
 
 /// Built from any of its single commands (`From`, derived).
 #[derive(Debug, Clone, PartialEq, derive_more::From)]
@@ -67,7 +58,7 @@ impl RegisterOwner {
         today: NaiveDate,
         sealer: &dyn Sealer,
     ) -> Result<Self, ValidationError> {
-        let mut input = Input::object(body, &OWNER_FIELDS);
+        let mut input = Input::object(body, &OWNER_PERSONAL_FIELDS);
         let name = input.string("name", NAME_LEN);
         let birth_date = birth_date(&mut input, today, true);
         let email = email(&mut input, true);
@@ -104,14 +95,14 @@ pub struct ChangeOwnerDetails {
 
 impl ChangeOwnerDetails {
     /// What `PATCH` may change: all but `national_id`.
-    const FIELDS: &'static [&'static str] = OWNER_FIELDS.split_at(5).0;
+    const FIELDS: &'static [&'static str] = OWNER_PERSONAL_FIELDS.split_at(5).0;
 
     pub fn from_json(
         body: &Value,
         today: NaiveDate,
         sealer: &dyn Sealer,
     ) -> Result<Self, ValidationError> {
-        let mut input = Input::object(body, &OWNER_FIELDS);
+        let mut input = Input::object(body, &OWNER_PERSONAL_FIELDS);
         let name = input.opt_string("name", NAME_LEN);
         let birth_date = birth_date(&mut input, today, false);
         let email = email(&mut input, false);

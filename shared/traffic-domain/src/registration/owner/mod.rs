@@ -28,6 +28,17 @@ pub struct Owner {
     pub personal: Option<OwnerPersonalData>,
 }
 
+/// The fields of [`OwnerPersonalData`] as the API and the events name them (each value is
+/// sealed under its name): every field of an owner's request body.
+pub const OWNER_PERSONAL_FIELDS: [&str; 6] = [
+    "name",
+    "birth_date",
+    "email",
+    "phone",
+    "address",
+    "national_id",
+];
+
 /// What SPEC §7 calls an owner's personal data, each value sealed under its field's name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OwnerPersonalData {

@@ -45,11 +45,12 @@ impl ApiResponse {
         location: String,
         version: u64,
     ) -> Self {
-        Self::created(
-            serde_json::json!({ id_field: id, "version": version }),
-            location,
-        )
-        .etag(version)
+        let answer = Self::version(id_field, id, version);
+        Self {
+            status: 201,
+            ..answer
+        }
+        .header(lambda_http::http::header::LOCATION, location)
     }
 
     /// The aggregate's version as an ETag, for `If-Match` on the next command.

@@ -29,7 +29,11 @@ pub struct TokenRequest {
 impl TokenRequest {
     /// `ROLE [ID]`, checked: a bound role needs its id, another role takes none.
     pub fn parse(args: &[String], expires_in: i64) -> Result<Self> {
-        let names = Role::ALL.map(Role::as_str).join(", ");
+        let names = Role::ALL
+            .iter()
+            .map(|role| role.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
         let (role, id) = match args {
             [role] => (role, None),
             [role, id] => (role, Some(id.clone())),

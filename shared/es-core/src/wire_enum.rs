@@ -20,6 +20,8 @@
 /// }
 /// assert_eq!(Lamp::FullBeam.as_str(), "FULL_BEAM");
 /// assert_eq!(serde_json::to_value(Lamp::Off).unwrap(), "OFF");
+/// assert_eq!(Lamp::parse("FULL_BEAM"), Some(Lamp::FullBeam));
+/// assert_eq!(Lamp::parse("full_beam"), None);
 /// ```
 ///
 /// The calling crate depends on `serde` and `strum` (the derives name them).
@@ -48,6 +50,14 @@ macro_rules! wire_enum {
             /// The value's name on the wire.
             pub fn as_str(self) -> &'static str {
                 self.into()
+            }
+
+            /// The value named `text` on the wire, if any.
+            pub fn parse(text: &str) -> Option<Self> {
+                <Self as ::strum::VariantArray>::VARIANTS
+                    .iter()
+                    .copied()
+                    .find(|value| value.as_str() == text)
             }
         }
     };

@@ -31,10 +31,6 @@ es_core::wire_enum! {
 
 impl OrderViewStatus {
     pub const ALL: &'static [Self] = <Self as strum::VariantArray>::VARIANTS;
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|s| s.as_str() == text)
-    }
 }
 
 /// One event of the order's saga.

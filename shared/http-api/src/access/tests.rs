@@ -208,7 +208,8 @@ fn the_published_contract_says_who_may_call_each_operation() {
             rule_for(&operation.key).unwrap_or_else(|| panic!("{}: no access rule", operation.key));
         assert_eq!(operation.public, route.is_public(), "{}", operation.key);
         let roles: BTreeSet<String> = Role::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|role| !route.is_public() && route.allows(*role))
             .map(|role| role.as_str().to_owned())
             .collect();

@@ -6,12 +6,11 @@
 //! answers ([`OwnerView::revealed`]): an erased or unreadable value answers `null`.
 
 use chrono::{DateTime, Utc};
-use es_core::{EventMeta, Sealed};
+use es_core::{Aggregate, EventMeta, Sealed};
 use serde::{Deserialize, Serialize};
-use traffic_domain::{Owner, OwnerPersonalData};
+use traffic_domain::{Owner, OwnerEvent, OwnerPersonalData};
 use uuid::Uuid;
 
-use crate::state_view::aggregate_fold_view;
 use crate::tables::OWNERS_KEY;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -121,8 +120,19 @@ impl OwnerView {
     }
 }
 
-// The owner's own fold, erasure included.
-aggregate_fold_view!(OwnerView, Owner, OWNERS_KEY, owner);
+/// The item lays the owner's personal data out flat, each value erasable, so the view converts
+/// to the owner, folds with the owner's own `apply` (erasure included) and converts back.
+impl projection::View for OwnerView {
+    const AGGREGATE_TYPE: &'static str = Owner::TYPE;
+    const KEY: &'static str = OWNERS_KEY;
+    type Event = OwnerEvent;
+
+    fn apply(&mut self, event: &OwnerEvent, meta: &EventMeta) {
+        let mut owner = self.owner();
+        owner.apply(event);
+        *self = Self::of(owner, meta);
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -7,10 +7,6 @@
 
 /// Declares `$view`'s [`projection::View`]: the aggregate's fold on field `$state`, then the
 /// view's `version` and `updated_at` from the event's metadata.
-///
-/// A view whose item lays the state out otherwise (the owner's personal data, flat and each
-/// erasable) names the conversions instead: `aggregate_fold_view!(OwnerView, Owner, KEY,
-/// owner)` folds `self.owner()` and rebuilds the view with `Self::of(state, meta)`.
 macro_rules! aggregate_fold_view {
     ($view:ident { $state:ident: $aggregate:ty }, $key:expr) => {
         impl projection::View for $view {
@@ -22,19 +18,6 @@ macro_rules! aggregate_fold_view {
                 es_core::Aggregate::apply(&mut self.$state, event);
                 self.version = meta.version;
                 self.updated_at = meta.occurred_at;
-            }
-        }
-    };
-    ($view:ty, $aggregate:ty, $key:expr, $state:ident) => {
-        impl projection::View for $view {
-            const AGGREGATE_TYPE: &'static str = <$aggregate as es_core::Aggregate>::TYPE;
-            const KEY: &'static str = $key;
-            type Event = <$aggregate as es_core::Aggregate>::Event;
-
-            fn apply(&mut self, event: &Self::Event, meta: &es_core::EventMeta) {
-                let mut state = self.$state();
-                es_core::Aggregate::apply(&mut state, event);
-                *self = Self::of(state, meta);
             }
         }
     };

@@ -84,3 +84,45 @@ impl Rejection {
         serde_json::json!({ "error": self })
     }
 }
+
+/// Implements [`DomainError`](crate::DomainError) for an error enum from one table: each
+/// variant (or group of variants, `A | B`) with the [`RejectionKind`] and code it is refused
+/// with. The message is always the error's `Display`, and a variant's fields play no part in
+/// the mapping, so every domain error is presented to clients the same way.
+///
+/// ```
+/// #[derive(Debug, thiserror::Error)]
+/// enum LampError {
+///     #[error("the lamp does not exist")]
+///     NotFound,
+///     #[error("the lamp is already on")]
+///     AlreadyOn,
+///     #[error("{watts} W is too bright")]
+///     TooBright { watts: u32 },
+/// }
+///
+/// es_core::rejections!(LampError {
+///     NotFound => (NotFound, "not_found"),
+///     AlreadyOn => (Conflict, "lamp_already_on"),
+///     TooBright => (BusinessRule, "too_bright"),
+/// });
+///
+/// use es_core::{DomainError, RejectionKind};
+/// let rejection = LampError::TooBright { watts: 900 }.rejection();
+/// assert_eq!(rejection.kind, RejectionKind::BusinessRule);
+/// assert_eq!(rejection.code, "too_bright");
+/// assert_eq!(rejection.message, "900 W is too bright");
+/// ```
+#[macro_export]
+macro_rules! rejections {
+    ($error:ty { $($($variant:ident)|+ => ($kind:ident, $code:literal)),+ $(,)? }) => {
+        impl $crate::DomainError for $error {
+            fn rejection(&self) -> $crate::Rejection {
+                let (kind, code) = match self {
+                    $($(Self::$variant { .. })|+ => ($crate::RejectionKind::$kind, $code),)+
+                };
+                $crate::Rejection::new(kind, code, self.to_string())
+            }
+        }
+    };
+}

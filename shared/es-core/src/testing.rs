@@ -107,6 +107,42 @@ pub fn problem<T: Debug>(result: Result<T, crate::ValidationError>) -> (String, 
     (p.field, p.problem)
 }
 
+/// Each of the `refused` bodies is refused by `parse` with exactly one problem, on `field`:
+/// the check of a command whose body has one field.
+#[track_caller]
+pub fn each_refused_on<T: Debug>(
+    field: &str,
+    parse: impl Fn(&serde_json::Value) -> Result<T, crate::ValidationError>,
+    refused: impl IntoIterator<Item = serde_json::Value>,
+) {
+    for body in refused {
+        assert_eq!(problem(parse(&body)).0, field, "{body}");
+    }
+}
+
+/// The bounds of a body's fields: `valid` with any one `(field, value)` of `refused` set in it
+/// is refused by `parse` with exactly one problem, on that field; with any one of `accepted`,
+/// it is accepted.
+#[track_caller]
+pub fn field_bounds<'f, T: Debug>(
+    valid: &serde_json::Value,
+    parse: impl Fn(&serde_json::Value) -> Result<T, crate::ValidationError>,
+    refused: impl IntoIterator<Item = (&'f str, serde_json::Value)>,
+    accepted: impl IntoIterator<Item = (&'f str, serde_json::Value)>,
+) {
+    let with = |field: &str, value: &serde_json::Value| {
+        let mut body = valid.clone();
+        body[field] = value.clone();
+        parse(&body)
+    };
+    for (field, value) in refused {
+        assert_eq!(problem(with(field, &value)).0, field, "{field} = {value}");
+    }
+    for (field, value) in accepted {
+        assert!(with(field, &value).is_ok(), "{field} = {value}");
+    }
+}
+
 /// Encodes an event as the store does, checks its `event_type`, decodes it back.
 #[track_caller]
 pub fn round_trip<E: crate::DomainEvent + PartialEq>(

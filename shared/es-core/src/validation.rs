@@ -118,6 +118,20 @@ impl<'a> Input<'a> {
         input
     }
 
+    /// The body of a command that has one field, `field`, read by `read` (e.g.
+    /// `|input, field| input.uuid(field)`): the object check, the read and [`Input::finish`]
+    /// that every such command's parser would otherwise repeat.
+    pub fn single_field<T>(
+        body: &'a Value,
+        field: &str,
+        read: impl FnOnce(&mut Self, &str) -> T,
+    ) -> Result<T, ValidationError> {
+        let mut input = Self::object(body, &[field]);
+        let value = read(&mut input, field);
+        input.finish()?;
+        Ok(value)
+    }
+
     pub fn problem(&mut self, field: &str, problem: impl Into<String>) {
         self.problems.push(FieldProblem::new(field, problem));
     }
@@ -144,8 +158,33 @@ impl<'a> Input<'a> {
         })
     }
 
+    /// What a `PATCH` body must do: change at least one of `fields`. Recorded as a problem of
+    /// the `body` naming them all; a body that is not an object already has its problem.
+    pub fn require_any(&mut self, fields: &[&str]) {
+        if self.fields.is_some() && !self.has_any(fields) {
+            let problem = format!("must change at least one of {}", fields.join(", "));
+            self.problem("body", problem);
+        }
+    }
+
     fn get(&self, field: &str) -> Option<&'a Value> {
         self.fields?.get(field).filter(|v| !v.is_null())
+    }
+
+    /// The field converted by `convert`, which every `opt_*` reader starts with: `None` when
+    /// it is absent, and `problem` recorded when it is present but `convert` refuses it.
+    fn read_as<T>(
+        &mut self,
+        field: &str,
+        problem: impl Into<String>,
+        convert: impl FnOnce(&'a Value) -> Option<T>,
+    ) -> Option<T> {
+        let value = self.get(field)?;
+        let converted = convert(value);
+        if converted.is_none() {
+            self.problem(field, problem);
+        }
+        converted
     }
 
     fn missing(&mut self, field: &str) {
@@ -167,6 +206,22 @@ impl<'a> Input<'a> {
             self.missing(field);
         }
         value
+    }
+
+    /// A field read with one of the `opt_*` readers, and [`Input::required`] if `is_required`:
+    /// for parsers that read the same fields for a creation, which requires them, and for a
+    /// `PATCH`, which does not.
+    pub fn required_if<T>(
+        &mut self,
+        field: &str,
+        is_required: bool,
+        read: impl FnOnce(&mut Self, &str) -> Option<T>,
+    ) -> Option<T> {
+        if is_required {
+            self.required(field, read)
+        } else {
+            read(self, field)
+        }
     }
 
     /// A required field read with one of the `opt_*` readers, or a placeholder (`Default`) when
@@ -202,12 +257,9 @@ impl<'a> Input<'a> {
     }
 
     pub fn opt_string(&mut self, field: &str, len: RangeInclusive<usize>) -> Option<String> {
-        let value = self.get(field)?;
-        let Some(text) = value.as_str() else {
-            self.problem(field, "must be a string");
-            return None;
-        };
-        let text = text.trim();
+        let text = self
+            .read_as(field, "must be a string", Value::as_str)?
+            .trim();
         let count = text.chars().count();
         if !len.contains(&count) {
             self.problem(
@@ -225,11 +277,7 @@ impl<'a> Input<'a> {
     }
 
     pub fn opt_int(&mut self, field: &str, range: RangeInclusive<i64>) -> Option<i64> {
-        let value = self.get(field)?;
-        let Some(n) = integer_of(value) else {
-            self.problem(field, "must be an integer");
-            return None;
-        };
+        let n = self.read_as(field, "must be an integer", integer_of)?;
         self.within(field, n, &range)
     }
 
@@ -254,11 +302,7 @@ impl<'a> Input<'a> {
     }
 
     pub fn opt_number(&mut self, field: &str, range: RangeInclusive<f64>) -> Option<f64> {
-        let value = self.get(field)?;
-        let Some(n) = value.as_f64() else {
-            self.problem(field, "must be a number");
-            return None;
-        };
+        let n = self.read_as(field, "must be a number", Value::as_f64)?;
         self.within(field, n, &range)
     }
 
@@ -268,15 +312,11 @@ impl<'a> Input<'a> {
     }
 
     pub fn opt_time(&mut self, field: &str) -> Option<DateTime<Utc>> {
-        let value = self.get(field)?;
-        let parsed = value.as_str().and_then(crate::time::parse);
-        if parsed.is_none() {
-            self.problem(
-                field,
-                "must be an RFC 3339 time, e.g. 2026-11-22T10:15:00.123Z",
-            );
-        }
-        parsed
+        self.read_as(
+            field,
+            "must be an RFC 3339 time, e.g. 2026-11-22T10:15:00.123Z",
+            |value| value.as_str().and_then(crate::time::parse),
+        )
     }
 
     /// A calendar date `YYYY-MM-DD`.
@@ -285,14 +325,11 @@ impl<'a> Input<'a> {
     }
 
     pub fn opt_date(&mut self, field: &str) -> Option<NaiveDate> {
-        let value = self.get(field)?;
-        let parsed = value
-            .as_str()
-            .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
-        if parsed.is_none() {
-            self.problem(field, "must be a date YYYY-MM-DD");
-        }
-        parsed
+        self.read_as(field, "must be a date YYYY-MM-DD", |value| {
+            value
+                .as_str()
+                .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        })
     }
 
     /// A UUID.
@@ -304,28 +341,20 @@ impl<'a> Input<'a> {
     /// a query string, as its digits. At most [`MAX_VERSION`], so that arithmetic on it
     /// never overflows and it survives a JSON round trip.
     pub fn opt_version(&mut self, field: &str, min: u64) -> Option<u64> {
-        let value = self.get(field)?;
-        let parsed = match value {
-            Value::String(text) => text.parse::<u64>().ok(),
-            other => integer_of(other).and_then(|n| u64::try_from(n).ok()),
-        }
-        .filter(|n| (min..=MAX_VERSION).contains(n));
-        if parsed.is_none() {
-            self.problem(
-                field,
-                format!("must be an integer between {min} and {MAX_VERSION}"),
-            );
-        }
-        parsed
+        let problem = format!("must be an integer between {min} and {MAX_VERSION}");
+        self.read_as(field, problem, |value| {
+            match value {
+                Value::String(text) => text.parse::<u64>().ok(),
+                other => integer_of(other).and_then(|n| u64::try_from(n).ok()),
+            }
+            .filter(|n| (min..=MAX_VERSION).contains(n))
+        })
     }
 
     pub fn opt_uuid(&mut self, field: &str) -> Option<uuid::Uuid> {
-        let value = self.get(field)?;
-        let parsed = value.as_str().and_then(|s| uuid::Uuid::parse_str(s).ok());
-        if parsed.is_none() {
-            self.problem(field, "must be a UUID");
-        }
-        parsed
+        self.read_as(field, "must be a UUID", |value| {
+            value.as_str().and_then(|s| uuid::Uuid::parse_str(s).ok())
+        })
     }
 
     /// One of a fixed set of names, e.g. a status: `choices` are the values (an enum's
@@ -344,17 +373,61 @@ impl<'a> Input<'a> {
         field: &str,
         choices: &[T],
     ) -> Option<T> {
-        let value = self.get(field)?;
-        let found = value
-            .as_str()
-            .and_then(|s| choices.iter().find(|choice| (**choice).into() == s))
-            .copied();
-        if found.is_none() {
-            let names: Vec<&str> = choices.iter().map(|choice| (*choice).into()).collect();
-            self.problem(field, format!("must be one of {}", names.join(", ")));
-        }
-        found
+        let names: Vec<&str> = choices.iter().map(|choice| (*choice).into()).collect();
+        self.read_as(
+            field,
+            format!("must be one of {}", names.join(", ")),
+            |value| {
+                let name = value.as_str()?;
+                choices
+                    .iter()
+                    .find(|choice| (**choice).into() == name)
+                    .copied()
+            },
+        )
     }
+}
+
+/// Declares a command whose request body is one field, named like the command's one field,
+/// and its `from_json`, which reads that field with `read` through [`Input::single_field`]:
+///
+/// ```
+/// es_core::single_field_command! {
+///     /// `PUT /lamps/{id}/brightness`
+///     #[derive(Debug, PartialEq)]
+///     pub struct SetBrightness {
+///         pub percent: u8 = |input, field| input.int(field, 0..=100) as u8
+///     }
+/// }
+///
+/// let body = serde_json::json!({"percent": 40});
+/// assert_eq!(SetBrightness::from_json(&body), Ok(SetBrightness { percent: 40 }));
+/// assert!(SetBrightness::from_json(&serde_json::json!({"percent": 101})).is_err());
+/// ```
+#[macro_export]
+macro_rules! single_field_command {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $(#[$field_meta:meta])*
+            $field_vis:vis $field:ident: $ty:ty = $read:expr
+        }
+    ) => {
+        $(#[$meta])*
+        $vis struct $name {
+            $(#[$field_meta])*
+            $field_vis $field: $ty,
+        }
+
+        impl $name {
+            pub fn from_json(
+                body: &::serde_json::Value,
+            ) -> ::std::result::Result<Self, $crate::ValidationError> {
+                let $field = $crate::Input::single_field(body, stringify!($field), $read)?;
+                Ok(Self { $field })
+            }
+        }
+    };
 }
 
 #[cfg(test)]
@@ -452,6 +525,18 @@ mod tests {
     }
 
     #[test]
+    fn required_if_requires_only_when_asked() {
+        let body = json!({});
+        let mut input = Input::object(&body, &["a", "b"]);
+        assert_eq!(input.required_if("a", false, Input::opt_date), None);
+        assert_eq!(input.required_if("b", true, Input::opt_date), None);
+        assert_eq!(
+            input.finish().unwrap_err().0,
+            vec![FieldProblem::new("b", "is required")]
+        );
+    }
+
+    #[test]
     fn required_adds_nothing_to_a_non_object_body() {
         let body = json!(3);
         let mut input = Input::object(&body, &["a"]);
@@ -487,6 +572,42 @@ mod tests {
                 FieldProblem::new("absent", "is required")
             ]
         );
+    }
+
+    #[test]
+    fn single_field_reads_one_field_and_refuses_any_other() {
+        let read = |body: &Value| Input::single_field(body, "n", |i, f| i.int(f, 1..=10));
+        assert_eq!(read(&json!({"n": 3})), Ok(3));
+        assert_eq!(
+            read(&json!({"n": 0, "m": 1})).unwrap_err().0,
+            vec![
+                FieldProblem::new("m", "unknown field"),
+                FieldProblem::new("n", "must be between 1 and 10")
+            ]
+        );
+        assert_eq!(
+            read(&json!({})).unwrap_err().0,
+            vec![FieldProblem::new("n", "is required")]
+        );
+    }
+
+    #[test]
+    fn require_any_names_every_field_a_patch_may_change() {
+        let body = json!({"c": 1});
+        let mut input = Input::object(&body, &["a", "b", "c"]);
+        input.require_any(&["a", "b"]);
+        input.require_any(&["b", "c"]);
+        assert_eq!(
+            input.finish().unwrap_err().0,
+            vec![FieldProblem::new(
+                "body",
+                "must change at least one of a, b"
+            )]
+        );
+        let one = json!(1);
+        let mut not_an_object = Input::object(&one, &["a"]);
+        not_an_object.require_any(&["a"]);
+        assert_eq!(not_an_object.finish().unwrap_err().0.len(), 1);
     }
 
     #[test]

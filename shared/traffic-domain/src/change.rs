@@ -12,3 +12,17 @@ pub(crate) fn changed_opt<T: Clone + PartialEq>(new: &Option<T>, current: &Optio
         .filter(|new| Some(*new) != current.as_ref())
         .cloned()
 }
+
+/// The one event recording that `new` replaces `current` (given both, so it can keep the
+/// previous value), or nothing when they are the same: setting a value again is harmless.
+pub(crate) fn replaced<T: PartialEq, E>(
+    new: T,
+    current: T,
+    event: impl FnOnce(T, T) -> E,
+) -> Vec<E> {
+    if new == current {
+        Vec::new()
+    } else {
+        vec![event(new, current)]
+    }
+}

@@ -114,9 +114,7 @@ mod tests {
     #[test]
     fn reader_records_one_problem_per_bad_plate() {
         let read = |body: serde_json::Value| {
-            let mut input = Input::object(&body, &["plate"]);
-            let plate = read_plate(&mut input, "plate");
-            input.finish().map(|()| plate).map_err(|e| e.0)
+            Input::single_field(&body, "plate", read_plate).map_err(|e| e.0)
         };
         assert_eq!(
             read(json!({"plate": "ab-12 cd"})).unwrap().as_str(),

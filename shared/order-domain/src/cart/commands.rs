@@ -83,10 +83,9 @@ pub struct SetCartItemQuantity {
 impl SetCartItemQuantity {
     /// The body `{quantity}`, 0 to 1000, validated.
     pub fn quantity_from_json(body: &Value) -> Result<u32, ValidationError> {
-        let mut input = Input::object(body, &["quantity"]);
-        let quantity = input.int("quantity", 0..=*QUANTITY.end()) as u32;
-        input.finish()?;
-        Ok(quantity)
+        Input::single_field(body, "quantity", |input, field| {
+            input.int(field, 0..=*QUANTITY.end()) as u32
+        })
     }
 
     /// Nothing when the line already is what is asked; otherwise the line out and, unless the

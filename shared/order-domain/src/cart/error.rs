@@ -1,7 +1,5 @@
 //! Why a cart refuses a command.
 
-use es_core::{DomainError, Rejection};
-
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CartError {
     #[error("the cart is empty: there is nothing to check out")]
@@ -13,12 +11,7 @@ pub enum CartError {
     CartFull,
 }
 
-impl DomainError for CartError {
-    fn rejection(&self) -> Rejection {
-        let message = self.to_string();
-        match self {
-            Self::EmptyCart => Rejection::rule("empty_cart", message),
-            Self::CartFull => Rejection::rule("cart_full", message),
-        }
-    }
-}
+es_core::rejections!(CartError {
+    EmptyCart => (BusinessRule, "empty_cart"),
+    CartFull => (BusinessRule, "cart_full"),
+});

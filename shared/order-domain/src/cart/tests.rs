@@ -4,14 +4,10 @@ use uuid::Uuid;
 
 use super::*;
 use crate::line::OrderLine;
-use crate::testing::{fields, given, round_trip, snapshot_round_trip};
+use crate::testing::{fields, given, order_id, round_trip, snapshot_round_trip};
 
 fn product(n: u128) -> Uuid {
     Uuid::from_u128(0xB00 + n)
-}
-
-fn order_id() -> Uuid {
-    Uuid::from_u128(0x0D1)
 }
 
 fn added(n: u128, quantity: u32, price_cents: u64) -> CartEvent {

@@ -66,18 +66,11 @@ pub struct RefundPayment {
     pub amount_cents: u64,
 }
 
-/// `POST /customers/{id}/deposits` `{amount_cents}`
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MakeDeposit {
-    pub amount_cents: u64,
-}
-
-impl MakeDeposit {
-    pub fn from_json(body: &Value) -> Result<Self, ValidationError> {
-        let mut input = Input::object(body, &["amount_cents"]);
-        let amount_cents = input.int("amount_cents", DEPOSIT_CENTS) as u64;
-        input.finish()?;
-        Ok(Self { amount_cents })
+es_core::single_field_command! {
+    /// `POST /customers/{id}/deposits` `{amount_cents}`
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct MakeDeposit {
+        pub amount_cents: u64 = |input, field| input.int(field, DEPOSIT_CENTS) as u64
     }
 }
 

@@ -1,8 +1,6 @@
 //! Why a customer refuses a command. (An unaffordable payment is not one of them: it is the
 //! event `PaymentRefused`.)
 
-use es_core::{DomainError, Rejection, RejectionKind};
-
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CustomerError {
     #[error("the customer does not exist")]
@@ -11,12 +9,7 @@ pub enum CustomerError {
     AlreadyExists,
 }
 
-impl DomainError for CustomerError {
-    fn rejection(&self) -> Rejection {
-        let message = self.to_string();
-        match self {
-            Self::NotFound => Rejection::new(RejectionKind::NotFound, "not_found", message),
-            Self::AlreadyExists => Rejection::conflict("customer_already_exists", message),
-        }
-    }
-}
+es_core::rejections!(CustomerError {
+    NotFound => (NotFound, "not_found"),
+    AlreadyExists => (Conflict, "customer_already_exists"),
+});

@@ -1,10 +1,10 @@
 use es_core::{Aggregate, RejectionKind, UniqueClaim};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 use crate::testing::{
-    each_needs_an_existing, fields, given, round_trip, snapshot_round_trip, PlainSealer, Rng,
+    customer_id, each_needs_an_existing, fields, given, order, round_trip, snapshot_round_trip,
+    PlainSealer, Rng,
 };
 
 fn sealed(text: &str) -> es_core::Sealed {
@@ -13,14 +13,6 @@ fn sealed(text: &str) -> es_core::Sealed {
 
 fn register(body: &serde_json::Value) -> Result<RegisterCustomer, es_core::ValidationError> {
     RegisterCustomer::from_json(customer_id(), body, &PlainSealer)
-}
-
-fn customer_id() -> Uuid {
-    Uuid::from_u128(0xC1)
-}
-
-fn order(n: u128) -> Uuid {
-    Uuid::from_u128(0x0D00 + n)
 }
 
 fn registered(balance_cents: u64) -> CustomerEvent {

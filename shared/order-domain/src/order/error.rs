@@ -1,7 +1,5 @@
 //! Why an order refuses a command.
 
-use es_core::{DomainError, Rejection, RejectionKind};
-
 use super::OrderStatus;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -16,14 +14,9 @@ pub enum OrderError {
     InvalidTransition { from: OrderStatus, to: OrderStatus },
 }
 
-impl DomainError for OrderError {
-    fn rejection(&self) -> Rejection {
-        let message = self.to_string();
-        match self {
-            Self::NotFound => Rejection::new(RejectionKind::NotFound, "not_found", message),
-            Self::AlreadyExists => Rejection::conflict("order_already_exists", message),
-            Self::EmptyOrder => Rejection::rule("empty_order", message),
-            Self::InvalidTransition { .. } => Rejection::rule("invalid_transition", message),
-        }
-    }
-}
+es_core::rejections!(OrderError {
+    NotFound => (NotFound, "not_found"),
+    AlreadyExists => (Conflict, "order_already_exists"),
+    EmptyOrder => (BusinessRule, "empty_order"),
+    InvalidTransition => (BusinessRule, "invalid_transition"),
+});

@@ -4,15 +4,9 @@ use uuid::Uuid;
 
 use super::*;
 use crate::line::OrderLine;
-use crate::testing::{each_needs_an_existing, given, round_trip, snapshot_round_trip};
-
-fn order_id() -> Uuid {
-    Uuid::from_u128(0x0D1)
-}
-
-fn customer_id() -> Uuid {
-    Uuid::from_u128(0xC1)
-}
+use crate::testing::{
+    customer_id, each_needs_an_existing, given, order_id, round_trip, snapshot_round_trip,
+};
 
 fn lines() -> Vec<OrderLine> {
     vec![

@@ -59,18 +59,11 @@ impl CreateProduct {
     }
 }
 
-/// `POST /products/{id}/restock` `{quantity}`
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RestockProduct {
-    pub quantity: u32,
-}
-
-impl RestockProduct {
-    pub fn from_json(body: &Value) -> Result<Self, ValidationError> {
-        let mut input = Input::object(body, &["quantity"]);
-        let quantity = input.int("quantity", RESTOCK_QUANTITY) as u32;
-        input.finish()?;
-        Ok(Self { quantity })
+es_core::single_field_command! {
+    /// `POST /products/{id}/restock` `{quantity}`
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct RestockProduct {
+        pub quantity: u32 = |input, field| input.int(field, RESTOCK_QUANTITY) as u32
     }
 }
 

@@ -1,7 +1,5 @@
 //! Why a product refuses a command.
 
-use es_core::{DomainError, Rejection, RejectionKind};
-
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProductError {
     #[error("the product does not exist")]
@@ -12,13 +10,8 @@ pub enum ProductError {
     InsufficientStock { available: u64, requested: u32 },
 }
 
-impl DomainError for ProductError {
-    fn rejection(&self) -> Rejection {
-        let message = self.to_string();
-        match self {
-            Self::NotFound => Rejection::new(RejectionKind::NotFound, "not_found", message),
-            Self::AlreadyExists => Rejection::conflict("product_already_exists", message),
-            Self::InsufficientStock { .. } => Rejection::rule("out_of_stock", message),
-        }
-    }
-}
+es_core::rejections!(ProductError {
+    NotFound => (NotFound, "not_found"),
+    AlreadyExists => (Conflict, "product_already_exists"),
+    InsufficientStock => (BusinessRule, "out_of_stock"),
+});

@@ -47,65 +47,43 @@ pub struct AmendInfraction {
 
 impl AmendInfraction {
     pub fn from_json(body: &Value) -> Result<Self, ValidationError> {
-        let mut input = Input::object(body, &["fine_amount", "notes"]);
+        const FIELDS: [&str; 2] = ["fine_amount", "notes"];
+        let mut input = Input::object(body, &FIELDS);
         let fine_amount = input.opt_int("fine_amount", AMOUNT).map(|n| n as u64);
         let notes = input.opt_string("notes", NOTES_LEN);
-        if body.is_object() && !input.has_any(&["fine_amount", "notes"]) {
-            input.problem("body", "must change at least one of fine_amount, notes");
-        }
+        input.require_any(&FIELDS);
         input.finish()?;
         Ok(Self { fine_amount, notes })
     }
 }
 
-/// `POST /infractions/{id}/payments`
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PayInfraction {
-    pub amount: u64,
-}
-
-impl PayInfraction {
-    pub fn from_json(body: &Value) -> Result<Self, ValidationError> {
-        let mut input = Input::object(body, &["amount"]);
-        let amount = input.int("amount", AMOUNT) as u64;
-        input.finish()?;
-        Ok(Self { amount })
+es_core::single_field_command! {
+    /// `POST /infractions/{id}/payments`
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct PayInfraction {
+        pub amount: u64 = |input, field| input.int(field, AMOUNT) as u64
     }
 }
 
-/// `POST /infractions/{id}/contest`
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContestInfraction {
-    pub reason: String,
-}
-
-impl ContestInfraction {
-    pub fn from_json(body: &Value) -> Result<Self, ValidationError> {
-        Ok(Self {
-            reason: reason(body)?,
-        })
+es_core::single_field_command! {
+    /// `POST /infractions/{id}/contest`
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ContestInfraction {
+        pub reason: String = reason
     }
 }
 
-/// `POST /infractions/{id}/cancel`
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CancelInfraction {
-    pub reason: String,
-}
-
-impl CancelInfraction {
-    pub fn from_json(body: &Value) -> Result<Self, ValidationError> {
-        Ok(Self {
-            reason: reason(body)?,
-        })
+es_core::single_field_command! {
+    /// `POST /infractions/{id}/cancel`
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct CancelInfraction {
+        pub reason: String = reason
     }
 }
 
-fn reason(body: &Value) -> Result<String, ValidationError> {
-    let mut input = Input::object(body, &["reason"]);
-    let reason = input.string("reason", REASON_LEN);
-    input.finish()?;
-    Ok(reason)
+/// Why an infraction is contested or cancelled.
+fn reason(input: &mut Input<'_>, field: &str) -> String {
+    input.string(field, REASON_LEN)
 }
 
 // The decisions: what an infraction in a given state records for each command, or why it

@@ -1,7 +1,5 @@
 //! Why an infraction refuses a command.
 
-use es_core::{DomainError, Rejection, RejectionKind};
-
 use super::InfractionStatus;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -19,15 +17,8 @@ pub enum InfractionError {
     WrongAmount { amount: u64, fine_amount: u64 },
 }
 
-impl DomainError for InfractionError {
-    fn rejection(&self) -> Rejection {
-        let message = self.to_string();
-        match self {
-            Self::NotFound => Rejection::new(RejectionKind::NotFound, "not_found", message),
-            Self::InvalidTransition { .. } | Self::AmendPaid => {
-                Rejection::rule("invalid_transition", message)
-            }
-            Self::WrongAmount { .. } => Rejection::rule("wrong_amount", message),
-        }
-    }
-}
+es_core::rejections!(InfractionError {
+    NotFound => (NotFound, "not_found"),
+    InvalidTransition | AmendPaid => (BusinessRule, "invalid_transition"),
+    WrongAmount => (BusinessRule, "wrong_amount"),
+});

@@ -9,7 +9,7 @@ use strum::VariantArray;
 use uuid::Uuid;
 
 use super::{OverspeedDetection, Radar, RadarError, RadarEvent, RadarStatus};
-use crate::change::{changed, changed_opt};
+use crate::change::{changed, changed_opt, replaced};
 use crate::ids::infraction_id_for;
 use crate::plate::{read_plate, Plate};
 
@@ -61,23 +61,20 @@ pub struct InstallRadar {
 impl InstallRadar {
     pub fn from_json(radar_id: Uuid, body: &Value) -> Result<Self, ValidationError> {
         let mut input = Input::object(body, &RADAR_FIELDS);
-        let name = input.string("name", NAME_LEN);
-        let road = input.string("road", ROAD_LEN);
-        let latitude = input.number("latitude", LATITUDE);
-        let longitude = input.number("longitude", LONGITUDE);
-        let altitude_m = input.opt_number("altitude_m", ALTITUDE_M);
+        let details = ChangeRadarDetails::read(&mut input, true);
         let max_speed_kmh = input.int("max_speed_kmh", MAX_SPEED_KMH) as u32;
         let status = input
             .opt_one_of("status", RadarStatus::VARIANTS)
             .unwrap_or_default();
         input.finish()?;
+        // The placeholders of absent required details never escape: `finish` refused them.
         Ok(Self {
             radar_id,
-            name,
-            road,
-            latitude,
-            longitude,
-            altitude_m,
+            name: details.name.unwrap_or_default(),
+            road: details.road.unwrap_or_default(),
+            latitude: details.latitude.unwrap_or_default(),
+            longitude: details.longitude.unwrap_or_default(),
+            altitude_m: details.altitude_m,
             max_speed_kmh,
             status,
         })
@@ -101,11 +98,7 @@ impl ChangeRadarDetails {
     pub fn from_json(body: &Value) -> Result<Self, ValidationError> {
         // The limit and the status have their own routes; say so rather than "unknown field".
         let mut input = Input::object(body, &RADAR_FIELDS);
-        let name = input.opt_string("name", NAME_LEN);
-        let road = input.opt_string("road", ROAD_LEN);
-        let latitude = input.opt_number("latitude", LATITUDE);
-        let longitude = input.opt_number("longitude", LONGITUDE);
-        let altitude_m = input.opt_number("altitude_m", ALTITUDE_M);
+        let details = Self::read(&mut input, false);
         if input.has_any(&["max_speed_kmh"]) {
             input.problem(
                 "max_speed_kmh",
@@ -118,50 +111,38 @@ impl ChangeRadarDetails {
                 "cannot be changed here: use PUT /radars/{radar_id}/status",
             );
         }
-        if body.is_object() && !input.has_any(Self::FIELDS) {
-            input.problem(
-                "body",
-                "must change at least one of name, road, latitude, longitude, altitude_m",
-            );
+        input.require_any(Self::FIELDS);
+        input.finish()?;
+        Ok(details)
+    }
+
+    /// The details an installation and a `PATCH` both give; an installation requires all but
+    /// the altitude (`is_required`).
+    fn read(input: &mut Input<'_>, is_required: bool) -> Self {
+        Self {
+            name: input.required_if("name", is_required, |i, f| i.opt_string(f, NAME_LEN)),
+            road: input.required_if("road", is_required, |i, f| i.opt_string(f, ROAD_LEN)),
+            latitude: input.required_if("latitude", is_required, |i, f| i.opt_number(f, LATITUDE)),
+            longitude: input
+                .required_if("longitude", is_required, |i, f| i.opt_number(f, LONGITUDE)),
+            altitude_m: input.opt_number("altitude_m", ALTITUDE_M),
         }
-        input.finish()?;
-        Ok(Self {
-            name,
-            road,
-            latitude,
-            longitude,
-            altitude_m,
-        })
     }
 }
 
-/// `PUT /radars/{radar_id}/speed-limit`
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ChangeSpeedLimit {
-    pub max_speed_kmh: u32,
-}
-
-impl ChangeSpeedLimit {
-    pub fn from_json(body: &Value) -> Result<Self, ValidationError> {
-        let mut input = Input::object(body, &["max_speed_kmh"]);
-        let max_speed_kmh = input.int("max_speed_kmh", MAX_SPEED_KMH) as u32;
-        input.finish()?;
-        Ok(Self { max_speed_kmh })
+es_core::single_field_command! {
+    /// `PUT /radars/{radar_id}/speed-limit`
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct ChangeSpeedLimit {
+        pub max_speed_kmh: u32 = |input, field| input.int(field, MAX_SPEED_KMH) as u32
     }
 }
 
-/// `PUT /radars/{radar_id}/status`
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ChangeRadarStatus {
-    pub status: RadarStatus,
-}
-
-impl ChangeRadarStatus {
-    pub fn from_json(body: &Value) -> Result<Self, ValidationError> {
-        let mut input = Input::object(body, &["status"]);
-        let status = input.one_of("status", RadarStatus::VARIANTS);
-        input.finish()?;
-        Ok(Self { status })
+es_core::single_field_command! {
+    /// `PUT /radars/{radar_id}/status`
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct ChangeRadarStatus {
+        pub status: RadarStatus = |input, field| input.one_of(field, RadarStatus::VARIANTS)
     }
 }
 
@@ -268,25 +249,25 @@ impl ChangeRadarDetails {
 
 impl ChangeSpeedLimit {
     fn decide(&self, radar: &Radar) -> Vec<RadarEvent> {
-        if self.max_speed_kmh == radar.max_speed_kmh {
-            return Vec::new();
-        }
-        vec![RadarEvent::RadarSpeedLimitChanged {
-            max_speed_kmh: self.max_speed_kmh,
-            previous_max_speed_kmh: radar.max_speed_kmh,
-        }]
+        replaced(
+            self.max_speed_kmh,
+            radar.max_speed_kmh,
+            |max_speed_kmh, previous_max_speed_kmh| RadarEvent::RadarSpeedLimitChanged {
+                max_speed_kmh,
+                previous_max_speed_kmh,
+            },
+        )
     }
 }
 
 impl ChangeRadarStatus {
     fn decide(&self, radar: &Radar) -> Vec<RadarEvent> {
-        if self.status == radar.status {
-            return Vec::new();
-        }
-        vec![RadarEvent::RadarStatusChanged {
-            status: self.status,
-            previous_status: radar.status,
-        }]
+        replaced(self.status, radar.status, |status, previous_status| {
+            RadarEvent::RadarStatusChanged {
+                status,
+                previous_status,
+            }
+        })
     }
 }
 

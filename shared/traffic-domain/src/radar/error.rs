@@ -1,7 +1,5 @@
 //! Why a radar refuses a command.
 
-use es_core::{DomainError, Rejection, RejectionKind};
-
 use super::RadarStatus;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -16,14 +14,9 @@ pub enum RadarError {
     NotAnOverspeed { speed_kmh: u32, max_speed_kmh: u32 },
 }
 
-impl DomainError for RadarError {
-    fn rejection(&self) -> Rejection {
-        let message = self.to_string();
-        match self {
-            Self::NotFound => Rejection::new(RejectionKind::NotFound, "not_found", message),
-            Self::AlreadyInstalled => Rejection::conflict("radar_already_installed", message),
-            Self::NotActive { .. } => Rejection::rule("radar_not_active", message),
-            Self::NotAnOverspeed { .. } => Rejection::rule("not_an_overspeed", message),
-        }
-    }
-}
+es_core::rejections!(RadarError {
+    NotFound => (NotFound, "not_found"),
+    AlreadyInstalled => (Conflict, "radar_already_installed"),
+    NotActive => (BusinessRule, "radar_not_active"),
+    NotAnOverspeed => (BusinessRule, "not_an_overspeed"),
+});

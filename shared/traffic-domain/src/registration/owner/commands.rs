@@ -59,21 +59,20 @@ impl RegisterOwner {
         sealer: &dyn Sealer,
     ) -> Result<Self, ValidationError> {
         let mut input = Input::object(body, &OWNER_PERSONAL_FIELDS);
-        let name = input.string("name", NAME_LEN);
-        let birth_date = birth_date(&mut input, today, true);
-        let email = email(&mut input, true);
-        let phone = phone(&mut input);
-        let address = input.opt_string("address", ADDRESS_LEN);
+        let details = Details::read(&mut input, today, true);
         let national_id = national_id(&mut input);
         input.finish()?;
         let national_id = national_id.unwrap_or_default();
+        let details = details.seal(sealer);
+        // `finish` refused a body without the required details, so they are here.
+        let required = |value: Option<Sealed>| value.expect("a required detail");
         Ok(Self {
             owner_id,
-            name: sealer.seal("name", &name),
-            birth_date: seal_date(sealer, birth_date.unwrap_or_default()),
-            email: sealer.seal("email", &email.unwrap_or_default()),
-            phone: phone.map(|p| sealer.seal("phone", &p)),
-            address: address.map(|a| sealer.seal("address", &a)),
+            name: required(details.name),
+            birth_date: required(details.birth_date),
+            email: required(details.email),
+            phone: details.phone,
+            address: details.address,
             national_id_fingerprint: sealer.fingerprint(NATIONAL_ID_SCOPE, &national_id),
             national_id: sealer.seal("national_id", &national_id),
         })
@@ -103,27 +102,11 @@ impl ChangeOwnerDetails {
         sealer: &dyn Sealer,
     ) -> Result<Self, ValidationError> {
         let mut input = Input::object(body, &OWNER_PERSONAL_FIELDS);
-        let name = input.opt_string("name", NAME_LEN);
-        let birth_date = birth_date(&mut input, today, false);
-        let email = email(&mut input, false);
-        let phone = phone(&mut input);
-        let address = input.opt_string("address", ADDRESS_LEN);
+        let details = Details::read(&mut input, today, false);
         forbid(&mut input, "national_id", "cannot be changed");
-        if body.is_object() && !input.has_any(Self::FIELDS) {
-            input.problem(
-                "body",
-                "must change at least one of name, birth_date, email, phone, address",
-            );
-        }
+        input.require_any(Self::FIELDS);
         input.finish()?;
-        let seal = |field: &str, value: Option<String>| value.map(|v| sealer.seal(field, &v));
-        Ok(Self {
-            name: seal("name", name),
-            birth_date: birth_date.map(|d| seal_date(sealer, d)),
-            email: seal("email", email),
-            phone: seal("phone", phone),
-            address: seal("address", address),
-        })
+        Ok(details.seal(sealer))
     }
 }
 
@@ -199,18 +182,46 @@ fn erase_personal_data(owner: &Owner) -> Result<Vec<OwnerEvent>, OwnerError> {
     Ok(vec![OwnerEvent::OwnerPersonalDataErased {}])
 }
 
-/// A birth date is sealed as its `YYYY-MM-DD` text.
-fn seal_date(sealer: &dyn Sealer, date: NaiveDate) -> Sealed {
-    sealer.seal("birth_date", &date.format("%Y-%m-%d").to_string())
+/// The details a registration and a `PATCH` both give, validated in clear, in the order their
+/// problems are reported.
+struct Details {
+    name: Option<String>,
+    birth_date: Option<NaiveDate>,
+    email: Option<String>,
+    phone: Option<String>,
+    address: Option<String>,
+}
+
+impl Details {
+    /// A registration requires the name, birth date and email (`is_required`); a `PATCH`
+    /// requires nothing. The phone and the address are optional either way.
+    fn read(input: &mut Input<'_>, today: NaiveDate, is_required: bool) -> Self {
+        Self {
+            name: input.required_if("name", is_required, |i, f| i.opt_string(f, NAME_LEN)),
+            birth_date: birth_date(input, today, is_required),
+            email: input.required_if("email", is_required, Input::opt_email),
+            phone: phone(input),
+            address: input.opt_string("address", ADDRESS_LEN),
+        }
+    }
+
+    /// Each value given, sealed under its field's name (a birth date as its `YYYY-MM-DD`).
+    fn seal(self, sealer: &dyn Sealer) -> ChangeOwnerDetails {
+        let seal = |field: &str, value: Option<String>| value.map(|v| sealer.seal(field, &v));
+        let birth_date = self.birth_date.map(|d| d.format("%Y-%m-%d").to_string());
+        ChangeOwnerDetails {
+            name: seal("name", self.name),
+            birth_date: seal("birth_date", birth_date),
+            email: seal("email", self.email),
+            phone: seal("phone", self.phone),
+            address: seal("address", self.address),
+        }
+    }
 }
 
 fn birth_date(input: &mut Input<'_>, today: NaiveDate, is_required: bool) -> Option<NaiveDate> {
     let field = "birth_date";
-    let date = if is_required {
-        input.required(field, |i, f| i.opt_date(f))
-    } else {
-        input.opt_date(field)
-    };
+    let date = input.required_if(field, is_required, Input::opt_date);
     let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date");
     let date = check(input, field, date, |d| *d < today, "must be in the past");
     check(
@@ -220,14 +231,6 @@ fn birth_date(input: &mut Input<'_>, today: NaiveDate, is_required: bool) -> Opt
         |d| *d >= earliest,
         "must not be before 1900-01-01",
     )
-}
-
-fn email(input: &mut Input<'_>, is_required: bool) -> Option<String> {
-    if is_required {
-        input.email("email")
-    } else {
-        input.opt_email("email")
-    }
 }
 
 fn phone(input: &mut Input<'_>) -> Option<String> {

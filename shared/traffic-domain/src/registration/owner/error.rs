@@ -1,7 +1,5 @@
 //! Why an owner refuses a command.
 
-use es_core::{DomainError, Rejection, RejectionKind};
-
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum OwnerError {
     #[error("the owner does not exist")]
@@ -18,15 +16,8 @@ pub enum OwnerError {
     PersonalDataErased,
 }
 
-impl DomainError for OwnerError {
-    fn rejection(&self) -> Rejection {
-        let message = self.to_string();
-        match self {
-            Self::NotFound => Rejection::new(RejectionKind::NotFound, "not_found", message),
-            Self::AlreadyRegistered | Self::NationalIdTaken => {
-                Rejection::conflict("owner_already_registered", message)
-            }
-            Self::PersonalDataErased => Rejection::rule("personal_data_erased", message),
-        }
-    }
-}
+es_core::rejections!(OwnerError {
+    NotFound => (NotFound, "not_found"),
+    AlreadyRegistered | NationalIdTaken => (Conflict, "owner_already_registered"),
+    PersonalDataErased => (BusinessRule, "personal_data_erased"),
+});

@@ -61,18 +61,16 @@ impl RegisterVehicle {
         let mut input = Input::object(body, &VEHICLE_FIELDS);
         let plate = read_plate(&mut input, "plate");
         let owner_id = input.uuid("owner_id");
-        let vehicle_type = input.one_of("type", VehicleType::VARIANTS);
-        let brand = input.string("brand", BRAND_LEN);
-        let model = input.string("model", MODEL_LEN);
-        let fiscal_power = input.int("fiscal_power", FISCAL_POWER) as u32;
+        let details = ChangeVehicleDetails::read(&mut input, true);
         input.finish()?;
+        // The placeholders of absent details never escape: `finish` refused them.
         Ok(Self {
             plate,
             owner_id,
-            vehicle_type,
-            brand,
-            model,
-            fiscal_power,
+            vehicle_type: details.vehicle_type.unwrap_or_default(),
+            brand: details.brand.unwrap_or_default(),
+            model: details.model.unwrap_or_default(),
+            fiscal_power: details.fiscal_power.unwrap_or_default(),
         })
     }
 
@@ -100,48 +98,45 @@ impl ChangeVehicleDetails {
 
     pub fn from_json(body: &Value) -> Result<Self, ValidationError> {
         let mut input = Input::object(body, &VEHICLE_FIELDS);
-        let vehicle_type = input.opt_one_of("type", VehicleType::VARIANTS);
-        let brand = input.opt_string("brand", BRAND_LEN);
-        let model = input.opt_string("model", MODEL_LEN);
-        let fiscal_power = input
-            .opt_int("fiscal_power", FISCAL_POWER)
-            .map(|n| n as u32);
+        let details = Self::read(&mut input, false);
         forbid(&mut input, "plate", "cannot be changed");
         forbid(
             &mut input,
             "owner_id",
             "cannot be changed here: use PUT /vehicles/{plate}/owner",
         );
-        if body.is_object() && !input.has_any(Self::FIELDS) {
-            input.problem(
-                "body",
-                "must change at least one of type, brand, model, fiscal_power",
-            );
-        }
+        input.require_any(Self::FIELDS);
         input.finish()?;
-        Ok(Self {
-            vehicle_type,
-            brand,
-            model,
-            fiscal_power,
-        })
+        Ok(details)
+    }
+
+    /// The details a registration, which requires them all (`is_required`), and a `PATCH`
+    /// both give.
+    fn read(input: &mut Input<'_>, is_required: bool) -> Self {
+        Self {
+            vehicle_type: input.required_if("type", is_required, |i, f| {
+                i.opt_one_of(f, VehicleType::VARIANTS)
+            }),
+            brand: input.required_if("brand", is_required, |i, f| i.opt_string(f, BRAND_LEN)),
+            model: input.required_if("model", is_required, |i, f| i.opt_string(f, MODEL_LEN)),
+            fiscal_power: input
+                .required_if("fiscal_power", is_required, |i, f| {
+                    i.opt_int(f, FISCAL_POWER)
+                })
+                .map(|n| n as u32),
+        }
     }
 }
 
-/// `PUT /vehicles/{plate}/owner`
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TransferVehicle {
-    pub owner_id: Uuid,
+es_core::single_field_command! {
+    /// `PUT /vehicles/{plate}/owner`
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct TransferVehicle {
+        pub owner_id: Uuid = Input::uuid
+    }
 }
 
 impl TransferVehicle {
-    pub fn from_json(body: &Value) -> Result<Self, ValidationError> {
-        let mut input = Input::object(body, &["owner_id"]);
-        let owner_id = input.uuid("owner_id");
-        input.finish()?;
-        Ok(Self { owner_id })
-    }
-
     /// `owner_exists`: whether the application found `owner_id`'s stream.
     pub fn into_command(self, owner_exists: bool) -> VehicleCommand {
         VehicleCommand::TransferOwnership {

@@ -1,6 +1,5 @@
 //! Why a vehicle refuses a command.
 
-use es_core::{DomainError, Rejection, RejectionKind};
 use uuid::Uuid;
 
 use crate::plate::Plate;
@@ -15,15 +14,8 @@ pub enum VehicleError {
     UnknownOwner { owner_id: Uuid },
 }
 
-impl DomainError for VehicleError {
-    fn rejection(&self) -> Rejection {
-        let message = self.to_string();
-        match self {
-            Self::NotFound => Rejection::new(RejectionKind::NotFound, "not_found", message),
-            Self::AlreadyRegistered { .. } => {
-                Rejection::conflict("vehicle_already_registered", message)
-            }
-            Self::UnknownOwner { .. } => Rejection::rule("unknown_owner", message),
-        }
-    }
-}
+es_core::rejections!(VehicleError {
+    NotFound => (NotFound, "not_found"),
+    AlreadyRegistered => (Conflict, "vehicle_already_registered"),
+    UnknownOwner => (BusinessRule, "unknown_owner"),
+});

@@ -53,29 +53,20 @@ impl projection::View for CartView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{envelope, through_dynamo};
-    use projection::View;
+    use crate::testing::{customer, product, replay, through_dynamo};
 
     #[test]
     fn lines_with_totals_emptied_by_a_checkout() {
-        let customer = Uuid::from_u128(0xC01);
-        let product = |n: u128| Uuid::from_u128(0xB00 + n);
         let added = |n, quantity, price_cents| CartEvent::CartItemAdded {
             product_id: product(n),
             quantity,
             price_cents,
         };
         let mut events = vec![added(1, 2, 300), added(2, 1, 50), added(1, 1, 300)];
-        let fold = |events: &[CartEvent]| {
-            let envelopes: Vec<_> = events
-                .iter()
-                .enumerate()
-                .map(|(i, e)| envelope("cart", &customer.to_string(), i as u64 + 1, e, i as i64))
-                .collect();
-            CartView::replay(&envelopes)
-        };
+        let fold =
+            |events: &[CartEvent]| -> CartView { replay("cart", &customer().to_string(), events) };
         let view = fold(&events);
-        assert_eq!(view.customer_id, customer);
+        assert_eq!(view.customer_id, customer());
         assert_eq!(view.lines.len(), 2);
         assert_eq!(view.lines[0].quantity, 3);
         assert_eq!(view.lines[0].line_total_cents, 900);

@@ -5,18 +5,21 @@
 //! answers ([`CustomerView::revealed`]): erased or unreadable, they answer `null`.
 
 use es_core::{Aggregate, EventMeta, Sealed};
-use order_domain::{Customer, CustomerEvent};
+use order_domain::{Customer, CustomerEvent, CustomerPersonalData};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::tables::CUSTOMERS_KEY;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct CustomerView {
+/// A customer with its name and email as `P`: [`CustomerView`] holds them sealed, as the
+/// events carry them; [`RevealedCustomer`] is how the API answers them, in clear. One record
+/// for both, so that the answer has exactly the view's fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerRecord<P> {
     pub customer_id: Uuid,
-    /// Sealed, like `email`; `None` once erased.
-    pub name: Option<Sealed>,
-    pub email: Option<Sealed>,
+    /// `None` once erased (answered: also when it cannot be revealed), like `email`.
+    pub name: Option<P>,
+    pub email: Option<P>,
     pub balance_cents: u64,
     /// The opening balance plus every deposit.
     pub deposited_cents: u64,
@@ -25,16 +28,17 @@ pub struct CustomerView {
     pub version: u64,
 }
 
+/// The customer as the table stores it: name and email sealed with the customer's key.
+pub type CustomerView = CustomerRecord<Sealed>;
+
 /// A customer as the API answers it: name and email in clear, or `null` (erased).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RevealedCustomer {
-    pub customer_id: Uuid,
-    pub name: Option<String>,
-    pub email: Option<String>,
-    pub balance_cents: u64,
-    pub deposited_cents: u64,
-    pub paid_cents: u64,
-    pub version: u64,
+pub type RevealedCustomer = CustomerRecord<String>;
+
+/// No event yet: the customer's state before registration.
+impl Default for CustomerView {
+    fn default() -> Self {
+        Self::of(Customer::default(), 0, 0, 0)
+    }
 }
 
 impl CustomerView {
@@ -54,67 +58,85 @@ impl CustomerView {
             version: self.version,
         }
     }
+
+    /// The customer's state with the totals the customer does not keep, as of `version`.
+    fn of(customer: Customer, deposited_cents: u64, paid_cents: u64, version: u64) -> Self {
+        // Destructured, so that a field added to the customer cannot be forgotten here.
+        let Customer {
+            customer_id,
+            personal,
+            balance_cents,
+        } = customer;
+        let (name, email) = personal
+            .map_or((None, None), |CustomerPersonalData { name, email }| {
+                (Some(name), Some(email))
+            });
+        Self {
+            customer_id: customer_id.unwrap_or_default(),
+            name,
+            email,
+            balance_cents,
+            deposited_cents,
+            paid_cents,
+            version,
+        }
+    }
+
+    /// The customer's state this view holds: name and email both there or, erased (or not
+    /// registered yet), neither.
+    fn customer(&self) -> Customer {
+        let personal = match (&self.name, &self.email) {
+            (Some(name), Some(email)) => Some(CustomerPersonalData {
+                name: name.clone(),
+                email: email.clone(),
+            }),
+            _ => None,
+        };
+        Customer {
+            customer_id: (!self.customer_id.is_nil()).then_some(self.customer_id),
+            personal,
+            balance_cents: self.balance_cents,
+        }
+    }
 }
 
+/// The customer's own fold (balance and erasure), so that the view cannot disagree with the
+/// next command; the view adds what was deposited and paid in all.
 impl projection::View for CustomerView {
     const AGGREGATE_TYPE: &'static str = Customer::TYPE;
     const KEY: &'static str = CUSTOMERS_KEY;
     type Event = CustomerEvent;
 
     fn apply(&mut self, event: &CustomerEvent, meta: &EventMeta) {
-        self.version = meta.version;
-        match event.clone() {
-            CustomerEvent::CustomerRegistered {
-                customer_id,
-                name,
-                email,
-                balance_cents,
-            } => {
-                self.customer_id = customer_id;
-                self.name = Some(name);
-                self.email = Some(email);
-                self.balance_cents = balance_cents;
-                self.deposited_cents = balance_cents;
-            }
-            CustomerEvent::DepositMade { amount_cents } => {
-                self.balance_cents += amount_cents;
-                self.deposited_cents += amount_cents;
-            }
-            CustomerEvent::PaymentAccepted { amount_cents, .. } => {
-                self.balance_cents = self.balance_cents.saturating_sub(amount_cents);
-                self.paid_cents += amount_cents;
+        let mut customer = self.customer();
+        customer.apply(event);
+        let (mut deposited, mut paid) = (self.deposited_cents, self.paid_cents);
+        match event {
+            CustomerEvent::CustomerRegistered { balance_cents, .. } => deposited = *balance_cents,
+            CustomerEvent::DepositMade { amount_cents } => deposited += amount_cents,
+            CustomerEvent::PaymentAccepted { amount_cents, .. } => paid += amount_cents,
+            CustomerEvent::PaymentRefunded { amount_cents, .. } => {
+                paid = paid.saturating_sub(*amount_cents);
             }
             CustomerEvent::PaymentRefused { .. } => {}
-            CustomerEvent::PaymentRefunded { amount_cents, .. } => {
-                self.balance_cents += amount_cents;
-                self.paid_cents = self.paid_cents.saturating_sub(amount_cents);
-            }
-            CustomerEvent::CustomerPersonalDataErased {} => {
-                self.name = None;
-                self.email = None;
-            }
+            CustomerEvent::CustomerPersonalDataErased {} => {}
         }
+        *self = Self::of(customer, deposited, paid, meta.version);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{envelope, through_dynamo};
+    use crate::testing::{replay, through_dynamo};
     use es_core::testing::PlainSealer;
-    use projection::View;
 
     fn plain(_field: &str, sealed: &Sealed) -> Option<String> {
         PlainSealer::reveal(sealed).map(str::to_owned)
     }
 
     fn fold(id: Uuid, events: &[CustomerEvent]) -> CustomerView {
-        let envelopes: Vec<_> = events
-            .iter()
-            .enumerate()
-            .map(|(i, e)| envelope("customer", &id.to_string(), i as u64 + 1, e, i as i64))
-            .collect();
-        CustomerView::replay(&envelopes)
+        replay("customer", &id.to_string(), events)
     }
 
     #[test]

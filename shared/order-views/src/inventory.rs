@@ -81,24 +81,14 @@ impl projection::View for InventoryView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{envelope, through_dynamo};
-    use projection::View;
+    use crate::testing::{order, replay, through_dynamo};
 
     fn id() -> Uuid {
         Uuid::from_u128(0xB01)
     }
 
-    fn order(n: u128) -> Uuid {
-        Uuid::from_u128(0x0D0 + n)
-    }
-
     fn fold(events: &[ProductEvent]) -> InventoryView {
-        let envelopes: Vec<_> = events
-            .iter()
-            .enumerate()
-            .map(|(i, e)| envelope("product", &id().to_string(), i as u64 + 1, e, i as i64))
-            .collect();
-        InventoryView::replay(&envelopes)
+        replay("product", &id().to_string(), events)
     }
 
     fn created(stock: u32, reorder_level: u32) -> ProductEvent {

@@ -20,7 +20,7 @@ pub mod reports;
 pub mod tables;
 
 pub use cart::CartView;
-pub use customer::{CustomerView, RevealedCustomer};
+pub use customer::{CustomerRecord, CustomerView, RevealedCustomer};
 pub use inventory::InventoryView;
 pub use line::LineView;
 pub use order::{OrderSagaEvent, OrderTimelineEntry, OrderView, OrderViewStatus};
@@ -28,6 +28,22 @@ pub use order::{OrderSagaEvent, OrderTimelineEntry, OrderView, OrderViewStatus};
 #[cfg(test)]
 pub(crate) mod testing {
     use es_core::{CommandContext, DomainEvent, EventEnvelope, StreamId};
+    use uuid::Uuid;
+
+    /// The customer the views' tests name.
+    pub fn customer() -> Uuid {
+        Uuid::from_u128(0xC01)
+    }
+
+    /// Order `n` of the views' tests.
+    pub fn order(n: u128) -> Uuid {
+        Uuid::from_u128(0x0D0 + n)
+    }
+
+    /// Product `n` of the views' tests.
+    pub fn product(n: u128) -> Uuid {
+        Uuid::from_u128(0xB00 + n)
+    }
 
     /// Version `version` of stream `aggregate_type#id`, carrying `event`, `seconds` after a
     /// fixed time.
@@ -43,6 +59,19 @@ pub(crate) mod testing {
         let ctx = CommandContext::for_request("test", Some("c-1"), "r-1").at(at);
         EventEnvelope::new(&StreamId::new(aggregate_type, id), version, event, &ctx)
             .expect("an envelope")
+    }
+
+    /// The view of stream `aggregate_type#id` holding `events` as versions 1, 2, …, event `i`
+    /// `i` seconds after the fixed time.
+    pub fn replay<V>(aggregate_type: &str, id: &str, events: &[V::Event]) -> V
+    where
+        V: projection::View,
+        V::Event: DomainEvent,
+    {
+        let envelopes: Vec<EventEnvelope> = (events.iter().enumerate())
+            .map(|(i, event)| envelope(aggregate_type, id, i as u64 + 1, event, i as i64))
+            .collect();
+        V::replay(&envelopes)
     }
 
     /// Serialised for DynamoDB and read back, as the table stores it.

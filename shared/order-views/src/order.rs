@@ -246,19 +246,9 @@ impl projection::JoinedView for OrderView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{envelope, through_dynamo};
+    use crate::testing::{customer, envelope, order, product, through_dynamo};
     use order_domain::CancellationReason;
     use projection::{JoinedView, View, ViewEvent};
-
-    fn order_id() -> Uuid {
-        Uuid::from_u128(0x0D1)
-    }
-    fn customer() -> Uuid {
-        Uuid::from_u128(0xC01)
-    }
-    fn product(n: u128) -> Uuid {
-        Uuid::from_u128(0xB00 + n)
-    }
 
     fn placed() -> EventEnvelope {
         let lines = vec![
@@ -274,54 +264,79 @@ mod tests {
             },
         ];
         let event = OrderEvent::OrderPlaced {
-            order_id: order_id(),
+            order_id: order(1),
             customer_id: customer(),
             total_cents: order_domain::total_cents(&lines),
             lines,
         };
-        envelope("order", &order_id().to_string(), 1, &event, 0)
+        envelope("order", &order(1).to_string(), 1, &event, 0)
+    }
+
+    /// Product `n`'s stock step for the order, as version `version` of the product's stream:
+    /// `quantity` reserved (1 s in) or, once paid, committed (3 s in).
+    fn stock(n: u128, quantity: u32, version: u64, committed: bool) -> EventEnvelope {
+        let (order_id, product_id) = (order(1), product(n));
+        let event = if committed {
+            ProductEvent::StockCommitted {
+                order_id,
+                product_id,
+                quantity,
+            }
+        } else {
+            ProductEvent::StockReserved {
+                order_id,
+                product_id,
+                quantity,
+            }
+        };
+        let seconds = if committed { 3 } else { 1 };
+        envelope("product", &product_id.to_string(), version, &event, seconds)
     }
 
     fn reserved(n: u128, quantity: u32, version: u64) -> EventEnvelope {
-        let event = ProductEvent::StockReserved {
-            order_id: order_id(),
-            product_id: product(n),
-            quantity,
-        };
-        envelope("product", &product(n).to_string(), version, &event, 1)
+        stock(n, quantity, version, false)
     }
 
     fn paid() -> EventEnvelope {
         let event = CustomerEvent::PaymentAccepted {
-            order_id: order_id(),
+            order_id: order(1),
             amount_cents: 650,
         };
         envelope("customer", &customer().to_string(), 3, &event, 2)
     }
 
     fn committed(n: u128, quantity: u32, version: u64) -> EventEnvelope {
-        let event = ProductEvent::StockCommitted {
-            order_id: order_id(),
-            product_id: product(n),
-            quantity,
-        };
-        envelope("product", &product(n).to_string(), version, &event, 3)
+        stock(n, quantity, version, true)
     }
 
     fn confirmed() -> EventEnvelope {
         envelope(
             "order",
-            &order_id().to_string(),
+            &order(1).to_string(),
             2,
             &OrderEvent::SaleConfirmed,
             4,
         )
     }
 
+    /// The order's whole saga, in the order it happened: placed, both lines reserved, paid,
+    /// both committed, confirmed.
+    fn confirmed_saga() -> [EventEnvelope; 7] {
+        [
+            placed(),
+            reserved(1, 2, 2),
+            reserved(2, 1, 2),
+            paid(),
+            committed(1, 2, 3),
+            committed(2, 1, 3),
+            confirmed(),
+        ]
+    }
+
     fn join(events: &[EventEnvelope]) -> OrderView {
         let mut view = OrderView::default();
         for event in events {
-            assert_eq!(OrderView::key_of(event), Some(order_id().to_string()));
+            assert_eq!(OrderView::key_of(event), Some(order(1).to_string()));
             let meta = event.meta();
             if !view.contains(&meta) {
                 let decoded = OrderSagaEvent::from_envelope(event, "order")
@@ -335,15 +350,7 @@ mod tests {
 
     #[test]
     fn the_status_follows_the_saga() {
-        let saga = [
-            placed(),
-            reserved(1, 2, 2),
-            reserved(2, 1, 2),
-            paid(),
-            committed(1, 2, 3),
-            committed(2, 1, 3),
-            confirmed(),
-        ];
+        let saga = confirmed_saga();
         let statuses: Vec<OrderViewStatus> =
             (1..=saga.len()).map(|n| join(&saga[..n]).status).collect();
         use OrderViewStatus::*;
@@ -374,15 +381,7 @@ mod tests {
 
     #[test]
     fn any_order_and_any_duplicates_give_the_same_view() {
-        let saga = [
-            placed(),
-            reserved(1, 2, 2),
-            reserved(2, 1, 2),
-            paid(),
-            committed(1, 2, 3),
-            committed(2, 1, 3),
-            confirmed(),
-        ];
+        let saga = confirmed_saga();
         let expected = join(&saga);
         // Every rotation, reversed, and with everything delivered twice.
         for shift in 0..saga.len() {
@@ -414,7 +413,7 @@ mod tests {
     #[test]
     fn cancellation_reasons() {
         let unavailable = ProductEvent::StockUnavailable {
-            order_id: order_id(),
+            order_id: order(1),
             product_id: product(2),
             requested: 1,
             available: 0,
@@ -425,7 +424,7 @@ mod tests {
         let view = join(&[
             placed(),
             envelope("product", &product(2).to_string(), 5, &unavailable, 1),
-            envelope("order", &order_id().to_string(), 2, &cancelled, 2),
+            envelope("order", &order(1).to_string(), 2, &cancelled, 2),
         ]);
         assert_eq!(view.status, OrderViewStatus::Cancelled);
         assert_eq!(view.cancellation_reason.as_deref(), Some("out_of_stock"));

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::order::{OrderView, OrderViewStatus};
 
-pub use table::{create_reports_table, ReportsTable};
+pub use table::{create_order_tables, create_reports_table, ReportsTable};
 pub use tally::Tally;
 
 /// How many favourite products a summary lists.

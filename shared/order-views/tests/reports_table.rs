@@ -14,11 +14,11 @@ use es_core::{CommandContext, DomainEvent, EventEnvelope, StreamId};
 use order_domain::{CancellationReason, CustomerEvent, OrderEvent, OrderLine, ProductEvent};
 use order_views::reports::buckets::cover;
 use order_views::reports::{
-    create_reports_table, customer_summary, order_statistics, ReportsTable, Tally,
+    create_order_tables, customer_summary, order_statistics, ReportsTable, Tally,
 };
-use order_views::tables::{ORDERS_BY_CUSTOMER, ORDERS_KEY, REPORTS_BUCKET, REPORTS_KEY};
+use order_views::tables::{REPORTS_BUCKET, REPORTS_KEY};
 use order_views::{OrderView, OrderViewStatus};
-use projection::{create_view_table, JoinProjector, Joined, ViewTable};
+use projection::{JoinProjector, Joined, ViewTable};
 use std::collections::{BTreeMap, HashMap};
 use test_support::{scan_table, unique_name, Item, Moto, RequestCounter};
 use uuid::Uuid;
@@ -265,14 +265,10 @@ fn shuffle<T>(items: &mut [T], mut seed: u64) {
 /// A fresh orders table and report table on `client`'s server, and the projector of
 /// `project-orders` onto them.
 async fn tables(client: &Client) -> JoinProjector<OrderView, ReportsTable> {
-    let orders = unique_name("orders");
-    create_view_table(client, &orders, ORDERS_KEY, &[ORDERS_BY_CUSTOMER])
+    let (orders, reports) = (unique_name("orders"), unique_name("order-reports"));
+    create_order_tables(client, &orders, &reports)
         .await
-        .expect("orders table");
-    let reports = unique_name("order-reports");
-    create_reports_table(client, &reports)
-        .await
-        .expect("reports table");
+        .expect("orders and reports tables");
     JoinProjector::new(ViewTable::<OrderView>::new(client.clone(), orders))
         .with_companion(ReportsTable::new(client.clone(), reports))
 }

@@ -47,19 +47,12 @@ impl projection::View for InfractionView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{at, envelope, through_dynamo};
-    use es_core::EventEnvelope;
-    use projection::View;
+    use crate::testing::{alice, at, overspeed, replay, through_dynamo};
     use serde_json::json;
-    use traffic_domain::Plate;
-    use traffic_domain::{InfractionStatus, Location};
+    use traffic_domain::{InfractionCommand, InfractionStatus, Location, OverspeedDetection};
     use uuid::Uuid;
 
     const ID: &str = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
-
-    fn alice() -> Uuid {
-        Uuid::from_u128(0xA11CE)
-    }
 
     fn location() -> Location {
         Location {
@@ -69,35 +62,30 @@ mod tests {
         }
     }
 
-    fn pending() -> InfractionEvent {
-        InfractionEvent::InfractionPendingOwner {
-            infraction_id: ID.parse().unwrap(),
+    /// The event that opens the infraction, as the infraction's own decision writes it:
+    /// issued to `owner_id`, or pending without one. 135 in a 110 zone: excess 25, fine 1000.
+    fn opened(owner_id: Option<Uuid>) -> InfractionEvent {
+        let detection = OverspeedDetection {
             detection_id: Uuid::from_u128(1),
+            infraction_id: ID.parse().unwrap(),
             radar_id: Uuid::from_u128(2),
-            plate: Plate::parse("AB123CD").unwrap(),
-            speed_kmh: 135,
-            max_speed_kmh: 110,
-            excess_kmh: 25,
-            fine_amount: 1000,
-            detected_at: at("2026-04-01T08:30:00.250Z"),
-            location: location(),
-        }
+            ..overspeed(135, "2026-04-01T08:30:00.250Z")
+        };
+        let open = InfractionCommand::Open {
+            detection,
+            owner_id,
+        };
+        let events = Infraction::default().handle(&open).expect("opened");
+        let [event] = <[InfractionEvent; 1]>::try_from(events).expect("one event");
+        event
+    }
+
+    fn pending() -> InfractionEvent {
+        opened(None)
     }
 
     fn issued() -> InfractionEvent {
-        InfractionEvent::InfractionIssued {
-            infraction_id: ID.parse().unwrap(),
-            detection_id: Uuid::from_u128(1),
-            radar_id: Uuid::from_u128(2),
-            plate: Plate::parse("AB123CD").unwrap(),
-            owner_id: alice(),
-            speed_kmh: 135,
-            max_speed_kmh: 110,
-            excess_kmh: 25,
-            fine_amount: 1000,
-            detected_at: at("2026-04-01T08:30:00.250Z"),
-            location: location(),
-        }
+        opened(Some(alice()))
     }
 
     fn time(i: usize) -> String {
@@ -105,12 +93,7 @@ mod tests {
     }
 
     fn fold(events: &[InfractionEvent]) -> InfractionView {
-        let envelopes: Vec<EventEnvelope> = events
-            .iter()
-            .enumerate()
-            .map(|(i, e)| envelope("infraction", ID, i as u64 + 1, e, &time(i)))
-            .collect();
-        InfractionView::replay(&envelopes)
+        replay("infraction", ID, events, time)
     }
 
     fn timeline(view: &InfractionView) -> Vec<(&str, DateTime<Utc>)> {

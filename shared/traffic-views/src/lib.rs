@@ -15,7 +15,7 @@ pub mod tables;
 mod vehicle;
 
 pub use infraction::{InfractionView, TimelineEntry};
-pub use owner::{OwnerView, RevealedOwner};
+pub use owner::{OwnerRecord, OwnerView, RevealedOwner};
 pub use plate_owners::{ItemError, PlateOwners};
 pub use radar::RadarView;
 pub use vehicle::VehicleView;
@@ -24,9 +24,40 @@ pub use vehicle::VehicleView;
 pub(crate) mod testing {
     use chrono::{DateTime, Utc};
     use es_core::{CommandContext, DomainEvent, EventEnvelope, StreamId};
+    use traffic_domain::{OverspeedDetection, Plate};
+    use uuid::Uuid;
+
+    /// The owners the views' tests name.
+    pub fn alice() -> Uuid {
+        Uuid::from_u128(0xA11CE)
+    }
+
+    /// The owner a vehicle passes to.
+    pub fn bob() -> Uuid {
+        Uuid::from_u128(0xB0B)
+    }
 
     pub fn at(text: &str) -> DateTime<Utc> {
         es_core::time::parse(text).expect("a test time")
+    }
+
+    /// `AB123CD` seen at `speed_kmh` in a 110 zone on the A1 at (48.85, 2.35) at `detected_at`,
+    /// by some radar: the test sets the ids it cares about.
+    pub fn overspeed(speed_kmh: u32, detected_at: &str) -> OverspeedDetection {
+        let detection_id = Uuid::new_v4();
+        OverspeedDetection {
+            detection_id,
+            infraction_id: traffic_domain::infraction_id_for(detection_id),
+            radar_id: Uuid::new_v4(),
+            plate: Plate::parse("AB123CD").expect("a plate"),
+            speed_kmh,
+            max_speed_kmh: 110,
+            excess_kmh: speed_kmh - 110,
+            detected_at: at(detected_at),
+            latitude: 48.85,
+            longitude: 2.35,
+            road: "A1".into(),
+        }
     }
 
     /// Version `version` of stream `aggregate_type#id`, carrying `event`, at `time`.
@@ -40,6 +71,24 @@ pub(crate) mod testing {
         let ctx = CommandContext::for_request("test", Some("c-1"), "r-1").at(at(time));
         EventEnvelope::new(&StreamId::new(aggregate_type, id), version, event, &ctx)
             .expect("an envelope")
+    }
+
+    /// The view of stream `aggregate_type#id` holding `events` as versions 1, 2, …, event `i`
+    /// at `time(i)`.
+    pub fn replay<V>(
+        aggregate_type: &str,
+        id: &str,
+        events: &[V::Event],
+        time: impl Fn(usize) -> String,
+    ) -> V
+    where
+        V: projection::View,
+        V::Event: DomainEvent,
+    {
+        let envelopes: Vec<EventEnvelope> = (events.iter().enumerate())
+            .map(|(i, event)| envelope(aggregate_type, id, i as u64 + 1, event, &time(i)))
+            .collect();
+        V::replay(&envelopes)
     }
 
     /// Serialised for DynamoDB and read back, as the table stores it.

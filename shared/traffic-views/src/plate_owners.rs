@@ -75,12 +75,18 @@ mod tests {
     use super::*;
     use crate::testing::at;
 
-    #[test]
-    fn stored_as_native_attributes() {
+    /// `AB123CD`, owned by one owner since 2026.
+    fn owned_since_new_year() -> PlateOwners {
         let mut record = PlateOwners::new("AB123CD");
         record
             .history
             .record(at("2026-01-01T00:00:00Z"), Uuid::from_u128(0xA));
+        record
+    }
+
+    #[test]
+    fn stored_as_native_attributes() {
+        let mut record = owned_since_new_year();
         record.pending.insert(Uuid::from_u128(2));
         record.pending.insert(Uuid::from_u128(1));
         record.revision = 3;
@@ -114,10 +120,7 @@ mod tests {
 
     #[test]
     fn attributes_for_updates() {
-        let mut record = PlateOwners::new("AB123CD");
-        record
-            .history
-            .record(at("2026-01-01T00:00:00Z"), Uuid::from_u128(0xA));
+        let record = owned_since_new_year();
         assert!(matches!(
             record.history_attribute().unwrap(),
             AttributeValue::M(_)

@@ -1,37 +1,26 @@
 //! The radar view of `GET /radars` and `GET /radars/{radar_id}`.
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use traffic_domain::Radar;
 
-use crate::state_view::aggregate_fold_view;
+use crate::state_view::aggregate_state_view;
 use crate::tables::RADARS_KEY;
 
-/// The radar's state (see [`crate::state_view`]) and the view's bookkeeping.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct RadarView {
-    #[serde(flatten)]
-    pub radar: Radar,
-    /// The radar stream's version this view reflects.
-    pub version: u64,
-    /// When the last event applied occurred.
-    #[serde(with = "es_core::time::rfc3339_millis")]
-    pub updated_at: DateTime<Utc>,
+aggregate_state_view! {
+    /// The radar's state (see [`crate::state_view`]) and the view's bookkeeping.
+    RadarView { radar: Radar },
+    RADARS_KEY
 }
-
-aggregate_fold_view!(RadarView { radar: Radar }, RADARS_KEY);
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{at, envelope, through_dynamo};
+    use crate::testing::{at, envelope, overspeed, replay, through_dynamo};
     use es_core::Aggregate;
-    use es_core::EventEnvelope;
     use projection::View;
     use serde_json::json;
+    use traffic_domain::OverspeedDetection;
     use traffic_domain::RadarEvent;
     use traffic_domain::RadarStatus;
-    use traffic_domain::{OverspeedDetection, Plate};
     use uuid::Uuid;
 
     const ID: &str = "6f1c2a9e-3b7d-4c55-8f0e-2d9a1b3c4d5e";
@@ -54,32 +43,16 @@ mod tests {
     }
 
     fn detection() -> RadarEvent {
-        let detection_id = Uuid::new_v4();
         RadarEvent::OverspeedDetected(OverspeedDetection {
-            detection_id,
-            infraction_id: traffic_domain::infraction_id_for(detection_id),
             radar_id: radar_id(),
-            plate: Plate::parse("AB123CD").unwrap(),
-            speed_kmh: 130,
-            max_speed_kmh: 110,
-            excess_kmh: 20,
-            detected_at: at("2026-01-01T10:00:00Z"),
-            latitude: 48.85,
-            longitude: 2.35,
-            road: "A1".into(),
+            ..overspeed(130, "2026-01-01T10:00:00Z")
         })
     }
 
     fn fold(events: &[RadarEvent]) -> RadarView {
-        let envelopes: Vec<EventEnvelope> = events
-            .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                let time = format!("2026-01-01T00:00:{:02}.500Z", i + 1);
-                envelope("radar", ID, i as u64 + 1, e, &time)
-            })
-            .collect();
-        RadarView::replay(&envelopes)
+        replay("radar", ID, events, |i| {
+            format!("2026-01-01T00:00:{:02}.500Z", i + 1)
+        })
     }
 
     #[test]

@@ -1,44 +1,25 @@
 //! The vehicle view of `GET /vehicles` and `GET /vehicles/{plate}`.
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use traffic_domain::Vehicle;
 
-use crate::state_view::aggregate_fold_view;
+use crate::state_view::aggregate_state_view;
 use crate::tables::VEHICLES_KEY;
 
-/// The vehicle's state (see [`crate::state_view`]: `plate` is its id, `owner_id` is indexed by
-/// `by_owner`) and the view's bookkeeping.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct VehicleView {
-    #[serde(flatten)]
-    pub vehicle: Vehicle,
-    pub version: u64,
-    #[serde(with = "es_core::time::rfc3339_millis")]
-    pub updated_at: DateTime<Utc>,
+aggregate_state_view! {
+    /// The vehicle's state (see [`crate::state_view`]: `plate` is its id, `owner_id` is indexed
+    /// by `by_owner`) and the view's bookkeeping.
+    VehicleView { vehicle: Vehicle },
+    VEHICLES_KEY
 }
-
-aggregate_fold_view!(VehicleView { vehicle: Vehicle }, VEHICLES_KEY);
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{at, envelope, through_dynamo};
+    use crate::testing::{alice, at, bob, replay, through_dynamo};
     use es_core::Aggregate;
-    use es_core::EventEnvelope;
-    use projection::View;
     use traffic_domain::Plate;
     use traffic_domain::VehicleEvent;
     use traffic_domain::VehicleType;
-    use uuid::Uuid;
-
-    fn alice() -> Uuid {
-        Uuid::from_u128(0xA11CE)
-    }
-
-    fn bob() -> Uuid {
-        Uuid::from_u128(0xB0B)
-    }
 
     fn registered() -> VehicleEvent {
         VehicleEvent::VehicleRegistered {
@@ -51,16 +32,20 @@ mod tests {
         }
     }
 
+    /// A change of brand and fiscal power only.
+    fn rebranded() -> VehicleEvent {
+        VehicleEvent::VehicleDetailsChanged {
+            vehicle_type: None,
+            brand: Some("Dacia".into()),
+            model: None,
+            fiscal_power: Some(7),
+        }
+    }
+
     fn fold(events: &[VehicleEvent]) -> VehicleView {
-        let envelopes: Vec<EventEnvelope> = events
-            .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                let time = format!("2026-03-01T00:00:0{}Z", i + 1);
-                envelope("vehicle", "AB123CD", i as u64 + 1, e, &time)
-            })
-            .collect();
-        VehicleView::replay(&envelopes)
+        replay("vehicle", "AB123CD", events, |i| {
+            format!("2026-03-01T00:00:0{}Z", i + 1)
+        })
     }
 
     #[test]
@@ -99,15 +84,7 @@ mod tests {
         );
         assert_eq!(view.vehicle.fiscal_power, 5);
 
-        let view = fold(&[
-            registered(),
-            VehicleEvent::VehicleDetailsChanged {
-                vehicle_type: None,
-                brand: Some("Dacia".into()),
-                model: None,
-                fiscal_power: Some(7),
-            },
-        ]);
+        let view = fold(&[registered(), rebranded()]);
         assert_eq!(view.vehicle.vehicle_type, VehicleType::Car);
         assert_eq!(view.vehicle.brand, "Dacia");
         assert_eq!(view.vehicle.fiscal_power, 7);
@@ -134,12 +111,7 @@ mod tests {
     fn the_fold_is_the_vehicles_own() {
         let events = [
             registered(),
-            VehicleEvent::VehicleDetailsChanged {
-                vehicle_type: None,
-                brand: Some("Dacia".into()),
-                model: None,
-                fiscal_power: Some(7),
-            },
+            rebranded(),
             VehicleEvent::VehicleOwnershipTransferred {
                 plate: Plate::parse("AB123CD").unwrap(),
                 previous_owner_id: alice(),

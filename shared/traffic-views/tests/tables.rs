@@ -15,7 +15,10 @@ use traffic_views::tables::{
 use traffic_views::{InfractionView, VehicleView};
 use uuid::Uuid;
 
-async fn projector<V: View>(moto: &Moto, indexes: &[Index]) -> Projector<V> {
+/// A projector of `V` on fresh tables (the view's with `indexes`) of a moto started for the
+/// test, which the test keeps alive with it.
+async fn projector<V: View>(indexes: &[Index]) -> (Moto, Projector<V>) {
+    let moto = Moto::start();
     let client = moto.dynamodb();
     let tables = Tables {
         events: unique_name("events"),
@@ -27,10 +30,11 @@ async fn projector<V: View>(moto: &Moto, indexes: &[Index]) -> Projector<V> {
     create_view_table(&client, &name, V::KEY, indexes)
         .await
         .unwrap();
-    Projector::new(
+    let projector = Projector::new(
         ViewTable::new(client.clone(), name),
         EventStore::new(client, tables),
-    )
+    );
+    (moto, projector)
 }
 
 fn envelope<E: DomainEvent>(kind: &str, id: &str, version: u64, event: &E) -> EventEnvelope {
@@ -94,8 +98,7 @@ async fn ids(table: &ViewTable<InfractionView>, index: &Index, value: &str) -> V
 
 #[tokio::test]
 async fn infractions_enter_the_owner_index_once_they_have_an_owner() {
-    let moto = Moto::start();
-    let projector = projector::<InfractionView>(&moto, INFRACTION_INDEXES).await;
+    let (_moto, projector) = projector::<InfractionView>(INFRACTION_INDEXES).await;
     let table = projector.table();
     let radar = Uuid::new_v4();
     let alice = Uuid::new_v4();
@@ -160,8 +163,7 @@ async fn infractions_enter_the_owner_index_once_they_have_an_owner() {
 
 #[tokio::test]
 async fn a_transferred_vehicle_moves_to_its_new_owner_in_the_index() {
-    let moto = Moto::start();
-    let projector = projector::<VehicleView>(&moto, VEHICLE_INDEXES).await;
+    let (_moto, projector) = projector::<VehicleView>(VEHICLE_INDEXES).await;
     let table = projector.table();
     let alice = Uuid::new_v4();
     let bob = Uuid::new_v4();

@@ -27,7 +27,7 @@ use super::open_orders;
 use super::tally::Tally;
 use super::{CustomerSummary, OrderStatistics};
 use crate::order::OrderView;
-use crate::tables::{REPORTS_BUCKET, REPORTS_KEY};
+use crate::tables::{ORDERS_BY_CUSTOMER, ORDERS_KEY, REPORTS_BUCKET, REPORTS_KEY};
 
 /// The sort key of a customer's summary item.
 const SUMMARY: &str = "summary";
@@ -238,6 +238,18 @@ impl Companion<OrderView> for ReportsTable {
         writes.extend(open_orders::writes(&self.name, before, after)?);
         Ok(writes)
     }
+}
+
+/// Creates the tables `project-orders` writes: the orders table `orders`, with its key and
+/// index, and its report table `reports` (for tests and local runs; the template declares the
+/// same).
+pub async fn create_order_tables(
+    client: &Client,
+    orders: &str,
+    reports: &str,
+) -> Result<(), ProjectionError> {
+    projection::create_view_table(client, orders, ORDERS_KEY, &[ORDERS_BY_CUSTOMER]).await?;
+    create_reports_table(client, reports).await
 }
 
 /// Creates the report table (for tests and local runs; the template declares the same).

@@ -70,33 +70,64 @@ async fn reserved_order(commands: &CommandHandler, customer_id: Uuid) -> Vec<Eve
         .collect()
 }
 
-async fn balance(commands: &CommandHandler, customer_id: Uuid) -> (u64, u64) {
-    let loaded = commands
-        .store()
-        .load::<Customer>(&customer_id.to_string())
-        .await
-        .unwrap();
-    (loaded.state.balance_cents, loaded.version)
+/// A customer with a balance, and an order of theirs whose two lines are reserved: what the
+/// payment step is handed.
+struct Scenario {
+    _fixture: EventStoreFixture,
+    commands: Step,
+    customer_id: Uuid,
+    order_id: Uuid,
+    /// The `StockReserved` of each line, as [`reserved_order`] makes them.
+    reserved: Vec<EventEnvelope>,
+}
+
+impl Scenario {
+    async fn start(balance_cents: u64) -> Self {
+        let fixture = EventStoreFixture::start().await;
+        let commands = commands(&fixture);
+        let customer_id = customer(&commands, balance_cents).await;
+        let reserved = reserved_order(&commands, customer_id).await;
+        let order_id = serde_json::from_value(reserved[0].data["order_id"].clone()).unwrap();
+        Self {
+            _fixture: fixture,
+            commands,
+            customer_id,
+            order_id,
+            reserved,
+        }
+    }
+
+    /// The payment step, handed the `StockReserved` of line `line`.
+    async fn take_payment(&self, line: usize) -> PaymentOutcome {
+        take_payment(&self.commands, &self.reserved[line])
+            .await
+            .unwrap()
+    }
+
+    /// The customer's balance and version.
+    async fn balance(&self) -> (u64, u64) {
+        let loaded = self
+            .commands
+            .store()
+            .load::<Customer>(&self.customer_id.to_string())
+            .await
+            .unwrap();
+        (loaded.state.balance_cents, loaded.version)
+    }
 }
 
 #[tokio::test]
 async fn an_order_is_paid_once_from_its_first_line() {
-    let fixture = EventStoreFixture::start().await;
-    let commands = commands(&fixture);
-    let customer_id = customer(&commands, 1000).await;
-    let reserved = reserved_order(&commands, customer_id).await;
-    let order_id: Uuid = serde_json::from_value(reserved[0].data["order_id"].clone()).unwrap();
+    let s = Scenario::start(1000).await;
+    let order_id = s.order_id;
     assert_eq!(
-        take_payment(&commands, &reserved[1]).await.unwrap(),
+        s.take_payment(1).await,
         PaymentOutcome::Ignored,
         "the second line's reservation says nothing new"
     );
     // The first line's event, handled twice at once, then redelivered.
-    let (a, b) = tokio::join!(
-        take_payment(&commands, &reserved[0]),
-        take_payment(&commands, &reserved[0])
-    );
-    let mut outcomes = vec![a.unwrap(), b.unwrap()];
+    let (a, b) = tokio::join!(s.take_payment(0), s.take_payment(0));
+    let mut outcomes = vec![a, b];
     outcomes.sort_by_key(|o| format!("{o:?}"));
     assert_eq!(
         outcomes,
@@ -106,36 +137,29 @@ async fn an_order_is_paid_once_from_its_first_line() {
         ]
     );
     assert_eq!(
-        take_payment(&commands, &reserved[0]).await.unwrap(),
+        s.take_payment(0).await,
         PaymentOutcome::AlreadyDecided { order_id }
     );
-    assert_eq!(
-        balance(&commands, customer_id).await,
-        (500, 2),
-        "debited once"
-    );
+    assert_eq!(s.balance().await, (500, 2), "debited once");
 }
 
 #[tokio::test]
 async fn a_balance_that_does_not_cover_the_total_refuses_and_keeps_refusing() {
-    let fixture = EventStoreFixture::start().await;
-    let commands = commands(&fixture);
-    let customer_id = customer(&commands, 499).await;
-    let reserved = reserved_order(&commands, customer_id).await;
-    let order_id: Uuid = serde_json::from_value(reserved[0].data["order_id"].clone()).unwrap();
+    let s = Scenario::start(499).await;
+    let order_id = s.order_id;
     assert_eq!(
-        take_payment(&commands, &reserved[0]).await.unwrap(),
+        s.take_payment(0).await,
         PaymentOutcome::Refused { order_id }
     );
     // A deposit now does not turn the decision around on a redelivery.
     let deposit = CustomerCommand::Deposit(order_domain::MakeDeposit { amount_cents: 1000 });
-    commands
-        .execute::<Customer>(&customer_id.to_string(), &deposit, Expected::Any, &ctx())
+    s.commands
+        .execute::<Customer>(&s.customer_id.to_string(), &deposit, Expected::Any, &ctx())
         .await
         .unwrap();
     assert_eq!(
-        take_payment(&commands, &reserved[0]).await.unwrap(),
+        s.take_payment(0).await,
         PaymentOutcome::AlreadyDecided { order_id }
     );
-    assert_eq!(balance(&commands, customer_id).await, (1499, 3));
+    assert_eq!(s.balance().await, (1499, 3));
 }

@@ -45,12 +45,6 @@ async fn on_infraction<C: Into<InfractionCommand>>(
         let owner = loaded.state.owner_id.map(|id| id.to_string());
         request.ensure_subject(owner.as_deref(), "infraction", &infraction_id)?;
     }
-    let outcome = app
-        .execute::<Infraction>(&request, &infraction_id, command.into())
-        .await?;
-    Ok(ApiResponse::version(
-        "infraction_id",
-        infraction_id,
-        outcome.version,
-    ))
+    app.execute_versioned::<Infraction>(&request, ("infraction_id", &infraction_id), command)
+        .await
 }

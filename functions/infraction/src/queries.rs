@@ -17,16 +17,16 @@ use uuid::Uuid;
 
 /// GET /infractions/{infraction_id}: the infraction view with its timeline.
 pub async fn get_infraction(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
-    let infraction_id = request
-        .uuid_parameter("infraction_id", "infraction")?
-        .to_string();
-    let infraction: InfractionView = app
-        .find_view(&request, INFRACTIONS_TABLE, "infraction", &infraction_id)
+    let found = app
+        .find_path_view::<InfractionView>(
+            &request,
+            INFRACTIONS_TABLE,
+            ("infraction_id", "infraction"),
+        )
         .await?;
-    let owner = infraction.infraction.owner_id.map(|id| id.to_string());
-    request.ensure_subject(owner.as_deref(), "infraction", &infraction_id)?;
-    let version = infraction.version;
-    Ok(ApiResponse::ok(infraction).etag(version))
+    let owner = found.view.infraction.owner_id.map(|id| id.to_string());
+    request.ensure_subject(owner.as_deref(), "infraction", &found.id.to_string())?;
+    Ok(ApiResponse::ok(found.view).etag(found.version))
 }
 
 /// GET /infractions?plate=&owner_id=&status=&radar_id=: infractions, newest first, paged.

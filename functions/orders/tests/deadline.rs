@@ -197,12 +197,18 @@ async fn paid(saga: &Saga, reserved: &EventEnvelope) -> EventEnvelope {
     saga.last_event("customer", saga.customer_id).await
 }
 
+/// An order placed, reserved and paid for: its `OrderPlaced` and its `PaymentAccepted`.
+async fn paid_order(saga: &Saga) -> (EventEnvelope, EventEnvelope) {
+    let placed = saga.place().await;
+    let reserved = saga.reserve(&placed).await;
+    let accepted = paid(saga, &reserved).await;
+    (placed, accepted)
+}
+
 #[tokio::test]
 async fn a_paid_order_not_sold_yet_is_refunded_and_its_late_commit_sells_nothing() {
     let saga = Saga::start(BALANCE).await;
-    let placed = saga.place().await;
-    let reserved = saga.reserve(&placed).await;
-    let accepted = paid(&saga, &reserved).await;
+    let (placed, accepted) = paid_order(&saga).await;
     assert_eq!(saga.balance().await, BALANCE - 200);
 
     assert_eq!(
@@ -233,9 +239,7 @@ async fn a_paid_order_not_sold_yet_is_refunded_and_its_late_commit_sells_nothing
 #[tokio::test]
 async fn a_sold_and_paid_order_is_confirmed_and_a_refused_one_cancelled() {
     let saga = Saga::start(BALANCE).await;
-    let placed = saga.place().await;
-    let reserved = saga.reserve(&placed).await;
-    let accepted = paid(&saga, &reserved).await;
+    let (placed, accepted) = paid_order(&saga).await;
     let commit = settle(&saga.commands, &accepted, Settlement::Commit).await;
     assert!(matches!(
         commit.unwrap(),
@@ -294,9 +298,7 @@ async fn payment_and_deadline_at_the_same_moment_leave_the_balance_whole() {
 async fn commit_and_deadline_at_the_same_moment_sell_or_refund_never_both() {
     let saga = Saga::start(BALANCE).await;
     for _ in 0..6 {
-        let placed = saga.place().await;
-        let reserved = saga.reserve(&placed).await;
-        let accepted = paid(&saga, &reserved).await;
+        let (placed, accepted) = paid_order(&saga).await;
         let (balance_before, (stock_before, _)) = (saga.balance().await, saga.stock().await);
         let open = open(&placed);
         let (committed, expired) = tokio::join!(

@@ -12,7 +12,7 @@ use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::config_bag::ConfigBag;
 use es_core::testing::PlainSealer;
 use es_core::{CommandContext, EventEnvelope, StreamId, UniqueClaim};
-use event_consumer::{service_for, stream_records};
+use event_consumer::{service_for, stream_records, StreamRecord};
 use event_store::{schema, AppendBatch, Claim, EventStore};
 use platform_functions::publisher::{DeadLetters, Publisher};
 use serde_json::{json, Value};
@@ -318,6 +318,14 @@ impl Harness {
             .collect()
     }
 
+    /// Appends the [`traffic_events`] and returns them, with the records of the table's
+    /// stream as the publisher reads them.
+    async fn traffic_stream(&self) -> (Vec<EventEnvelope>, Vec<StreamRecord>) {
+        let events = traffic_events();
+        let records = self.append_and_stream(&events).await;
+        (events, stream_records(&lambda_event(records)))
+    }
+
     /// Appends the events (the owner's with its uniqueness guard) and returns the records
     /// the table's stream would carry: every item in append order, the guard right after its
     /// event, and a MODIFY of the first event at the end.
@@ -465,9 +473,7 @@ impl Intercept for RefuseEvent {
 #[tokio::test]
 async fn an_event_the_bus_refuses_is_kept_whole_and_the_rest_of_its_batch_is_delivered() {
     let h = harness().await;
-    let events = traffic_events();
-    let records = h.append_and_stream(&events).await;
-    let stream = stream_records(&lambda_event(records));
+    let (events, stream) = h.traffic_stream().await;
     let poison = &events[4];
     let refusing = aws_sdk_eventbridge::Client::from_conf(
         h.eventbridge
@@ -521,9 +527,7 @@ async fn an_unreadable_record_is_kept_aside_and_the_others_are_published() {
 #[tokio::test]
 async fn failed_calls_are_retried_then_every_event_is_kept() {
     let h = harness().await;
-    let events = traffic_events();
-    let records = h.append_and_stream(&events).await;
-    let stream = stream_records(&lambda_event(records));
+    let (events, stream) = h.traffic_stream().await;
     let publisher = h.publisher(h.eventbridge.clone(), "no-such-bus");
 
     assert_eq!(publisher.publish(&stream).await, None);
@@ -545,9 +549,7 @@ async fn failed_calls_are_retried_then_every_event_is_kept() {
 #[tokio::test]
 async fn the_stream_resumes_from_the_first_event_neither_published_nor_kept() {
     let h = harness().await;
-    let events = traffic_events();
-    let records = h.append_and_stream(&events).await;
-    let stream = stream_records(&lambda_event(records));
+    let (_, stream) = h.traffic_stream().await;
     let publisher = Publisher::new(
         h.eventbridge.clone(),
         "no-such-bus",

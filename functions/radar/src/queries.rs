@@ -7,12 +7,8 @@ use traffic_views::{tables::env::RADARS_TABLE, RadarView};
 
 /// GET /radars/{radar_id}: one radar, with its detections count, version and last update.
 pub async fn get_radar(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
-    let radar_id = request.uuid_parameter("radar_id", "radar")?.to_string();
-    let radar: RadarView = app
-        .find_view(&request, RADARS_TABLE, "radar", &radar_id)
-        .await?;
-    let version = radar.version;
-    Ok(ApiResponse::ok(radar).etag(version))
+    app.get_view::<RadarView>(&request, RADARS_TABLE, ("radar_id", "radar"))
+        .await
 }
 
 /// GET /radars: the radar views, paged.

@@ -49,6 +49,16 @@ async fn record(
     record_detection(commands, radar_id, detection(detection_id, speed), &ctx()).await
 }
 
+/// Records detection `detection_id`, an overspeed (120 km/h past the radar's 90), on radar
+/// `radar_id`; it must be accepted.
+async fn overspeed(
+    commands: &CommandHandler,
+    radar_id: Uuid,
+    detection_id: Uuid,
+) -> DetectionAccepted {
+    record(commands, radar_id, detection_id, 120).await.unwrap()
+}
+
 /// Moto with an event table (kept alive by the fixture), its command handler, and one radar
 /// installed there.
 async fn one_radar() -> (EventStoreFixture, CommandHandler, Uuid) {
@@ -63,12 +73,8 @@ async fn the_same_detection_id_twice_gives_the_same_answer_and_one_event() {
     let (_fixture, commands, radar_id) = one_radar().await;
     let detection_id = Uuid::new_v4();
 
-    let first = record(&commands, radar_id, detection_id, 120)
-        .await
-        .unwrap();
-    let again = record(&commands, radar_id, detection_id, 120)
-        .await
-        .unwrap();
+    let first = overspeed(&commands, radar_id, detection_id).await;
+    let again = overspeed(&commands, radar_id, detection_id).await;
 
     assert_eq!(first.infraction_id, infraction_id_for(detection_id));
     assert_eq!(
@@ -87,9 +93,7 @@ async fn the_same_detection_id_twice_gives_the_same_answer_and_one_event() {
 async fn a_resent_detection_is_answered_even_after_the_radar_was_switched_off() {
     let (_fixture, commands, radar_id) = one_radar().await;
     let detection_id = Uuid::new_v4();
-    record(&commands, radar_id, detection_id, 120)
-        .await
-        .unwrap();
+    overspeed(&commands, radar_id, detection_id).await;
     let off = RadarCommand::ChangeStatus(
         traffic_domain::ChangeRadarStatus::from_json(&json!({"status": "OFF"})).unwrap(),
     );
@@ -98,9 +102,7 @@ async fn a_resent_detection_is_answered_even_after_the_radar_was_switched_off() 
         .await
         .unwrap();
 
-    let again = record(&commands, radar_id, detection_id, 120)
-        .await
-        .unwrap();
+    let again = overspeed(&commands, radar_id, detection_id).await;
     assert_eq!(again.infraction_id, infraction_id_for(detection_id));
     let fresh = record(&commands, radar_id, Uuid::new_v4(), 120)
         .await
@@ -119,9 +121,7 @@ async fn a_detection_id_used_by_another_radar_is_a_conflict() {
     let commands = fixture.commands();
     let (first_radar, second_radar) = (install(&commands).await, install(&commands).await);
     let detection_id = Uuid::new_v4();
-    record(&commands, first_radar, detection_id, 120)
-        .await
-        .unwrap();
+    overspeed(&commands, first_radar, detection_id).await;
 
     let error = record(&commands, second_radar, detection_id, 120)
         .await

@@ -23,15 +23,8 @@ pub async fn register_owner(app: &App, request: ApiRequest) -> Result<ApiRespons
     let sealer = keys.sealer(&key).await?;
     let command = RegisterOwner::from_json(owner_id, &body, today, &sealer)?;
     keys.save(&key).await?;
-    let outcome = app
-        .create::<Owner>(&request, &owner_id.to_string(), command.into())
-        .await?;
-    Ok(ApiResponse::created_version(
-        "owner_id",
-        owner_id,
-        format!("/owners/{owner_id}"),
-        outcome.version,
-    ))
+    app.create_new::<Owner>(&request, ("owner_id", owner_id), "/owners", command)
+        .await
 }
 
 /// PATCH /owners/{owner_id}: changes an owner's name, birth date or contact details, sealed
@@ -61,32 +54,19 @@ pub async fn change_owner_details(app: &App, request: ApiRequest) -> Result<ApiR
         };
         return Err(refusal.rejection().into());
     }
-    let outcome = app
-        .execute::<Owner>(&request, &owner_id.to_string(), command.into())
-        .await?;
-    Ok(ApiResponse::version("owner_id", owner_id, outcome.version))
+    app.execute_versioned::<Owner>(&request, ("owner_id", owner_id), command)
+        .await
 }
 
-/// DELETE /owners/{owner_id}/personal-data: erases an owner's personal data (SPEC §7).
-///
-/// The owner's key is destroyed first, which erases every sealed copy at once (events,
-/// snapshots, views); then `OwnerPersonalDataErased` makes the state and the views forget the
-/// sealed values. A retry destroys nothing more and appends nothing. The owner, its vehicles
-/// and its infractions stay.
+/// DELETE /owners/{owner_id}/personal-data: erases an owner's personal data (SPEC §7), as
+/// [`App::erase_personal_data`] does. The owner, its vehicles and its infractions stay.
 pub async fn erase_owner_personal_data(
     app: &App,
     request: ApiRequest,
 ) -> Result<ApiResponse, ApiError> {
-    let owner_id = request.uuid_parameter("owner_id", "owner")?;
-    let id = owner_id.to_string();
-    if !app.store()?.load::<Owner>(&id).await?.state.exists() {
-        return Err(ApiError::not_found("owner", &id));
-    }
-    app.personal_data()?.erase(&owner_subject(owner_id)).await?;
-    let outcome = app
-        .execute::<Owner>(&request, &id, OwnerCommand::ErasePersonalData)
-        .await?;
-    Ok(ApiResponse::version("owner_id", owner_id, outcome.version))
+    let erase = OwnerCommand::ErasePersonalData;
+    app.erase_personal_data(&request, ("owner_id", "owner"), Owner::exists, erase)
+        .await
 }
 
 /// POST /vehicles: registers a vehicle to an existing owner.
@@ -113,10 +93,8 @@ pub async fn change_vehicle_details(
 ) -> Result<ApiResponse, ApiError> {
     let plate = plate_parameter(&request)?;
     let command = ChangeVehicleDetails::from_json(&request.json()?)?;
-    let outcome = app
-        .execute::<Vehicle>(&request, plate.as_str(), command.into())
-        .await?;
-    Ok(ApiResponse::version("plate", plate, outcome.version))
+    app.execute_versioned::<Vehicle>(&request, ("plate", plate), command)
+        .await
 }
 
 /// PUT /vehicles/{plate}/owner: transfers a vehicle to another registered owner.
@@ -124,8 +102,7 @@ pub async fn transfer_vehicle(app: &App, request: ApiRequest) -> Result<ApiRespo
     let plate = plate_parameter(&request)?;
     let transfer = TransferVehicle::from_json(&request.json()?)?;
     let known = owner_exists(app.store()?, transfer.owner_id).await?;
-    let outcome = app
-        .execute::<Vehicle>(&request, plate.as_str(), transfer.into_command(known))
-        .await?;
-    Ok(ApiResponse::version("plate", plate, outcome.version))
+    let command = transfer.into_command(known);
+    app.execute_versioned::<Vehicle>(&request, ("plate", plate), command)
+        .await
 }

@@ -12,11 +12,10 @@ use crate::{owner_subject, plate_parameter, reveal_owner};
 /// GET /owners/{owner_id}: the owner view with the plates of the owner's vehicles; the
 /// personal data revealed with the owner's key (`null` once erased, SPEC §7).
 pub async fn get_owner(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
-    let owner_uuid = request.uuid_parameter("owner_id", "owner")?;
-    let owner_id = owner_uuid.to_string();
-    let owner: OwnerView = app
-        .find_view(&request, OWNERS_TABLE, "owner", &owner_id)
+    let owner = app
+        .find_path_view::<OwnerView>(&request, OWNERS_TABLE, ("owner_id", "owner"))
         .await?;
+    let owner_id = owner.id.to_string();
     let vehicles = app.view::<VehicleView>(VEHICLES_TABLE)?;
     let mut plates = Vec::new();
     let mut cursor = None;
@@ -34,15 +33,11 @@ pub async fn get_owner(app: &App, request: ApiRequest) -> Result<ApiResponse, Ap
             None => break,
         }
     }
-    let key = app
-        .personal_data()?
-        .load(&owner_subject(owner_uuid))
-        .await?;
-    let version = owner.version;
-    let mut body = serde_json::to_value(reveal_owner(&owner, key.as_ref()))
+    let key = app.personal_data()?.load(&owner_subject(owner.id)).await?;
+    let mut body = serde_json::to_value(reveal_owner(&owner.view, key.as_ref()))
         .map_err(|e| ApiError::internal(e.to_string()))?;
     body["vehicles"] = serde_json::json!(plates);
-    Ok(ApiResponse::ok(body).etag(version))
+    Ok(ApiResponse::ok(body).etag(owner.version))
 }
 
 /// GET /owners: the owner views, paged; each owner's personal data revealed with its key

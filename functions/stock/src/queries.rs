@@ -7,12 +7,8 @@ use order_views::InventoryView;
 
 /// GET /inventory/{product_id}: a product's stock, reserved and available quantities.
 pub async fn get_inventory(app: &App, request: ApiRequest) -> Result<ApiResponse, ApiError> {
-    let product_id = request.uuid_parameter("product_id", "product")?.to_string();
-    let product: InventoryView = app
-        .find_view(&request, INVENTORY_TABLE, "product", &product_id)
-        .await?;
-    let version = product.version;
-    Ok(ApiResponse::ok(product).etag(version))
+    app.get_view::<InventoryView>(&request, INVENTORY_TABLE, ("product_id", "product"))
+        .await
 }
 
 /// GET /inventory: every product's stock, paged.

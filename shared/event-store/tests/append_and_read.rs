@@ -34,10 +34,9 @@ async fn several_events_are_one_transaction_and_ranges_read_them_back() {
     );
 
     let middle = h.store.read_stream(&stream, 2, Some(4)).await.unwrap();
-    let versions: Vec<u64> = middle.iter().map(|e| e.version).collect();
-    assert_eq!(versions, [2, 3, 4]);
+    assert_eq!(versions_of(&middle), [2, 3, 4]);
     let tail = h.store.read_stream(&stream, 5, None).await.unwrap();
-    assert_eq!(tail.iter().map(|e| e.version).collect::<Vec<_>>(), [5, 6]);
+    assert_eq!(versions_of(&tail), [5, 6]);
     assert!(events_of(&h.store, "nobody").await.is_empty());
 }
 
@@ -101,7 +100,7 @@ async fn a_stream_pages_oldest_first_within_its_range() {
             .await
             .unwrap();
         assert!(page.items.len() <= 2);
-        versions.extend(page.items.iter().map(|e| e.version));
+        versions.extend(versions_of(&page.items));
         match page.next_cursor {
             Some(next) => cursor = Some(next),
             None => break,

@@ -81,10 +81,7 @@ async fn concurrent_commands_all_land_through_retries_with_no_gap() {
     );
 
     let events: Vec<EventEnvelope> = events_of(&h.store, "a1").await;
-    assert_eq!(
-        events.iter().map(|e| e.version).collect::<Vec<_>>(),
-        (1..=9).collect::<Vec<_>>()
-    );
+    assert_eq!(versions_of(&events), (1..=9).collect::<Vec<_>>());
     let state = h.store.load::<Account>("a1").await.unwrap().state;
     assert_eq!(state.balance, (1..=8).sum::<u64>());
 }
@@ -143,10 +140,7 @@ async fn a_command_returns_its_events_and_the_state_after_them() {
     execute(&handler, "a1", &open_with("a@x.io")).await;
     let outcome = execute(&handler, "a1", &AccountCommand::DepositTwice { amount: 7 }).await;
     assert_eq!(outcome.version, 3);
-    assert_eq!(
-        outcome.events.iter().map(|e| e.version).collect::<Vec<_>>(),
-        [2, 3]
-    );
+    assert_eq!(versions_of(&outcome.events), [2, 3]);
     assert_eq!(outcome.state.balance, 14);
     let replayed = Account::replay(
         &events_of(&h.store, "a1")

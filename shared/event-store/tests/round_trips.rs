@@ -220,11 +220,7 @@ async fn a_250_event_stream_snapshotted_every_100_loads_in_one_request() {
         (loaded.version, loaded.snapshot_version, loaded.replayed),
         (250, 200, 50)
     );
-    let full = h
-        .store
-        .load_at::<Account>("long", PointInTime::Version(250))
-        .await
-        .unwrap();
+    let full = account_at(&h.store, "long", PointInTime::Version(250)).await;
     assert_eq!(loaded.state, full.state, "snapshot + tail equals a replay");
 }
 
@@ -232,19 +228,13 @@ async fn a_250_event_stream_snapshotted_every_100_loads_in_one_request() {
 async fn an_unusable_or_stale_snapshot_falls_back_to_replay() {
     let h = harness().await;
     stream_of_250(&h, "long").await;
-    let expected = h
-        .store
-        .load_at::<Account>("long", PointInTime::Version(250))
+    let expected = account_at(&h.store, "long", PointInTime::Version(250))
         .await
-        .unwrap()
         .state;
     let state_at = |version| {
         let store = h.store.clone();
         async move {
-            let at = store
-                .load_at::<Account>("long", PointInTime::Version(version))
-                .await
-                .unwrap();
+            let at = account_at(&store, "long", PointInTime::Version(version)).await;
             serde_json::to_string(&at.state).unwrap()
         }
     };
@@ -286,20 +276,17 @@ async fn a_snapshot_is_no_event_for_any_reader() {
     let stream = account("a1");
 
     let events = h.store.read_stream(&stream, 1, None).await.unwrap();
-    let versions: Vec<u64> = events.iter().map(|e| e.version).collect();
-    assert_eq!(versions, [1, 2, 3, 4, 5]);
+    assert_eq!(versions_of(&events), [1, 2, 3, 4, 5]);
     let page = h
         .store
         .stream_page(&stream, 4, None, 10, None)
         .await
         .unwrap();
-    let versions: Vec<u64> = page.items.iter().map(|e| e.version).collect();
-    assert_eq!((versions, page.next_cursor), (vec![4, 5], None));
-    let at_5 = h
-        .store
-        .load_at::<Account>("a1", PointInTime::Version(5))
-        .await
-        .unwrap();
+    assert_eq!(
+        (versions_of(&page.items), page.next_cursor),
+        (vec![4, 5], None)
+    );
+    let at_5 = account_at(&h.store, "a1", PointInTime::Version(5)).await;
     assert_eq!((at_5.version, at_5.replayed), (5, 5));
 
     // The snapshot item holds its own attributes only: none of an event's, none a feed

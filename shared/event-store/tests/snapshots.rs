@@ -28,11 +28,7 @@ async fn the_handler_snapshots_and_a_load_replays_only_the_tail() {
         "the last multiple of 10 crossed"
     );
     assert_eq!(loaded.replayed, 6);
-    let full = h
-        .store
-        .load_at::<Account>("a1", PointInTime::Version(26))
-        .await
-        .unwrap();
+    let full = account_at(&h.store, "a1", PointInTime::Version(26)).await;
     assert_eq!(
         loaded.state, full.state,
         "snapshot + tail equals a full replay"
@@ -64,11 +60,7 @@ async fn a_snapshot_never_moves_backwards() {
     let h = account_with_deposits(1000, 4).await;
     let at_5 = h.store.load::<Account>("a1").await.unwrap();
     h.store.save_snapshot("a1", &at_5.state, 5).await.unwrap();
-    let at_3 = h
-        .store
-        .load_at::<Account>("a1", PointInTime::Version(3))
-        .await
-        .unwrap();
+    let at_3 = account_at(&h.store, "a1", PointInTime::Version(3)).await;
     h.store.save_snapshot("a1", &at_3.state, 3).await.unwrap();
 
     let loaded = h.store.load::<Account>("a1").await.unwrap();
@@ -101,23 +93,11 @@ async fn state_at_a_version_and_at_an_instant() {
     ));
     h.store.append(&AppendBatch::new(events)).await.unwrap();
 
-    let v2 = h
-        .store
-        .load_at::<Account>("a1", PointInTime::Version(2))
-        .await
-        .unwrap();
+    let v2 = account_at(&h.store, "a1", PointInTime::Version(2)).await;
     assert_eq!((v2.version, v2.state.balance), (2, 10));
-    let jan2 = h
-        .store
-        .load_at::<Account>("a1", PointInTime::Time(t("2026-01-02T12:00:00Z")))
-        .await
-        .unwrap();
+    let jan2 = account_at(&h.store, "a1", PointInTime::Time(t("2026-01-02T12:00:00Z"))).await;
     assert_eq!((jan2.version, jan2.state.balance), (2, 10));
-    let before = h
-        .store
-        .load_at::<Account>("a1", PointInTime::Time(t("2025-12-31T00:00:00Z")))
-        .await
-        .unwrap();
+    let before = account_at(&h.store, "a1", PointInTime::Time(t("2025-12-31T00:00:00Z"))).await;
     assert_eq!((before.version, before.state), (0, Account::default()));
 }
 

@@ -37,16 +37,24 @@ async fn transfer(
         .await
 }
 
-async fn open(commands: &CommandHandler, id: &str) {
-    execute(commands, id, &open_with(&format!("{id}@x.io"))).await;
+/// Opens each account of `ids`, one after the other.
+async fn open(commands: &CommandHandler, ids: &[&str]) {
+    for id in ids {
+        execute(commands, id, &open_with(&format!("{id}@x.io"))).await;
+    }
+}
+
+/// A fresh store with the accounts `ids` open, and a command handler on it.
+async fn opened(ids: &[&str]) -> (Harness, CommandHandler) {
+    let h = harness().await;
+    let commands = h.commands();
+    open(&commands, ids).await;
+    (h, commands)
 }
 
 #[tokio::test]
 async fn a_transaction_writes_every_stream_at_its_next_version() {
-    let h = harness().await;
-    let commands = CommandHandler::new(h.store.clone());
-    open(&commands, "t1").await;
-    open(&commands, "t2").await;
+    let (h, commands) = opened(&["t1", "t2"]).await;
     let decisions = AtomicU32::new(0);
     let balance = transfer(&commands, "t1", "t2", 5, &decisions, None)
         .await
@@ -54,17 +62,13 @@ async fn a_transaction_writes_every_stream_at_its_next_version() {
     assert_eq!(balance, 5, "the decision's own result comes back");
     for id in ["t1", "t2"] {
         let stream = events_of(&h.store, id).await;
-        assert_eq!(stream.iter().map(|e| e.version).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(versions_of(&stream), [1, 2]);
     }
 }
 
 #[tokio::test]
 async fn racing_transactions_both_land_one_after_the_other() {
-    let h = harness().await;
-    let commands = CommandHandler::new(h.store.clone());
-    for id in ["r1", "r2", "r3"] {
-        open(&commands, id).await;
-    }
+    let (h, commands) = opened(&["r1", "r2", "r3"]).await;
     let decisions = AtomicU32::new(0);
     let barrier = Barrier::new(2);
     // Both decide on r2 at version 1: one of them must decide again on what the other wrote.
@@ -86,10 +90,7 @@ async fn racing_transactions_both_land_one_after_the_other() {
 
 #[tokio::test]
 async fn a_taken_guard_writes_nothing_of_the_transaction() {
-    let h = harness().await;
-    let commands = CommandHandler::new(h.store.clone());
-    open(&commands, "g1").await;
-    open(&commands, "g2").await;
+    let (h, commands) = opened(&["g1", "g2"]).await;
     let guard = UniqueClaim {
         scope: "transfer.once",
         value: "transfer-1".into(),
@@ -129,9 +130,8 @@ async fn a_taken_guard_writes_nothing_of_the_transaction() {
 #[tokio::test]
 async fn a_transaction_snapshots_a_stream_that_crosses_the_interval() {
     let h = harness().await;
-    let commands = CommandHandler::new(h.store.clone()).with_snapshot_every(2);
-    open(&commands, "s1").await;
-    open(&commands, "s2").await;
+    let commands = h.commands().with_snapshot_every(2);
+    open(&commands, &["s1", "s2"]).await;
     let decisions = AtomicU32::new(0);
     transfer(&commands, "s1", "s2", 3, &decisions, None)
         .await
@@ -144,9 +144,7 @@ async fn a_transaction_snapshots_a_stream_that_crosses_the_interval() {
 
 #[tokio::test]
 async fn recording_one_stream_twice_is_refused() {
-    let h = harness().await;
-    let commands = CommandHandler::new(h.store.clone());
-    open(&commands, "d1").await;
+    let (h, commands) = opened(&["d1"]).await;
     let loaded = h.store.load::<Account>("d1").await.unwrap();
     let mut transaction = commands.transaction();
     transaction

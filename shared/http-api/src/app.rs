@@ -2,6 +2,11 @@ use event_store::{CommandHandler, EventStore, Tables};
 
 use crate::ApiError;
 
+mod answers;
+mod erasure;
+
+pub use answers::FoundView;
+
 /// What a function shares between invocations: built once per cold start.
 #[derive(Debug, Clone)]
 pub struct App {
@@ -94,9 +99,23 @@ impl App {
         variable: &str,
         key: &str,
     ) -> Result<Option<V>, ApiError> {
+        let found = self.read_view_versioned(request, variable, key).await?;
+        Ok(found.map(|(view, _)| view))
+    }
+
+    /// [`App::read_view`], with the version of its stream the view has applied.
+    pub async fn read_view_versioned<V: projection::View>(
+        &self,
+        request: &crate::ApiRequest,
+        variable: &str,
+        key: &str,
+    ) -> Result<Option<(V, u64)>, ApiError> {
         let table = self.view::<V>(variable)?;
         request
-            .read_fresh(|| async { Ok(table.get_versioned(key).await?) })
+            .read_fresh(|| async {
+                let found = table.get_versioned(key).await?;
+                Ok(found.map(|(view, version)| ((view, version), version)))
+            })
             .await
     }
 

@@ -20,7 +20,7 @@ mod request;
 mod response;
 mod serve;
 
-pub use app::App;
+pub use app::{App, FoundView};
 pub use authorize::{forbidden, unauthenticated};
 pub use cursor::{invalid_cursor, CURSOR_SECRET};
 pub use error::ApiError;

@@ -147,6 +147,18 @@ impl Harness {
         }
     }
 
+    /// A handler that counts its runs and gives `answer()`, e.g. an error, or a panic.
+    fn counted(
+        &self,
+        answer: fn() -> Result<ApiResponse, ApiError>,
+    ) -> impl Fn(App, ApiRequest) -> std::future::Ready<Result<ApiResponse, ApiError>> {
+        let runs = self.runs.clone();
+        move |_, _| {
+            runs.fetch_add(1, Ordering::SeqCst);
+            std::future::ready(answer())
+        }
+    }
+
     fn runs(&self) -> usize {
         self.runs.load(Ordering::SeqCst)
     }
@@ -203,19 +215,12 @@ async fn a_retry_gets_the_first_answer_again_and_runs_nothing() {
 #[tokio::test]
 async fn a_client_error_is_replayed_too() {
     let h = harness().await;
-    let runs = h.runs.clone();
-    let refuse = move |_: App, _: ApiRequest| {
-        runs.fetch_add(1, Ordering::SeqCst);
-        std::future::ready(Err::<ApiResponse, _>(ApiError::invalid(
-            "name",
-            "is required",
-        )))
-    };
+    let refuse = h.counted(|| Err(ApiError::invalid("name", "is required")));
     let first = h
-        .send_with(&h.settings(), post("{}", Some("k"), "op-1"), refuse.clone())
+        .send_with(&h.settings(), post("{}", Some("k"), "op-1"), &refuse)
         .await;
     let again = h
-        .send_with(&h.settings(), post("{}", Some("k"), "op-1"), refuse)
+        .send_with(&h.settings(), post("{}", Some("k"), "op-1"), &refuse)
         .await;
     assert_eq!((first.status, again.status), (400, 400));
     assert_eq!(again.body, first.body);
@@ -259,25 +264,14 @@ async fn concurrent_duplicates_run_once() {
 #[tokio::test]
 async fn a_failure_or_a_panic_releases_the_key() {
     let h = harness().await;
-    let runs = h.runs.clone();
-    let fails = move |_: App, _: ApiRequest| {
-        runs.fetch_add(1, Ordering::SeqCst);
-        std::future::ready(Err::<ApiResponse, _>(ApiError::internal(
-            "the store is down",
-        )))
-    };
+    let fails = h.counted(|| Err(ApiError::internal("the store is down")));
     let failed = h
         .send_with(&h.settings(), post(BODY, Some("k"), "op-1"), fails)
         .await;
     assert_eq!(failed.status, 500);
     assert_eq!(h.items().await, 0, "a 5xx keeps nothing");
 
-    let runs = h.runs.clone();
-    let panics =
-        move |_: App, _: ApiRequest| -> std::future::Ready<Result<ApiResponse, ApiError>> {
-            runs.fetch_add(1, Ordering::SeqCst);
-            panic!("a bug")
-        };
+    let panics = h.counted(|| panic!("a bug"));
     let panicked = h
         .send_with(&h.settings(), post(BODY, Some("k"), "op-1"), panics)
         .await;

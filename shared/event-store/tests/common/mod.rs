@@ -4,10 +4,13 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use es_core::{
-    Aggregate, CommandContext, Decide, DomainError, DomainEvent, Rejection, StreamId, UniqueClaim,
+    Aggregate, CommandContext, Decide, DomainError, DomainEvent, EventEnvelope, Rejection,
+    StreamId, UniqueClaim,
 };
 use event_store::schema::SNAPSHOT_SORT_KEY;
-use event_store::{AppendBatch, CommandHandler, EventStore, Expected, Outcome};
+use event_store::{
+    AppendBatch, CommandHandler, EventStore, Expected, Loaded, Outcome, PointInTime,
+};
 use serde::{Deserialize, Serialize};
 
 /// Moto with a fresh event table; the store's requests are counted.
@@ -119,6 +122,16 @@ pub fn open_with(email: &str) -> AccountCommand {
     AccountCommand::Open {
         email: email.into(),
     }
+}
+
+/// The versions of `events`, in their order.
+pub fn versions_of(events: &[EventEnvelope]) -> Vec<u64> {
+    events.iter().map(|e| e.version).collect()
+}
+
+/// Account `id` as it was at `point`; the read must succeed.
+pub async fn account_at(store: &EventStore, id: &str, point: PointInTime) -> Loaded<Account> {
+    store.load_at::<Account>(id, point).await.unwrap()
 }
 
 /// Runs `command` on account `id` through `handler`, whatever its version; it must succeed.

@@ -53,15 +53,9 @@ fn every_route_of_the_template_has_a_rule_and_every_rule_a_route() {
         .map(Route::key)
         .chain([DEFAULT_ROUTE.path.to_owned()])
         .collect();
-    let undeclared: Vec<_> = template.difference(&declared).collect();
-    let missing: Vec<_> = declared.difference(&template).collect();
-    assert!(
-        undeclared.is_empty(),
-        "template routes without a rule: {undeclared:?}"
-    );
-    assert!(
-        missing.is_empty(),
-        "rules for routes the template lacks: {missing:?}"
+    assert_same_routes(
+        (&template, "template routes without a rule"),
+        (&declared, "rules for routes the template lacks"),
     );
     for key in &template {
         assert!(rule_for(key).is_some(), "{key}");
@@ -187,16 +181,28 @@ fn the_published_contract_has_exactly_the_routes_of_the_template() {
     let operations = contract_operations();
     let documented: BTreeSet<String> = operations.iter().map(|o| o.key.clone()).collect();
     assert_eq!(documented.len(), operations.len(), "an operation twice");
-    let undocumented: Vec<_> = template.difference(&documented).collect();
-    let unserved: Vec<_> = documented.difference(&template).collect();
-    assert!(
-        undocumented.is_empty(),
-        "routes of template.yaml that docs/openapi.yaml lacks: {undocumented:?}"
+    assert_same_routes(
+        (
+            &template,
+            "routes of template.yaml that docs/openapi.yaml lacks",
+        ),
+        (
+            &documented,
+            "operations of docs/openapi.yaml that template.yaml does not route",
+        ),
     );
-    assert!(
-        unserved.is_empty(),
-        "operations of docs/openapi.yaml that template.yaml does not route: {unserved:?}"
-    );
+}
+
+/// Asserts that two lists of route keys are the same, each given with what is said of the
+/// routes only it has.
+fn assert_same_routes(
+    (left, only_left): (&BTreeSet<String>, &str),
+    (right, only_right): (&BTreeSet<String>, &str),
+) {
+    let left_only: Vec<_> = left.difference(right).collect();
+    let right_only: Vec<_> = right.difference(left).collect();
+    assert!(left_only.is_empty(), "{only_left}: {left_only:?}");
+    assert!(right_only.is_empty(), "{only_right}: {right_only:?}");
 }
 
 /// Each operation's `x-roles` are the roles its access rule admits; only a public route says
@@ -522,27 +528,13 @@ async fn a_path_bound_caller_reaches_only_its_own_subject() {
             .with_path_parameter("radar_id", radar)
     };
     let mine = "6f1c0b5e-0000-4000-8000-000000000001";
-    assert_eq!(
-        status_of(as_role(to(mine), "radar", Some(mine)), ok)
-            .await
-            .0,
-        200
-    );
+    // The status a radar bound to `mine` gets on the detections of `radar`.
+    let status = |radar: &str| status_of(as_role(to(radar), "radar", Some(mine)), ok);
+    assert_eq!(status(mine).await.0, 200);
     // UUIDs compare in any case.
-    let upper = mine.to_ascii_uppercase();
-    assert_eq!(
-        status_of(as_role(to(&upper), "radar", Some(mine)), ok)
-            .await
-            .0,
-        200
-    );
+    assert_eq!(status(&mine.to_ascii_uppercase()).await.0, 200);
     let other = "6f1c0b5e-0000-4000-8000-000000000002";
-    assert_eq!(
-        status_of(as_role(to(other), "radar", Some(mine)), ok)
-            .await
-            .0,
-        403
-    );
+    assert_eq!(status(other).await.0, 403);
 }
 
 #[tokio::test]

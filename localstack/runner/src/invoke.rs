@@ -147,6 +147,21 @@ pub fn batch_item_failures(response: &[u8]) -> Option<Vec<Option<String>>> {
     )
 }
 
+/// A batch response that reports `ids` as failed, as a consumer writes it (for the pollers'
+/// tests).
+#[cfg(test)]
+pub(crate) fn reporting_failures(ids: &[&str]) -> Invocation {
+    let failures: Vec<serde_json::Value> = ids
+        .iter()
+        .map(|id| serde_json::json!({ "itemIdentifier": id }))
+        .collect();
+    Invocation::Ok(
+        serde_json::json!({ "batchItemFailures": failures })
+            .to_string()
+            .into_bytes(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

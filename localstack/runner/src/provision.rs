@@ -65,8 +65,50 @@ fn projection(index: &IndexSpec) -> Projection {
     projection.build()
 }
 
+/// A table's indexes as a list of the SDK's `$kind` (`GlobalSecondaryIndex` or
+/// `LocalSecondaryIndex`: the same builder, but no trait in common to be generic over);
+/// `None` for none.
+macro_rules! secondary_indexes {
+    ($kind:ident, $indexes:expr) => {
+        listed(
+            $indexes
+                .iter()
+                .map(|index| {
+                    $kind::builder()
+                        .index_name(&index.name)
+                        .set_key_schema(Some(keys(&index.key_schema)?))
+                        .projection(projection(index))
+                        .build()
+                        .map_err(context(stringify!($kind)))
+                })
+                .collect::<Result<Vec<_>>>()?,
+        )
+    };
+}
+
+fn attribute_definition(name: &str, kind: &str) -> Result<AttributeDefinition> {
+    AttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(ScalarAttributeType::from(kind))
+        .build()
+        .map_err(context("attribute definition"))
+}
+
+fn stream_specification(view: &str) -> Result<StreamSpecification> {
+    StreamSpecification::builder()
+        .stream_enabled(true)
+        .stream_view_type(StreamViewType::from(view))
+        .build()
+        .map_err(context("stream specification"))
+}
+
+/// `None` for no items: DynamoDB refuses an empty list of indexes.
+fn listed<T>(items: Vec<T>) -> Option<Vec<T>> {
+    (!items.is_empty()).then_some(items)
+}
+
 /// Creates the table unless it exists; its latest stream ARN, if it has a stream.
-async fn ensure_table(clients: &Clients, table: &TableSpec) -> Result<Option<String>> {
+pub async fn ensure_table(clients: &Clients, table: &TableSpec) -> Result<Option<String>> {
     let described = clients
         .dynamodb
         .describe_table()
@@ -87,50 +129,31 @@ async fn ensure_table(clients: &Clients, table: &TableSpec) -> Result<Option<Str
         return Ok(existing.latest_stream_arn);
     }
     // Billing does not matter locally: every table is on demand.
-    let mut request = clients
+    let request = clients
         .dynamodb
         .create_table()
         .table_name(&table.name)
         .billing_mode(BillingMode::PayPerRequest)
-        .set_key_schema(Some(keys(&table.key_schema)?));
-    for (name, kind) in &table.attributes {
-        request = request.attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name(name)
-                .attribute_type(ScalarAttributeType::from(kind.as_str()))
-                .build()
-                .map_err(context("attribute definition"))?,
+        .set_key_schema(Some(keys(&table.key_schema)?))
+        .set_attribute_definitions(Some(
+            table
+                .attributes
+                .iter()
+                .map(|(name, kind)| attribute_definition(name, kind))
+                .collect::<Result<_>>()?,
+        ))
+        .set_global_secondary_indexes(secondary_indexes!(
+            GlobalSecondaryIndex,
+            table.global_indexes
+        ))
+        .set_local_secondary_indexes(secondary_indexes!(LocalSecondaryIndex, table.local_indexes))
+        .set_stream_specification(
+            table
+                .stream_view_type
+                .as_deref()
+                .map(stream_specification)
+                .transpose()?,
         );
-    }
-    for index in &table.global_indexes {
-        request = request.global_secondary_indexes(
-            GlobalSecondaryIndex::builder()
-                .index_name(&index.name)
-                .set_key_schema(Some(keys(&index.key_schema)?))
-                .projection(projection(index))
-                .build()
-                .map_err(context("global secondary index"))?,
-        );
-    }
-    for index in &table.local_indexes {
-        request = request.local_secondary_indexes(
-            LocalSecondaryIndex::builder()
-                .index_name(&index.name)
-                .set_key_schema(Some(keys(&index.key_schema)?))
-                .projection(projection(index))
-                .build()
-                .map_err(context("local secondary index"))?,
-        );
-    }
-    if let Some(view) = &table.stream_view_type {
-        request = request.stream_specification(
-            StreamSpecification::builder()
-                .stream_enabled(true)
-                .stream_view_type(StreamViewType::from(view.as_str()))
-                .build()
-                .map_err(context("stream specification"))?,
-        );
-    }
     let created = request
         .send()
         .await

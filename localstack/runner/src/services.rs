@@ -17,7 +17,7 @@ use crate::provision::Provisioned;
 use crate::schedule::Scheduler;
 use crate::sqs::QueuePoller;
 use crate::stream::StreamPoller;
-use crate::template::Stack;
+use crate::template::{Stack, StreamSource};
 use crate::wake::{Wakes, WakingInvoker};
 use crate::{Error, Result};
 
@@ -100,11 +100,10 @@ impl Services {
                     function: function.name.clone(),
                     function_arn: self.stack.context.function_arn(&function.name),
                     function_timeout: function.timeout,
-                    stream_arn,
-                    batch_size: source.batch_size,
-                    starting_position: source.starting_position.clone(),
-                    maximum_retry_attempts: source.maximum_retry_attempts,
-                    reports_item_failures: source.report_batch_item_failures,
+                    mapping: StreamSource {
+                        stream_arn,
+                        ..source.clone()
+                    },
                     on_failure_url,
                     checkpoints: CheckpointFile::new(
                         &self.state_dir,

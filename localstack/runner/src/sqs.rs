@@ -233,6 +233,52 @@ impl QueuePoller {
         }
     }
 
+    /// Deletes the messages of a batch that were handled.
+    async fn delete(&self, done: &[(&Message, &bool)]) -> Result<()> {
+        let sqs = &self.clients.sqs;
+        let mut request = sqs.delete_message_batch().queue_url(&self.queue_url);
+        for (id, handle) in batch_handles(done) {
+            request = request.entries(
+                DeleteMessageBatchRequestEntry::builder()
+                    .id(id)
+                    .receipt_handle(handle)
+                    .build()
+                    .map_err(context("DeleteMessageBatch entry"))?,
+            );
+        }
+        let output = request
+            .send()
+            .await
+            .map_err(context(format!("DeleteMessageBatch {}", self.queue_name)))?;
+        if !output.failed.is_empty() {
+            tracing::warn!(queue = %self.queue_name, "not deleted: {:?}", output.failed);
+        }
+        Ok(())
+    }
+
+    /// Makes the failed messages of a batch visible again after [`RETRY_DELAY`].
+    async fn hide_until_retry(&self, retry: &[(&Message, &bool)]) -> Result<()> {
+        let sqs = &self.clients.sqs;
+        let mut request = sqs
+            .change_message_visibility_batch()
+            .queue_url(&self.queue_url);
+        for (id, handle) in batch_handles(retry) {
+            request = request.entries(
+                ChangeMessageVisibilityBatchRequestEntry::builder()
+                    .id(id)
+                    .receipt_handle(handle)
+                    .visibility_timeout(RETRY_DELAY.as_secs() as i32)
+                    .build()
+                    .map_err(context("ChangeMessageVisibilityBatch entry"))?,
+            );
+        }
+        request.send().await.map_err(context(format!(
+            "ChangeMessageVisibilityBatch {}",
+            self.queue_name
+        )))?;
+        Ok(())
+    }
+
     /// One receive and its batch.
     pub async fn poll(&self) -> Result<Polled> {
         let timeout = client_timeout(self.function_timeout);
@@ -330,49 +376,11 @@ impl QueuePoller {
             tracing::warn!("{line}");
         }
         if !done.is_empty() {
-            let mut request = self
-                .clients
-                .sqs
-                .delete_message_batch()
-                .queue_url(&self.queue_url);
-            for (i, (message, _)) in done.iter().enumerate() {
-                request = request.entries(
-                    DeleteMessageBatchRequestEntry::builder()
-                        .id(i.to_string())
-                        .receipt_handle(message.receipt_handle.clone().unwrap_or_default())
-                        .build()
-                        .map_err(context("DeleteMessageBatch entry"))?,
-                );
-            }
-            let output = request
-                .send()
-                .await
-                .map_err(context(format!("DeleteMessageBatch {}", self.queue_name)))?;
-            if !output.failed.is_empty() {
-                tracing::warn!(queue = %self.queue_name, "not deleted: {:?}", output.failed);
-            }
+            self.delete(&done).await?;
         }
         let mut retried = None;
         if !retry.is_empty() {
-            let mut request = self
-                .clients
-                .sqs
-                .change_message_visibility_batch()
-                .queue_url(&self.queue_url);
-            for (i, (message, _)) in retry.iter().enumerate() {
-                request = request.entries(
-                    ChangeMessageVisibilityBatchRequestEntry::builder()
-                        .id(i.to_string())
-                        .receipt_handle(message.receipt_handle.clone().unwrap_or_default())
-                        .visibility_timeout(RETRY_DELAY.as_secs() as i32)
-                        .build()
-                        .map_err(context("ChangeMessageVisibilityBatch entry"))?,
-                );
-            }
-            request.send().await.map_err(context(format!(
-                "ChangeMessageVisibilityBatch {}",
-                self.queue_name
-            )))?;
+            self.hide_until_retry(&retry).await?;
             let last_receive = self.max_receive_count.is_some_and(|max| {
                 retry
                     .iter()
@@ -403,6 +411,19 @@ fn outcome_of(invocation: &Invocation) -> Option<String> {
         Invocation::Timeout => Some("timed out".into()),
         Invocation::Unreachable(e) => Some(format!("cannot invoke: {}", one_line(e))),
     }
+}
+
+/// The entry id (the message's index) and receipt handle of each message of a batch, as the
+/// batch calls take them.
+fn batch_handles<'a>(
+    messages: &'a [(&Message, &bool)],
+) -> impl Iterator<Item = (String, String)> + 'a {
+    messages.iter().enumerate().map(|(i, (message, _))| {
+        (
+            i.to_string(),
+            message.receipt_handle.clone().unwrap_or_default(),
+        )
+    })
 }
 
 /// `ApproximateReceiveCount` of a received message (0 when absent).
@@ -441,18 +462,11 @@ fn one_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::invoke::reporting_failures as reported;
     use aws_sdk_sqs::types::MessageAttributeValue;
 
     fn ids() -> Vec<String> {
         ["m1", "m2", "m3"].map(String::from).to_vec()
-    }
-
-    fn reported(ids: &[&str]) -> Invocation {
-        Invocation::Ok(
-            json!({"batchItemFailures": ids.iter().map(|id| json!({"itemIdentifier": id})).collect::<Vec<_>>()})
-                .to_string()
-                .into_bytes(),
-        )
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -10,7 +11,7 @@ use common::{real_template, RecordingInvoker, ISSUER};
 use local_cloud::devkey::DevKey;
 use local_cloud::gateway::{self, Gateway};
 use local_cloud::invoke::Invocation;
-use local_cloud::template::{Stack, StackContext};
+use local_cloud::template::{Stack, StackContext, Template};
 use local_cloud::token::{self, LocalPool, TokenRequest};
 use serde_json::{json, Map, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -148,10 +149,7 @@ struct Answer {
 
 impl Answer {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        gateway::header(&self.headers, name)
     }
 
     fn json(&self) -> Value {
@@ -211,6 +209,53 @@ fn signed_as(
     jsonwebtoken::encode(&header, claims, key).unwrap()
 }
 
+/// `call` with `Authorization: Bearer <token>`.
+async fn call_with_token(port: u16, method: &str, path: &str, token: &str) -> Answer {
+    call(port, method, path, &[("Authorization", &bearer(token))]).await
+}
+
+/// The gateway of the authorizer fixture on a free port, its functions answering 200.
+struct AuthServed {
+    template: Template,
+    stack: Stack,
+    key: Arc<DevKey>,
+    invoker: Arc<RecordingInvoker>,
+    port: u16,
+    stop: watch::Sender<bool>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl AuthServed {
+    /// Serves with a dev key made for `key_name`.
+    async fn start(key_name: &str) -> Self {
+        let template = common::auth_fixture();
+        let stack =
+            Stack::from_template(&template, StackContext::local("http://127.0.0.1:1")).unwrap();
+        let key = common::dev_key(key_name);
+        let invoker = RecordingInvoker::new(|_, _, _| ok_response());
+        let (port, stop, server) =
+            start(Gateway::new(&stack, invoker.clone()).with_key(key.clone())).await;
+        Self {
+            template,
+            stack,
+            key,
+            invoker,
+            port,
+            stop,
+            server,
+        }
+    }
+
+    fn pool(&self) -> LocalPool {
+        LocalPool::from_template(&self.template, &self.stack).unwrap()
+    }
+
+    async fn stop(self) {
+        self.stop.send(true).unwrap();
+        self.server.await.unwrap().unwrap();
+    }
+}
+
 fn ok_response() -> Invocation {
     Invocation::Ok(
         json!({"statusCode": 200, "headers": {"content-type": "application/json"}, "body": "{}"})
@@ -221,14 +266,10 @@ fn ok_response() -> Invocation {
 
 #[tokio::test]
 async fn the_jwt_authorizer_refuses_bad_tokens_and_never_invokes_the_function() {
-    let template = common::auth_fixture();
-    let stack = Stack::from_template(&template, StackContext::local("http://127.0.0.1:1")).unwrap();
-    let pool = LocalPool::from_template(&template, &stack).unwrap();
-    let key = common::dev_key("authorizer-refuses");
+    let served = AuthServed::start("authorizer-refuses").await;
+    let (port, key, invoker) = (served.port, &served.key, &served.invoker);
+    let pool = served.pool();
     let other = common::dev_key("authorizer-other-key");
-    let invoker = RecordingInvoker::new(|_, _, _| ok_response());
-    let (port, stop, server) =
-        start(Gateway::new(&stack, invoker.clone()).with_key(key.clone())).await;
 
     let now = token::now();
     let operator = TokenRequest::parse(&["operator".to_string()], 3600).unwrap();
@@ -236,9 +277,9 @@ async fn the_jwt_authorizer_refuses_bad_tokens_and_never_invokes_the_function() 
     let with = |change: &dyn Fn(&mut Map<String, Value>)| {
         let mut claims = claims.clone();
         change(&mut claims);
-        token::sign(&claims, &key).unwrap()
+        token::sign(&claims, key).unwrap()
     };
-    let valid = token::sign(&claims, &key).unwrap();
+    let valid = token::sign(&claims, key).unwrap();
 
     // No token at all.
     let missing = call(port, "GET", "/radars", &[("X-Correlation-Id", "corr-1")]).await;
@@ -347,16 +388,12 @@ async fn the_jwt_authorizer_refuses_bad_tokens_and_never_invokes_the_function() 
         ("three garbage segments", "a.b.c".to_string(), "malformed"),
     ];
     for (case, token, message) in refused {
-        let answer = call(
-            port,
-            "GET",
-            "/radars",
-            &[
-                ("Authorization", &bearer(&token)),
-                ("X-Correlation-Id", case),
-            ],
-        )
-        .await;
+        let authorization = bearer(&token);
+        let headers = [
+            ("Authorization", &*authorization),
+            ("X-Correlation-Id", case),
+        ];
+        let answer = call(port, "GET", "/radars", &headers).await;
         assert_eq!(answer.status, 401, "{case}: {}", answer.body);
         let challenge = answer.header("www-authenticate").unwrap_or_default();
         assert!(
@@ -376,33 +413,21 @@ async fn the_jwt_authorizer_refuses_bad_tokens_and_never_invokes_the_function() 
     assert!(invoker.calls().is_empty(), "{:?}", invoker.calls());
 
     // The same claims, untouched, pass.
-    let passed = call(
-        port,
-        "GET",
-        "/radars",
-        &[("Authorization", &bearer(&valid))],
-    )
-    .await;
+    let passed = call_with_token(port, "GET", "/radars", &valid).await;
     assert_eq!(passed.status, 200, "{}", passed.body);
     assert_eq!(invoker.calls().len(), 1);
 
-    stop.send(true).unwrap();
-    server.await.unwrap().unwrap();
+    served.stop().await;
 }
 
 #[tokio::test]
 async fn a_valid_token_reaches_the_function_with_its_claims_as_strings() {
-    let template = common::auth_fixture();
-    let stack = Stack::from_template(&template, StackContext::local("http://127.0.0.1:1")).unwrap();
-    let pool = LocalPool::from_template(&template, &stack).unwrap();
-    let key = common::dev_key("authorizer-passes");
-    let invoker = RecordingInvoker::new(|_, _, _| ok_response());
-    let (port, stop, server) =
-        start(Gateway::new(&stack, invoker.clone()).with_key(key.clone())).await;
+    let served = AuthServed::start("authorizer-passes").await;
+    let (port, key, invoker) = (served.port, &served.key, &served.invoker);
     let now = token::now();
     let radar = TokenRequest::parse(&["radar".to_string(), "r-7".to_string()], 3600).unwrap();
-    let claims = pool.id_token_claims(&radar, now);
-    let radar_token = token::sign(&claims, &key).unwrap();
+    let claims = served.pool().id_token_claims(&radar, now);
+    let radar_token = token::sign(&claims, key).unwrap();
 
     // `Bearer <token>`, and the token alone (API Gateway takes both).
     for authorization in [bearer(&radar_token), radar_token.clone()] {
@@ -443,64 +468,36 @@ async fn a_valid_token_reaches_the_function_with_its_claims_as_strings() {
     access.insert("client_id".into(), json!("localpeopleclient"));
     access.insert("token_use".into(), json!("access"));
     access.insert("scope".into(), json!("radars/write openid"));
-    let access = token::sign(&access, &key).unwrap();
-    let answer = call(
-        port,
-        "GET",
-        "/radars",
-        &[("Authorization", &bearer(&access))],
-    )
-    .await;
+    let access = token::sign(&access, key).unwrap();
+    let answer = call_with_token(port, "GET", "/radars", &access).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let jwt = &invoker.calls()[2].1["requestContext"]["authorizer"]["jwt"];
     assert_eq!(jwt["scopes"], json!(["radars/write", "openid"]));
 
     // A route with scopes wants one of them: 403 without.
-    let unscoped = call(
-        port,
-        "POST",
-        "/scoped",
-        &[("Authorization", &bearer(&radar_token))],
-    )
-    .await;
+    let unscoped = call_with_token(port, "POST", "/scoped", &radar_token).await;
     assert_eq!(unscoped.status, 403, "{}", unscoped.body);
     assert_eq!(unscoped.json()["error"]["code"], "forbidden");
     assert!(unscoped
         .header("www-authenticate")
         .unwrap()
         .starts_with("Bearer"));
-    let scoped = call(
-        port,
-        "POST",
-        "/scoped",
-        &[("Authorization", &bearer(&access))],
-    )
-    .await;
+    let scoped = call_with_token(port, "POST", "/scoped", &access).await;
     assert_eq!(scoped.status, 200, "{}", scoped.body);
     assert_eq!(invoker.calls().last().unwrap().0, "scoped");
 
-    stop.send(true).unwrap();
-    server.await.unwrap().unwrap();
+    served.stop().await;
 }
 
 #[tokio::test]
 async fn a_route_with_authorizer_none_is_served_without_a_token() {
-    let template = common::auth_fixture();
-    let stack = Stack::from_template(&template, StackContext::local("http://127.0.0.1:1")).unwrap();
-    let invoker = RecordingInvoker::new(|_, _, _| ok_response());
-    let key: std::sync::Arc<DevKey> = common::dev_key("authorizer-public");
-    let (port, stop, server) = start(Gateway::new(&stack, invoker.clone()).with_key(key)).await;
+    let served = AuthServed::start("authorizer-public").await;
+    let (port, invoker) = (served.port, &served.invoker);
 
     let answer = call(port, "GET", "/openapi.json", &[]).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     // A token, even a bad one, changes nothing on a public route.
-    let answer = call(
-        port,
-        "GET",
-        "/openapi.json",
-        &[("Authorization", "Bearer nonsense")],
-    )
-    .await;
+    let answer = call_with_token(port, "GET", "/openapi.json", "nonsense").await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let calls = invoker.calls();
     assert_eq!(calls.len(), 2);
@@ -509,6 +506,5 @@ async fn a_route_with_authorizer_none_is_served_without_a_token() {
     // While its neighbour needs one.
     assert_eq!(call(port, "GET", "/radars", &[]).await.status, 401);
 
-    stop.send(true).unwrap();
-    server.await.unwrap().unwrap();
+    served.stop().await;
 }

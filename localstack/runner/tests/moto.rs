@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -102,20 +103,35 @@ impl Local {
         }
     }
 
+    /// Runs the `publish-events` stream poller with `invoker` (its checkpoints in `state_dir`)
+    /// until `done` holds of what it recorded (30 s at most), and `linger` more (time to
+    /// deliver what it should not), then stops it.
+    async fn publish_events_until(
+        &self,
+        invoker: &Arc<RecordingInvoker>,
+        state_dir: &Path,
+        what: &str,
+        done: impl Fn(&RecordingInvoker) -> bool,
+        linger: Duration,
+    ) {
+        let services = self.services(invoker.clone(), state_dir);
+        let running = Running::spawn(|shutdown| publish_events_poller(&services).run(shutdown));
+        eventually(Duration::from_secs(30), what, || done(invoker)).await;
+        tokio::time::sleep(linger).await;
+        running.stop().await;
+    }
+
     /// Nothing left on `queue`, visible or in flight.
     async fn assert_drained(&self, queue: &str) {
-        let attributes = self
-            .clients
-            .sqs
-            .get_queue_attributes()
-            .queue_url(self.queue_url(queue))
-            .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
-            .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
-            .send()
-            .await
-            .unwrap()
-            .attributes
-            .unwrap_or_default();
+        let attributes = queue_attributes(
+            &self.clients,
+            &self.queue_url(queue),
+            [
+                QueueAttributeName::ApproximateNumberOfMessages,
+                QueueAttributeName::ApproximateNumberOfMessagesNotVisible,
+            ],
+        )
+        .await;
         let count = |name: QueueAttributeName| attributes.get(&name).cloned().unwrap_or_default();
         assert_eq!(count(QueueAttributeName::ApproximateNumberOfMessages), "0");
         assert_eq!(
@@ -141,6 +157,24 @@ impl Local {
 }
 
 /// The publish-events mapping of the real template.
+/// The attributes `names` of the queue at `url`, as SQS answers them.
+async fn queue_attributes(
+    clients: &local_cloud::aws::Clients,
+    url: &str,
+    names: impl IntoIterator<Item = QueueAttributeName>,
+) -> HashMap<QueueAttributeName, String> {
+    clients
+        .sqs
+        .get_queue_attributes()
+        .queue_url(url)
+        .set_attribute_names(Some(names.into_iter().collect()))
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap_or_default()
+}
+
 fn publish_events_poller(services: &Services) -> StreamPoller {
     let mut pollers = services
         .stream_pollers(&services.waking_invoker())
@@ -274,16 +308,7 @@ async fn provisioning_creates_the_template_resources_idempotently() {
         url,
         &format!("{}/123456789012/RadarProjectionQueue", moto.endpoint)
     );
-    let attributes = clients
-        .sqs
-        .get_queue_attributes()
-        .queue_url(url)
-        .attribute_names(QueueAttributeName::All)
-        .send()
-        .await
-        .unwrap()
-        .attributes
-        .unwrap();
+    let attributes = queue_attributes(clients, url, [QueueAttributeName::All]).await;
     assert_eq!(attributes[&QueueAttributeName::VisibilityTimeout], "180");
     let redrive: Value =
         serde_json::from_str(&attributes[&QueueAttributeName::RedrivePolicy]).unwrap();
@@ -447,13 +472,10 @@ async fn the_stream_poller_delivers_inserts_in_order_and_resumes_from_its_checkp
     local.put_events("radar#1", 1..=13).await;
 
     let invoker = RecordingInvoker::succeeding();
-    let services = local.services(invoker.clone(), &state_dir);
-    let running = Running::spawn(|shutdown| publish_events_poller(&services).run(shutdown));
-    eventually(Duration::from_secs(30), "13 records", || {
-        invoker.records().len() >= 13
-    })
-    .await;
-    running.stop().await;
+    let enough = |i: &RecordingInvoker| i.records().len() >= 13;
+    local
+        .publish_events_until(&invoker, &state_dir, "13 records", enough, Duration::ZERO)
+        .await;
 
     let calls = invoker.calls();
     assert!(calls
@@ -487,14 +509,11 @@ async fn the_stream_poller_delivers_inserts_in_order_and_resumes_from_its_checkp
     );
     local.put_events("radar#1", 14..=16).await;
     let restarted = RecordingInvoker::succeeding();
-    let services = local.services(restarted.clone(), &state_dir);
-    let running = Running::spawn(|shutdown| publish_events_poller(&services).run(shutdown));
-    eventually(Duration::from_secs(30), "3 more records", || {
-        restarted.records().len() >= 3
-    })
-    .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    running.stop().await;
+    let three = |i: &RecordingInvoker| i.records().len() >= 3;
+    let no_more = Duration::from_millis(500);
+    local
+        .publish_events_until(&restarted, &state_dir, "3 more records", three, no_more)
+        .await;
     assert_eq!(versions(&restarted.records()), vec![14, 15, 16]);
 }
 
@@ -511,13 +530,16 @@ async fn a_reported_stream_failure_is_retried_from_that_record() {
         let records = payload["Records"].as_array().unwrap();
         failing([3, 2].map(|i| records[i]["dynamodb"]["SequenceNumber"].clone()))
     });
-    let services = local.services(invoker.clone(), &state_dir);
-    let running = Running::spawn(|shutdown| publish_events_poller(&services).run(shutdown));
-    eventually(Duration::from_secs(30), "the retried batch", || {
-        invoker.calls().len() >= 2
-    })
-    .await;
-    running.stop().await;
+    let retried = |i: &RecordingInvoker| i.calls().len() >= 2;
+    local
+        .publish_events_until(
+            &invoker,
+            &state_dir,
+            "the retried batch",
+            retried,
+            Duration::ZERO,
+        )
+        .await;
     let calls = invoker.calls();
     let batch = |i: usize| versions(calls[i].1["Records"].as_array().unwrap());
     assert_eq!(batch(0), vec![1, 2, 3, 4, 5]);
@@ -532,7 +554,7 @@ async fn exhausted_stream_retries_go_to_the_on_failure_queue() {
     let invoker = RecordingInvoker::new(|_, _, _| Invocation::FunctionError("boom".into()));
     let services = local.services(invoker.clone(), &state_dir);
     let mut poller = publish_events_poller(&services);
-    poller.maximum_retry_attempts = Some(1);
+    poller.mapping.maximum_retry_attempts = Some(1);
     let running = Running::spawn(|shutdown| poller.run(shutdown));
     let failures = local
         .first_messages("PublishEventsDLQ", Duration::from_secs(10))

@@ -8,12 +8,11 @@
 
 mod common;
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, Put,
-    ScalarAttributeType, StreamSpecification, StreamViewType, TransactWriteItem,
-};
-use aws_sdk_dynamodbstreams::types::ShardIteratorType;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use common::MotoSerial;
+use local_cloud::provision::ensure_table;
+use local_cloud::stream::shard_iterator;
+use local_cloud::template::{KeyElement, TableSpec};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -41,72 +40,32 @@ fn key_of(record: &aws_sdk_dynamodbstreams::types::Record) -> String {
     format!("{}/{}", text("s"), text("v"))
 }
 
-/// An iterator of `shard` after the record `after`, or at its oldest record.
-async fn shard_iterator(
-    streams: &aws_sdk_dynamodbstreams::Client,
-    arn: &str,
-    shard: &str,
-    after: Option<&str>,
-) -> String {
-    let request = streams.get_shard_iterator().stream_arn(arn).shard_id(shard);
-    let request = match after {
-        Some(sequence) => request
-            .shard_iterator_type(ShardIteratorType::AfterSequenceNumber)
-            .sequence_number(sequence),
-        None => request.shard_iterator_type(ShardIteratorType::TrimHorizon),
-    };
-    request
-        .send()
-        .await
-        .unwrap()
-        .shard_iterator()
-        .unwrap()
-        .to_owned()
-}
-
 #[tokio::test]
 async fn records_read_from_the_stream_are_never_rewritten() {
     let moto = MotoSerial::start();
     let clients = moto.clients();
-    let key = |name: &str, kind| {
-        KeySchemaElement::builder()
-            .attribute_name(name)
-            .key_type(kind)
-            .build()
-            .unwrap()
+    let table = TableSpec {
+        logical_id: "EventsTable".into(),
+        name: TABLE.into(),
+        attributes: vec![("s".into(), "S".into()), ("v".into(), "N".into())],
+        key_schema: vec![
+            KeyElement {
+                name: "s".into(),
+                key_type: "HASH".into(),
+            },
+            KeyElement {
+                name: "v".into(),
+                key_type: "RANGE".into(),
+            },
+        ],
+        global_indexes: vec![],
+        local_indexes: vec![],
+        stream_view_type: Some("NEW_IMAGE".into()),
     };
-    let attribute = |name: &str, kind| {
-        AttributeDefinition::builder()
-            .attribute_name(name)
-            .attribute_type(kind)
-            .build()
-            .unwrap()
-    };
-    let table = clients
-        .dynamodb
-        .create_table()
-        .table_name(TABLE)
-        .billing_mode(BillingMode::PayPerRequest)
-        .key_schema(key("s", KeyType::Hash))
-        .key_schema(key("v", KeyType::Range))
-        .attribute_definitions(attribute("s", ScalarAttributeType::S))
-        .attribute_definitions(attribute("v", ScalarAttributeType::N))
-        .stream_specification(
-            StreamSpecification::builder()
-                .stream_enabled(true)
-                .stream_view_type(StreamViewType::NewImage)
-                .build()
-                .unwrap(),
-        )
-        .send()
+    let arn = ensure_table(&clients, &table)
         .await
-        .unwrap();
-    let arn = table
-        .table_description()
         .unwrap()
-        .latest_stream_arn()
-        .unwrap()
-        .to_owned();
+        .expect("a stream");
     let shard = clients
         .streams
         .describe_stream()
@@ -168,7 +127,9 @@ async fn records_read_from_the_stream_are_never_rewritten() {
             let mut after: Option<String> = None;
             loop {
                 let finished = done.load(Ordering::SeqCst);
-                let iterator = shard_iterator(&streams, &arn, &shard, after.as_deref()).await;
+                let iterator = shard_iterator(&streams, &arn, &shard, after.as_deref())
+                    .await
+                    .unwrap();
                 let records = streams
                     .get_records()
                     .shard_iterator(iterator)
@@ -198,7 +159,9 @@ async fn records_read_from_the_stream_are_never_rewritten() {
     done.store(true, Ordering::SeqCst);
     let seen = reader.await.unwrap();
 
-    let iterator = shard_iterator(&clients.streams, &arn, &shard, None).await;
+    let iterator = shard_iterator(&clients.streams, &arn, &shard, None)
+        .await
+        .unwrap();
     let stored: HashMap<String, String> = clients
         .streams
         .get_records()

@@ -18,9 +18,23 @@ pub struct Reply {
     pub body: Value,
 }
 
+/// The `field` of each item of a list, where it is a string.
+pub fn strings<'a>(items: &'a [Value], field: &str) -> Vec<&'a str> {
+    items
+        .iter()
+        .filter_map(|item| item[field].as_str())
+        .collect()
+}
+
 impl Reply {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The id the body holds in `id_field`, the answer being `status` (else the test fails).
+    pub fn id(&self, status: u16, id_field: &str) -> String {
+        assert_eq!(self.status, status, "{}", self.body);
+        self.body[id_field].as_str().unwrap().to_owned()
     }
 
     /// The `error.code` of a SPEC §2 error body.
@@ -161,6 +175,42 @@ impl Api {
             ready(&reply).then_some(reply)
         })
         .await
+    }
+
+    /// Every event appended under `correlation_id` (SPEC §5 `GET /events`).
+    pub async fn events_of(&self, correlation_id: &str) -> Vec<Value> {
+        self.all_items(&format!("/events?correlation_id={correlation_id}"))
+            .await
+    }
+
+    /// Sends a request the API must refuse with `status` and `code`, under a correlation id of
+    /// its own (`correlation_prefix-<uuid>`), and checks that it appended nothing; the reply
+    /// and that correlation id.
+    pub async fn refused_appending_nothing(
+        &self,
+        (status, code): (u16, &str),
+        (method, path, body): (Method, &str, Option<&str>),
+        headers: &[(&str, &str)],
+        correlation_prefix: &str,
+    ) -> (Reply, String) {
+        let correlation = format!("{correlation_prefix}-{}", uuid::Uuid::new_v4());
+        let mut all_headers = headers.to_vec();
+        all_headers.push(("x-correlation-id", &correlation));
+        let reply = self
+            .send(method.clone(), path, body, &all_headers)
+            .await
+            .unwrap();
+        assert_eq!(
+            (reply.status, reply.code()),
+            (status, code),
+            "{method} {path}: {}",
+            reply.body
+        );
+        assert!(
+            self.events_of(&correlation).await.is_empty(),
+            "{method} {path} appended events"
+        );
+        (reply, correlation)
     }
 
     /// Every item of a list route, following `next_cursor`.

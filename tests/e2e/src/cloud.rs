@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use test_support::{free_port, Moto};
 
-use crate::Api;
+use crate::{run_ok, Api};
 
 const START_DEADLINE: Duration = Duration::from_secs(120);
 
@@ -129,12 +129,7 @@ impl LocalCloud {
         if let Some(key_file) = key_file {
             command.env("ES_LOCAL_KEY_FILE", key_file);
         }
-        let output = command.output().expect("local-cloud token");
-        assert!(
-            output.status.success(),
-            "local-cloud token {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        let output = run_ok(&mut command, &format!("local-cloud token {args:?}"));
         String::from_utf8(output.stdout)
             .expect("a token is ASCII")
             .trim()
@@ -224,16 +219,12 @@ impl LocalCloud {
     /// `cargo lambda watch`, with the functions' environment as the runner computes it from
     /// template.yaml.
     async fn start_functions(&mut self) {
-        let env = Command::new(self.bin_dir.join("local-cloud"))
-            .args(["env", "--moto-endpoint", &self.moto_endpoint()])
-            .args(self.parameter_args())
-            .current_dir(&self.workspace)
-            .output()
-            .expect("local-cloud env");
-        assert!(
-            env.status.success(),
-            "local-cloud env: {}",
-            String::from_utf8_lossy(&env.stderr)
+        let env = run_ok(
+            Command::new(self.bin_dir.join("local-cloud"))
+                .args(["env", "--moto-endpoint", &self.moto_endpoint()])
+                .args(self.parameter_args())
+                .current_dir(&self.workspace),
+            "local-cloud env",
         );
         let mut watch = Command::new("cargo");
         watch

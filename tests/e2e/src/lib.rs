@@ -3,10 +3,12 @@
 
 mod api;
 mod cloud;
+mod command;
 pub mod roads;
 pub mod shop;
 mod suite;
 
-pub use api::{Api, Reply};
+pub use api::{strings, Api, Reply};
 pub use cloud::LocalCloud;
+pub use command::run_ok;
 pub use suite::{eventually, Cloud, Suite};

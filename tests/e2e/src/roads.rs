@@ -1,6 +1,7 @@
 //! The traffic system's first steps, as a client takes them: radars, owners, vehicles and the
 //! detections that make infractions (shared by the traffic, guarantee and contract suites).
 
+use reqwest::Method;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -20,16 +21,39 @@ pub fn unique_plate(prefix: &str) -> String {
 
 /// The id a `201 Created` answers in `id_field`.
 pub fn created(reply: &Reply, id_field: &str) -> String {
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    reply.body[id_field].as_str().unwrap().to_owned()
+    reply.id(201, id_field)
 }
 
 /// A radar on the A7 with that speed limit; its id.
 pub async fn install_radar(api: &Api, max_speed_kmh: u32) -> String {
-    let reply = api
-        .post("/radars", json!({"name": "A7 km 12", "road": "A7", "latitude": 45.1, "longitude": 4.8, "max_speed_kmh": max_speed_kmh}))
-        .await;
+    install_radar_with(api, max_speed_kmh, &[]).await
+}
+
+/// [`install_radar`], sent with `headers`.
+pub async fn install_radar_with(api: &Api, max_speed_kmh: u32, headers: &[(&str, &str)]) -> String {
+    let body = json!({"name": "A7 km 12", "road": "A7", "latitude": 45.1, "longitude": 4.8, "max_speed_kmh": max_speed_kmh});
+    let reply = api.call(Method::POST, "/radars", Some(body), headers).await;
     created(&reply, "radar_id")
+}
+
+/// `PUT /radars/{radar_id}/speed-limit` with `headers`, which must be accepted; the reply (its
+/// body holds the radar's new version).
+pub async fn change_speed_limit(
+    api: &Api,
+    radar_id: &str,
+    max_speed_kmh: u32,
+    headers: &[(&str, &str)],
+) -> Reply {
+    let reply = api
+        .call(
+            Method::PUT,
+            &format!("/radars/{radar_id}/speed-limit"),
+            Some(json!({ "max_speed_kmh": max_speed_kmh })),
+            headers,
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply
 }
 
 /// An owner whose national id is `national_id`; the owner's id.
@@ -66,8 +90,19 @@ pub async fn detect(
 /// A detection that must be accepted as an overspeed; the infraction's id.
 pub async fn detect_overspeed(api: &Api, radar_id: &str, plate: &str, speed: u32) -> String {
     let detection = detect(api, radar_id, plate, speed, None).await;
-    assert_eq!(detection.status, 202, "{}", detection.body);
-    detection.body["infraction_id"].as_str().unwrap().to_owned()
+    detection.id(202, "infraction_id")
+}
+
+/// A radar (limit 90), and an owner whose car is registered, not yet detected: `(radar id,
+/// owner id, plate)`. `tag` starts the plate and the owner's national id, so that a suite's
+/// data can be told apart.
+pub async fn watched_car(api: &Api, tag: &str) -> (String, String, String) {
+    let radar = install_radar(api, 90).await;
+    let owner = register_owner(api, &format!("{tag}-{}", Uuid::new_v4())).await;
+    let plate = unique_plate(tag);
+    let vehicle = register_vehicle(api, &plate, &owner).await;
+    assert_eq!(vehicle.status, 201, "{}", vehicle.body);
+    (radar, owner, plate)
 }
 
 /// A radar (limit 90), an owner with a car, and an infraction on that car (121 km/h).
@@ -79,14 +114,9 @@ pub struct Offence {
 }
 
 impl Offence {
-    /// Makes one; `tag` starts the plate and the owner's national id, so that a suite's data
-    /// can be told apart.
+    /// Makes one, as [`watched_car`] does.
     pub async fn create(api: &Api, tag: &str) -> Self {
-        let radar = install_radar(api, 90).await;
-        let owner = register_owner(api, &format!("{tag}-{}", Uuid::new_v4())).await;
-        let plate = unique_plate(tag);
-        let vehicle = register_vehicle(api, &plate, &owner).await;
-        assert_eq!(vehicle.status, 201, "{}", vehicle.body);
+        let (radar, owner, plate) = watched_car(api, tag).await;
         let infraction = detect_overspeed(api, &radar, &plate, 121).await;
         Self {
             radar,

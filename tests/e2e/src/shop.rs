@@ -12,8 +12,7 @@ pub async fn create_product(api: &Api, name: &str, price_cents: u64, stock: u32)
             json!({"name": name, "price_cents": price_cents, "initial_stock": stock, "reorder_level": 2}),
         )
         .await;
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    reply.body["product_id"].as_str().unwrap().to_owned()
+    reply.id(201, "product_id")
 }
 
 pub async fn register_customer(api: &Api, balance_cents: u64) -> String {
@@ -23,8 +22,7 @@ pub async fn register_customer(api: &Api, balance_cents: u64) -> String {
             json!({"name": "Grace Hopper", "email": "grace@example.org", "balance_cents": balance_cents}),
         )
         .await;
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    reply.body["customer_id"].as_str().unwrap().to_owned()
+    reply.id(201, "customer_id")
 }
 
 pub async fn add_item(api: &Api, customer: &str, product: &str, quantity: u32) -> Reply {
@@ -49,16 +47,14 @@ pub async fn checkout_reply(api: &Api, customer: &str, headers: &[(&str, &str)])
 /// Checks the cart out under `correlation`; the order id.
 pub async fn checkout(api: &Api, customer: &str, correlation: &str) -> String {
     let reply = checkout_reply(api, customer, &[("x-correlation-id", correlation)]).await;
-    assert_eq!(reply.status, 202, "{}", reply.body);
+    let order = reply.id(202, "order_id");
     assert_eq!(reply.header("x-correlation-id"), Some(correlation));
-    reply.body["order_id"].as_str().unwrap().to_owned()
+    order
 }
 
 /// Checks the cart out; the order id.
 pub async fn place_order(api: &Api, customer: &str) -> String {
-    let reply = checkout_reply(api, customer, &[]).await;
-    assert_eq!(reply.status, 202, "{}", reply.body);
-    reply.body["order_id"].as_str().unwrap().to_owned()
+    checkout_reply(api, customer, &[]).await.id(202, "order_id")
 }
 
 /// A new customer who put `quantity` of a new product (a lamp at 25.00) in her cart and

@@ -13,7 +13,7 @@
 
 use e2e_tests::roads::{created, Offence};
 use e2e_tests::shop::Purchase;
-use e2e_tests::{Api, Cloud, Suite};
+use e2e_tests::{run_ok, Api, Cloud, Suite};
 use futures::StreamExt;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -169,15 +169,11 @@ json.dump(document, sys.stdout)
 
 /// docs/openapi.yaml as JSON, validated.
 fn documented() -> Value {
-    let output = Command::new(python())
-        .args(["-c", READ_DOCUMENT])
-        .arg(workspace().join("docs/openapi.yaml"))
-        .output()
-        .expect("python (run scripts/test, which installs the project's Python tools)");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let output = run_ok(
+        Command::new(python())
+            .args(["-c", READ_DOCUMENT])
+            .arg(workspace().join("docs/openapi.yaml")),
+        "python (run scripts/test, which installs the project's Python tools)",
     );
     serde_json::from_slice(&output.stdout).expect("JSON")
 }
@@ -407,30 +403,37 @@ async fn warm_up(api: &Api, document: &Value) {
         .await;
 }
 
+/// Fuzzes `document` with `token` (schemathesis' `phases`, at most `max_examples` examples an
+/// operation, two workers) and reports it as `who` did it, failing if it found anything.
+async fn fuzz_as(
+    who: &str,
+    (api, token): (Api, String),
+    document: Value,
+    (phases, max_examples): (&'static str, &'static str),
+) -> Fuzzed {
+    let extra = [
+        "--phases",
+        phases,
+        "--max-examples",
+        max_examples,
+        "--workers",
+        "2",
+    ];
+    let fuzzed = tokio::task::spawn_blocking(move || schemathesis(&api, &document, &token, &extra))
+        .await
+        .expect("schemathesis ran");
+    report(who, &fuzzed);
+    fuzzed
+}
+
 async fn the_fuzzer_finds_nothing_as_an_operator(cloud: Cloud) {
     let (api, token) = {
         let cloud = cloud.lock().await;
         (cloud.api(), cloud.token("operator", None))
     };
     let (_, document) = prepare(&api).await;
-    let fuzzed = tokio::task::spawn_blocking(move || {
-        schemathesis(
-            &api,
-            &document,
-            &token,
-            &[
-                "--phases",
-                "examples,coverage,fuzzing",
-                "--max-examples",
-                "5",
-                "--workers",
-                "2",
-            ],
-        )
-    })
-    .await
-    .expect("schemathesis ran");
-    report("an operator", &fuzzed);
+    let phases = ("examples,coverage,fuzzing", "5");
+    let fuzzed = fuzz_as("an operator", (api, token), document, phases).await;
     // It reached the resources of the world: reads and commands that succeeded.
     assert!(
         fuzzed.answered(200..=299) > 0,
@@ -443,24 +446,8 @@ async fn the_fuzzer_finds_nothing_as_a_customer(cloud: Cloud) {
     let api = cloud.lock().await.api();
     let (world, document) = prepare(&api).await;
     let token = cloud.lock().await.token("customer", Some(&world.customer));
-    let fuzzed = tokio::task::spawn_blocking(move || {
-        schemathesis(
-            &api,
-            &document,
-            &token,
-            &[
-                "--phases",
-                "examples,fuzzing",
-                "--max-examples",
-                "3",
-                "--workers",
-                "2",
-            ],
-        )
-    })
-    .await
-    .expect("schemathesis ran");
-    report("a customer", &fuzzed);
+    let phases = ("examples,fuzzing", "3");
+    let fuzzed = fuzz_as("a customer", (api, token), document, phases).await;
     assert!(
         fuzzed.answered(200..=299) > 0 && fuzzed.answered(403..=403) > 0,
         "a customer reaches its own resources and is refused the others': {:?}",

@@ -10,7 +10,7 @@
 //! `cargo test -p e2e-tests --test deadline` (scripts/test builds the functions first).
 
 use e2e_tests::shop::{add_item, checkout, create_product, register_customer};
-use e2e_tests::{eventually, Api, Cloud, Suite};
+use e2e_tests::{eventually, strings, Api, Cloud, Suite};
 use serde_json::{json, Value};
 use std::time::Duration;
 use uuid::Uuid;
@@ -120,13 +120,8 @@ async fn a_stuck_order_times_out_and_a_late_payment_changes_nothing(cloud: Cloud
         (&inventory["stock"], &inventory["reserved"]),
         (&json!(10), &json!(0))
     );
-    let events = api
-        .all_items(&format!("/events?correlation_id={correlation}"))
-        .await;
-    let mut types: Vec<&str> = events
-        .iter()
-        .filter_map(|e| e["event_type"].as_str())
-        .collect();
+    let events = api.events_of(&correlation).await;
+    let mut types = strings(&events, "event_type");
     types.sort_unstable();
     assert_eq!(
         types,

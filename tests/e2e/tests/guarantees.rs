@@ -9,7 +9,8 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use e2e_tests::roads::{
-    an_hour_ago, created, detect_overspeed, install_radar, register_vehicle, unique_plate, Offence,
+    an_hour_ago, change_speed_limit, created, detect_overspeed, install_radar, register_vehicle,
+    unique_plate, Offence,
 };
 use e2e_tests::shop::{checkout_reply, Purchase};
 use e2e_tests::{Api, Cloud, Reply, Suite};
@@ -72,12 +73,6 @@ async fn shopper(api: &Api) -> Purchase {
     purchase
 }
 
-/// The events caused under a correlation id: none means the refused request appended nothing.
-async fn events_of(api: &Api, correlation_id: &str) -> Vec<Value> {
-    api.all_items(&format!("/events?correlation_id={correlation_id}"))
-        .await
-}
-
 /// Re-encodes a token's payload with `change` applied, keeping its header and signature.
 fn tampered(token: &str, change: impl FnOnce(&mut Value)) -> String {
     let parts: Vec<&str> = token.split('.').collect();
@@ -127,7 +122,7 @@ async fn bad_tokens_are_401_and_append_nothing(cloud: Cloud) {
         assert_refused(&caller.get("/radars").await, 401, what);
         assert_refused(&caller.get("/nowhere/at/all").await, 401, what);
         assert!(
-            events_of(&api, &correlation).await.is_empty(),
+            api.events_of(&correlation).await.is_empty(),
             "{what} appended"
         );
     }
@@ -151,104 +146,80 @@ async fn each_role_is_refused_the_routes_it_may_not_call(cloud: Cloud) {
             .replace("order_id", &any)
             .replace("aggregate_id", &any)
     };
-    let everything: Vec<(&str, &str)> = vec![
-        ("POST", "/radars"),
-        ("GET", "/radars"),
-        ("PATCH", "/radars/{radar_id}"),
-        ("GET", "/radars/{radar_id}"),
-        ("PUT", "/radars/{radar_id}/speed-limit"),
-        ("PUT", "/radars/{radar_id}/status"),
-        ("POST", "/radars/{radar_id}/detections"),
-        ("GET", "/radars/{radar_id}/events"),
-        ("POST", "/owners"),
-        ("GET", "/owners"),
-        ("PATCH", "/owners/{owner_id}"),
-        ("GET", "/owners/{owner_id}"),
-        ("GET", "/owners/{owner_id}/infractions"),
-        ("DELETE", "/owners/{owner_id}/personal-data"),
-        ("POST", "/vehicles"),
-        ("GET", "/vehicles"),
-        ("PATCH", "/vehicles/{plate}"),
-        ("GET", "/vehicles/{plate}"),
-        ("PUT", "/vehicles/{plate}/owner"),
-        ("POST", "/infractions/{infraction_id}/payments"),
-        ("POST", "/infractions/{infraction_id}/contest"),
-        ("POST", "/infractions/{infraction_id}/cancel"),
-        ("PATCH", "/infractions/{infraction_id}"),
-        ("GET", "/infractions/{infraction_id}"),
-        ("GET", "/infractions"),
-        ("POST", "/products"),
-        ("POST", "/products/{product_id}/restock"),
-        ("GET", "/inventory"),
-        ("GET", "/inventory/{product_id}"),
-        ("GET", "/inventory/low-stock"),
-        ("POST", "/customers"),
-        ("POST", "/customers/{customer_id}/deposits"),
-        ("GET", "/customers/{customer_id}"),
-        ("DELETE", "/customers/{customer_id}/personal-data"),
-        ("POST", "/customers/{customer_id}/cart/items"),
-        ("DELETE", "/customers/{customer_id}/cart/items/{product_id}"),
-        ("POST", "/customers/{customer_id}/cart/checkout"),
-        ("GET", "/customers/{customer_id}/cart"),
-        ("GET", "/customers/{customer_id}/orders"),
-        ("GET", "/customers/{customer_id}/summary"),
-        ("GET", "/orders/{order_id}"),
-        ("GET", "/statistics/orders"),
-        ("GET", "/events"),
-        ("GET", "/aggregates/{aggregate_type}/{aggregate_id}/events"),
-        ("GET", "/aggregates/{aggregate_type}/{aggregate_id}/state"),
-    ];
-    let is = |method: &str, route: &str, list: &[(&str, &str)]| list.contains(&(method, route));
-    let owner_may = [
-        ("GET", "/owners/{owner_id}"),
-        ("GET", "/owners/{owner_id}/infractions"),
-        ("GET", "/vehicles"),
-        ("GET", "/vehicles/{plate}"),
-        ("GET", "/infractions"),
-        ("GET", "/infractions/{infraction_id}"),
-        ("POST", "/infractions/{infraction_id}/payments"),
-        ("POST", "/infractions/{infraction_id}/contest"),
-    ];
-    let customer_may = [
-        ("GET", "/inventory"),
-        ("GET", "/inventory/{product_id}"),
-        ("GET", "/inventory/low-stock"),
-        ("POST", "/customers/{customer_id}/deposits"),
-        ("GET", "/customers/{customer_id}"),
-        ("POST", "/customers/{customer_id}/cart/items"),
-        ("DELETE", "/customers/{customer_id}/cart/items/{product_id}"),
-        ("POST", "/customers/{customer_id}/cart/checkout"),
-        ("GET", "/customers/{customer_id}/cart"),
-        ("GET", "/customers/{customer_id}/orders"),
-        ("GET", "/customers/{customer_id}/summary"),
-        ("GET", "/orders/{order_id}"),
+    // Every route, by the bound role that may call it besides the operator (and the auditor,
+    // who may call every GET): none, the radar, the owner, the customer.
+    let everything: [(&str, &[(&str, &str)]); 4] = [
+        (
+            "",
+            &[
+                ("POST", "/radars"),
+                ("GET", "/radars"),
+                ("PATCH", "/radars/{radar_id}"),
+                ("GET", "/radars/{radar_id}"),
+                ("PUT", "/radars/{radar_id}/speed-limit"),
+                ("PUT", "/radars/{radar_id}/status"),
+                ("GET", "/radars/{radar_id}/events"),
+                ("POST", "/owners"),
+                ("GET", "/owners"),
+                ("PATCH", "/owners/{owner_id}"),
+                ("DELETE", "/owners/{owner_id}/personal-data"),
+                ("POST", "/vehicles"),
+                ("PATCH", "/vehicles/{plate}"),
+                ("PUT", "/vehicles/{plate}/owner"),
+                ("POST", "/infractions/{infraction_id}/cancel"),
+                ("PATCH", "/infractions/{infraction_id}"),
+                ("POST", "/products"),
+                ("POST", "/products/{product_id}/restock"),
+                ("POST", "/customers"),
+                ("DELETE", "/customers/{customer_id}/personal-data"),
+                ("GET", "/statistics/orders"),
+                ("GET", "/events"),
+            ],
+        ),
+        ("radar", &[("POST", "/radars/{radar_id}/detections")]),
+        (
+            "owner",
+            &[
+                ("GET", "/owners/{owner_id}"),
+                ("GET", "/owners/{owner_id}/infractions"),
+                ("GET", "/vehicles"),
+                ("GET", "/vehicles/{plate}"),
+                ("POST", "/infractions/{infraction_id}/payments"),
+                ("POST", "/infractions/{infraction_id}/contest"),
+                ("GET", "/infractions/{infraction_id}"),
+                ("GET", "/infractions"),
+            ],
+        ),
+        (
+            "customer",
+            &[
+                ("GET", "/inventory"),
+                ("GET", "/inventory/{product_id}"),
+                ("GET", "/inventory/low-stock"),
+                ("POST", "/customers/{customer_id}/deposits"),
+                ("GET", "/customers/{customer_id}"),
+                ("POST", "/customers/{customer_id}/cart/items"),
+                ("POST", "/customers/{customer_id}/cart/checkout"),
+                ("GET", "/customers/{customer_id}/cart"),
+                ("GET", "/customers/{customer_id}/orders"),
+                ("GET", "/customers/{customer_id}/summary"),
+                ("GET", "/orders/{order_id}"),
+            ],
+        ),
     ];
     let mut refused = Vec::new();
-    for (method, route) in &everything {
-        let roles: Vec<(&str, Option<&str>)> = [
-            ("auditor", None, *method != "GET"),
-            (
-                "radar",
-                Some(bound.as_str()),
-                !(*method == "POST" && *route == "/radars/{radar_id}/detections"),
-            ),
-            (
-                "owner",
-                Some(bound.as_str()),
-                !is(method, route, &owner_may),
-            ),
-            (
-                "customer",
-                Some(bound.as_str()),
-                !is(method, route, &customer_may),
-            ),
-        ]
-        .into_iter()
-        .filter(|(_, _, refused)| *refused)
-        .map(|(role, id, _)| (role, id))
-        .collect();
-        for (role, id) in roles {
-            refused.push((role, id, *method, path(route)));
+    let routes = everything
+        .iter()
+        .flat_map(|(bound_caller, routes)| routes.iter().map(move |route| (route, bound_caller)));
+    for ((method, route), bound_caller) in routes {
+        for role in ["auditor", "radar", "owner", "customer"] {
+            let is_refused = match role {
+                "auditor" => *method != "GET",
+                role => *bound_caller != role,
+            };
+            if is_refused {
+                refused.push((role, *method, path(route)));
+            }
         }
     }
     let mut tokens = std::collections::HashMap::new();
@@ -259,7 +230,7 @@ async fn each_role_is_refused_the_routes_it_may_not_call(cloud: Cloud) {
     let correlation = format!("forbidden-{}", Uuid::new_v4());
     let calls: Vec<(Api, String, Method, String)> = refused
         .into_iter()
-        .map(|(role, _, method, path)| {
+        .map(|(role, method, path)| {
             let method = Method::from_bytes(method.as_bytes()).unwrap();
             let what = format!("{role} {method} {path}");
             (tokens[role].clone(), what, method, path)
@@ -275,7 +246,9 @@ async fn each_role_is_refused_the_routes_it_may_not_call(cloud: Cloud) {
         assert_refused(reply, 403, what);
     }
     println!("    {count} refused calls, each a 403");
-    assert!(events_of(&operator(&cloud).await, &correlation)
+    assert!(operator(&cloud)
+        .await
+        .events_of(&correlation)
         .await
         .is_empty());
 }
@@ -299,17 +272,27 @@ async fn call_as(
     (what, reply)
 }
 
+/// What an owner reads of its own, by its id: itself, its infractions and vehicles.
+fn owner_reads(owner: &str) -> [String; 4] {
+    [
+        format!("/owners/{owner}"),
+        format!("/owners/{owner}/infractions"),
+        format!("/infractions?owner_id={owner}"),
+        format!("/vehicles?owner_id={owner}"),
+    ]
+}
+
+/// What a customer reads of its own, by its id: itself, its cart, orders and summary.
+fn customer_reads(customer: &str) -> [String; 4] {
+    ["", "/cart", "/orders", "/summary"].map(|path| format!("/customers/{customer}{path}"))
+}
+
 /// A caller bound to one subject never gets another's data, and cannot act for it.
 async fn a_bound_caller_reaches_only_its_own_subject(cloud: Cloud) {
     let api = operator(&cloud).await;
     let (mine, theirs) = (driver(&api).await, driver(&api).await);
     let owner = as_role(&cloud, "owner", Some(&mine.owner)).await;
-    for path in [
-        format!("/owners/{}", theirs.owner),
-        format!("/owners/{}/infractions", theirs.owner),
-        format!("/infractions?owner_id={}", theirs.owner),
-        format!("/vehicles?owner_id={}", theirs.owner),
-    ] {
+    for path in owner_reads(&theirs.owner) {
         let reply = owner.get(&path).await;
         assert_refused(&reply, 403, &path);
     }
@@ -361,14 +344,13 @@ async fn a_bound_caller_reaches_only_its_own_subject(cloud: Cloud) {
         .await;
     assert_refused(&reply, 403, "a radar posting to another radar");
     assert!(
-        events_of(&api, &correlation).await.is_empty(),
+        api.events_of(&correlation).await.is_empty(),
         "a refused request appended"
     );
 
     let (me, them) = (shopper(&api).await, shopper(&api).await);
     let customer = as_role(&cloud, "customer", Some(&me.customer)).await;
-    for path in ["", "/cart", "/orders", "/summary"] {
-        let path = format!("/customers/{}{path}", them.customer);
+    for path in customer_reads(&them.customer) {
         assert_refused(&customer.get(&path).await, 403, &path);
     }
     let reply = customer.get(&format!("/orders/{}", them.order)).await;
@@ -396,14 +378,11 @@ async fn each_role_may_call_its_own_routes(cloud: Cloud) {
     assert_eq!(reply.status, 202, "a radar's own detection: {}", reply.body);
 
     let owner = as_role(&cloud, "owner", Some(&driver.owner)).await;
-    for path in [
-        format!("/owners/{}", driver.owner),
-        format!("/owners/{}/infractions", driver.owner),
+    let by_id = [
         format!("/vehicles/{}", driver.plate),
-        format!("/vehicles?owner_id={}", driver.owner),
         format!("/infractions/{}", driver.infraction),
-        format!("/infractions?owner_id={}", driver.owner),
-    ] {
+    ];
+    for path in owner_reads(&driver.owner).into_iter().chain(by_id) {
         let reply = owner.get(&path).await;
         assert_eq!(reply.status, 200, "owner GET {path}: {}", reply.body);
     }
@@ -422,16 +401,13 @@ async fn each_role_may_call_its_own_routes(cloud: Cloud) {
     let shopper = shopper(&api).await;
     let customer = as_role(&cloud, "customer", Some(&shopper.customer)).await;
     let own = format!("/customers/{}", shopper.customer);
-    for path in [
+    let shop = [
         "/inventory".to_owned(),
         format!("/inventory/{}", shopper.product),
         "/inventory/low-stock".to_owned(),
-        own.clone(),
-        format!("{own}/cart"),
-        format!("{own}/orders"),
-        format!("{own}/summary"),
         format!("/orders/{}", shopper.order),
-    ] {
+    ];
+    for path in shop.into_iter().chain(customer_reads(&shopper.customer)) {
         let reply = customer.get(&path).await;
         assert_eq!(reply.status, 200, "customer GET {path}: {}", reply.body);
     }
@@ -676,13 +652,7 @@ async fn a_client_reads_what_it_just_wrote(cloud: Cloud) {
         reply.body
     );
     assert_eq!(reply.body["max_speed_kmh"], 90);
-    let changed = api
-        .put(
-            &format!("/radars/{radar_id}/speed-limit"),
-            json!({"max_speed_kmh": 70}),
-        )
-        .await;
-    assert_eq!(changed.status, 200, "{}", changed.body);
+    let changed = change_speed_limit(&api, radar_id, 70, &[]).await;
     let version = &changed.body["version"];
     let reply = read_after_write(&api, &format!("/radars/{radar_id}?min_version={version}")).await;
     assert_eq!(reply.status, 200, "{}", reply.body);

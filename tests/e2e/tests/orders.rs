@@ -7,7 +7,7 @@
 //! the runner delivering every SQS message twice, concurrently (`--deliver-twice`).
 
 use e2e_tests::shop::{add_item, checkout, checkout_reply, create_product, register_customer};
-use e2e_tests::{Api, Cloud, Reply, Suite};
+use e2e_tests::{strings, Api, Cloud, Reply, Suite};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -59,9 +59,9 @@ async fn customer_until(api: &Api, customer: &str, ready: impl Fn(&Value) -> boo
 }
 
 fn event_types(events: &[Value]) -> Vec<String> {
-    let mut types: Vec<String> = events
-        .iter()
-        .filter_map(|e| e["event_type"].as_str().map(str::to_owned))
+    let mut types: Vec<String> = strings(events, "event_type")
+        .into_iter()
+        .map(str::to_owned)
         .collect();
     types.sort();
     types
@@ -71,15 +71,40 @@ fn timeline_types(order: &Value) -> Vec<String> {
     event_types(order["timeline"].as_array().map_or(&[], Vec::as_slice))
 }
 
+/// The events a saga appends for an order of `lines` lines that ends with `reason` (`""` when
+/// confirmed), in the order it appends them.
+fn saga_steps(reason: &str, lines: usize) -> Vec<&'static str> {
+    let mut steps: Vec<&str> = vec!["OrderPlaced"];
+    match reason {
+        "" => {
+            steps.extend(std::iter::repeat_n("StockReserved", lines));
+            steps.push("PaymentAccepted");
+            steps.extend(std::iter::repeat_n("StockCommitted", lines));
+            steps.push("SaleConfirmed");
+        }
+        "out_of_stock" => steps.extend(["StockUnavailable", "OrderCancelled"]),
+        "payment_refused" => {
+            steps.extend(std::iter::repeat_n("StockReserved", lines));
+            steps.push("PaymentRefused");
+            steps.extend(std::iter::repeat_n("StockReleased", lines));
+            steps.push("OrderCancelled");
+        }
+        other => panic!("no saga ends with {other:?}"),
+    }
+    steps
+}
+
+/// The events appended under a checkout's correlation id: the checkout, then its saga.
+fn checkout_steps(reason: &str, lines: usize) -> Vec<&'static str> {
+    let mut steps = vec!["CartCheckedOut"];
+    steps.extend(saga_steps(reason, lines));
+    steps
+}
+
 fn sorted(types: &[&str]) -> Vec<String> {
     let mut types: Vec<String> = types.iter().map(|t| t.to_string()).collect();
     types.sort();
     types
-}
-
-async fn events_of(api: &Api, correlation_id: &str) -> Vec<Value> {
-    api.all_items(&format!("/events?correlation_id={correlation_id}"))
-        .await
 }
 
 async fn confirmed_checkout(cloud: Cloud) {
@@ -104,34 +129,11 @@ async fn confirmed_checkout(cloud: Cloud) {
     assert_eq!(order["correlation_id"], json!(correlation));
     assert_eq!(order["cancellation_reason"], Value::Null);
     assert_eq!(order["lines"][0]["line_total_cents"], 5000);
-    assert_eq!(
-        timeline_types(&order),
-        sorted(&[
-            "OrderPlaced",
-            "StockReserved",
-            "StockReserved",
-            "PaymentAccepted",
-            "StockCommitted",
-            "StockCommitted",
-            "SaleConfirmed"
-        ])
-    );
+    assert_eq!(timeline_types(&order), sorted(&saga_steps("", 2)));
 
     // The whole saga under the checkout's correlation id, each step once.
-    let caused = events_of(&api, &correlation).await;
-    assert_eq!(
-        event_types(&caused),
-        sorted(&[
-            "CartCheckedOut",
-            "OrderPlaced",
-            "StockReserved",
-            "StockReserved",
-            "PaymentAccepted",
-            "StockCommitted",
-            "StockCommitted",
-            "SaleConfirmed"
-        ])
-    );
+    let caused = api.events_of(&correlation).await;
+    assert_eq!(event_types(&caused), sorted(&checkout_steps("", 2)));
     assert!(caused
         .iter()
         .all(|e| e["correlation_id"] == json!(correlation)));
@@ -197,62 +199,64 @@ async fn confirmed_checkout(cloud: Cloud) {
     );
 }
 
-/// Puts `quantity` of `product` in the customer's cart and checks out: the order must end
-/// cancelled for `reason`, with exactly `events` under its correlation id (returned).
-async fn checkout_cancelled(
-    api: &Api,
-    customer: &str,
-    (product, quantity): (&str, u32),
-    reason: &str,
-    events: &[&str],
-) -> String {
-    assert_eq!(add_item(api, customer, product, quantity).await.status, 200);
-    let correlation = format!("{reason}-{}", Uuid::new_v4());
-    let order_id = checkout(api, customer, &correlation).await;
-    let order = settled(api, &order_id, SAGA).await;
-    assert_eq!(order["status"], "CANCELLED");
-    assert_eq!(order["cancellation_reason"], reason);
-    assert_eq!(
-        event_types(&events_of(api, &correlation).await),
-        sorted(events)
-    );
-    correlation
+/// A new customer with `balance_cents` puts `quantity` of a new product in her cart and
+/// checks out: the order must end cancelled for `reason`, with exactly the checkout's and that
+/// saga's events under its correlation id.
+struct Cancelled {
+    product: String,
+    customer: String,
+    correlation: String,
+}
+
+impl Cancelled {
+    async fn checkout(
+        api: &Api,
+        (name, price_cents, stock): (&str, u64, u32),
+        (balance_cents, quantity): (u64, u32),
+        reason: &str,
+    ) -> Self {
+        let product = create_product(api, name, price_cents, stock).await;
+        let customer = register_customer(api, balance_cents).await;
+        assert_eq!(
+            add_item(api, &customer, &product, quantity).await.status,
+            200
+        );
+        let correlation = format!("{reason}-{}", Uuid::new_v4());
+        let order_id = checkout(api, &customer, &correlation).await;
+        let order = settled(api, &order_id, SAGA).await;
+        assert_eq!(order["status"], "CANCELLED");
+        assert_eq!(order["cancellation_reason"], reason);
+        assert_eq!(
+            event_types(&api.events_of(&correlation).await),
+            sorted(&checkout_steps(reason, 1))
+        );
+        Self {
+            product,
+            customer,
+            correlation,
+        }
+    }
 }
 
 async fn cancelled_for_lack_of_stock(cloud: Cloud) {
     let api = api(&cloud).await;
-    let rare = create_product(&api, "Rare", 1000, 1).await;
-    let customer = register_customer(&api, 100_000).await;
-    let events = [
-        "CartCheckedOut",
-        "OrderPlaced",
-        "StockUnavailable",
-        "OrderCancelled",
-    ];
-    checkout_cancelled(&api, &customer, (&rare, 2), "out_of_stock", &events).await;
-    let stock = inventory(&api, &rare).await;
+    let rare = Cancelled::checkout(&api, ("Rare", 1000, 1), (100_000, 2), "out_of_stock").await;
+    let stock = inventory(&api, &rare.product).await;
     assert_eq!(
         (stock["stock"].clone(), stock["reserved"].clone()),
         (json!(1), json!(0))
     );
-    let customer = customer_until(&api, &customer, |c| c["version"] == 1).await;
+    let customer = customer_until(&api, &rare.customer, |c| c["version"] == 1).await;
     assert_eq!(customer["balance_cents"], 100_000, "nothing debited");
 }
 
 async fn cancelled_for_lack_of_balance(cloud: Cloud) {
     let api = api(&cloud).await;
-    let chair = create_product(&api, "Chair", 4000, 5).await;
-    let customer = register_customer(&api, 3000).await;
-    let events = [
-        "CartCheckedOut",
-        "OrderPlaced",
-        "StockReserved",
-        "PaymentRefused",
-        "StockReleased",
-        "OrderCancelled",
-    ];
-    let correlation =
-        checkout_cancelled(&api, &customer, (&chair, 1), "payment_refused", &events).await;
+    let Cancelled {
+        product: chair,
+        customer,
+        correlation,
+    } = Cancelled::checkout(&api, ("Chair", 4000, 5), (3000, 1), "payment_refused").await;
     // Compensated: the stock is back, nothing was debited.
     let stock = inventory_until(&api, &chair, |p| p["version"] == 3).await;
     assert_eq!(
@@ -331,7 +335,7 @@ async fn concurrent_retries_of_a_deposit_are_made_once(cloud: Cloud) {
     assert_eq!(retried.body, first.body);
     assert_eq!(retried.header("idempotent-replayed"), Some("true"));
 
-    let events = events_of(&api, &correlation).await;
+    let events = api.events_of(&correlation).await;
     assert_eq!(events.len(), 1, "one deposit appended: {events:?}");
     let view = customer_until(&api, &customer, |c| c["version"] == 2).await;
     assert_eq!(view["balance_cents"], 1500, "the balance was raised once");
@@ -359,7 +363,7 @@ async fn one_short_product_reserves_nothing(cloud: Cloud) {
         ),
         (json!("CANCELLED"), json!("out_of_stock"))
     );
-    let caused = events_of(&api, &correlation).await;
+    let caused = api.events_of(&correlation).await;
     assert!(
         !event_types(&caused).contains(&"StockReserved".to_owned()),
         "nothing reserved: {caused:?}"
@@ -499,27 +503,14 @@ async fn order_refusals_append_nothing(cloud: Cloud) {
         ),
     ];
     for (status, code, method, path, body) in cases {
-        let correlation = format!("order-refusal-{}", Uuid::new_v4());
         let body = body.map(|b| b.to_string());
-        let reply = api
-            .send(
-                method.clone(),
-                &path,
-                body.as_deref(),
-                &[("x-correlation-id", &correlation)],
-            )
-            .await
-            .unwrap();
-        assert_eq!(
-            (reply.status, reply.code()),
+        api.refused_appending_nothing(
             (status, code),
-            "{method} {path}: {}",
-            reply.body
-        );
-        assert!(
-            events_of(&api, &correlation).await.is_empty(),
-            "{method} {path} appended events"
-        );
+            (method, &path, body.as_deref()),
+            &[],
+            "order-refusal",
+        )
+        .await;
     }
     let invalid = api
         .post(
@@ -716,25 +707,9 @@ async fn fifty_checkouts(api: &Api, run: &str) -> Outcome {
             .unwrap_or_default()
             .to_owned();
         let lines = order["lines"].as_array().unwrap().len();
-        let mut expected: Vec<&str> = vec!["OrderPlaced"];
-        match reason.as_str() {
-            "" => {
-                expected.extend(std::iter::repeat_n("StockReserved", lines));
-                expected.push("PaymentAccepted");
-                expected.extend(std::iter::repeat_n("StockCommitted", lines));
-                expected.push("SaleConfirmed");
-            }
-            "out_of_stock" => expected.extend(["StockUnavailable", "OrderCancelled"]),
-            _ => {
-                expected.extend(std::iter::repeat_n("StockReserved", lines));
-                expected.push("PaymentRefused");
-                expected.extend(std::iter::repeat_n("StockReleased", lines));
-                expected.push("OrderCancelled");
-            }
-        }
         assert_eq!(
             timeline_types(order),
-            sorted(&expected),
+            sorted(&saga_steps(&reason, lines)),
             "order {id}: {order}"
         );
         let state = api.get(&format!("/aggregates/order/{id}/state")).await;
@@ -815,18 +790,50 @@ async fn concurrent_checkouts_keep_every_invariant(cloud: Cloud) {
     );
 }
 
+/// A customer (50.00) with a cart of three teas (4.00, 20 in stock), and cups (9.00, 20 in
+/// stock) not in it yet.
+struct TeaCart {
+    tea: String,
+    cup: String,
+    customer: String,
+}
+
+impl TeaCart {
+    async fn fill(api: &Api) -> Self {
+        let tea = create_product(api, "Tea", 400, 20).await;
+        let cup = create_product(api, "Cup", 900, 20).await;
+        let customer = register_customer(api, 5_000).await;
+        assert_eq!(add_item(api, &customer, &tea, 3).await.status, 200);
+        Self { tea, cup, customer }
+    }
+
+    /// The API as another customer, who may not touch this cart.
+    async fn stranger(&self, cloud: &Cloud, api: &Api) -> Api {
+        let stranger = register_customer(api, 0).await;
+        cloud.lock().await.api_as("customer", Some(&stranger))
+    }
+
+    /// The cart's view once it satisfies `ready`.
+    async fn view_until(&self, api: &Api, ready: impl Fn(&Value) -> bool) -> Value {
+        body_until(
+            api,
+            &format!("/customers/{}/cart", self.customer),
+            SAGA,
+            ready,
+        )
+        .await
+    }
+}
+
 /// `DELETE /customers/{id}/cart`: every line out, once; an empty cart stays as it is; a
 /// customer empties only its own cart.
 async fn a_cart_is_emptied(cloud: Cloud) {
     let api = api(&cloud).await;
-    let tea = create_product(&api, "Tea", 400, 20).await;
-    let cup = create_product(&api, "Cup", 900, 20).await;
-    let customer = register_customer(&api, 5_000).await;
-    assert_eq!(add_item(&api, &customer, &tea, 3).await.status, 200);
-    assert_eq!(add_item(&api, &customer, &cup, 1).await.status, 200);
+    let cart = TeaCart::fill(&api).await;
+    let customer = &cart.customer;
+    assert_eq!(add_item(&api, customer, &cart.cup, 1).await.status, 200);
 
-    let stranger = register_customer(&api, 0).await;
-    let other = cloud.lock().await.api_as("customer", Some(&stranger));
+    let other = cart.stranger(&cloud, &api).await;
     let refused = other.delete(&format!("/customers/{customer}/cart")).await;
     assert_eq!(refused.status, 403, "{}", refused.body);
 
@@ -842,38 +849,28 @@ async fn a_cart_is_emptied(cloud: Cloud) {
     let again = api.delete(&format!("/customers/{customer}/cart")).await;
     assert_eq!(again.status, 200);
     assert_eq!(again.header("etag"), Some("\"4\""), "nothing appended");
-    let cart = body_until(&api, &format!("/customers/{customer}/cart"), SAGA, |c| {
-        c["lines"] == json!([])
-    })
-    .await;
-    assert_eq!(cart["total_cents"], 0);
-    let empty = checkout_reply(&api, &customer, &[]).await;
+    let view = cart.view_until(&api, |c| c["lines"] == json!([])).await;
+    assert_eq!(view["total_cents"], 0);
+    let empty = checkout_reply(&api, customer, &[]).await;
     assert_eq!(empty.status, 422, "{}", empty.body);
 }
 
 async fn a_line_s_quantity_is_set(cloud: Cloud) {
     let api = api(&cloud).await;
-    let tea = create_product(&api, "Tea", 400, 20).await;
-    let cup = create_product(&api, "Cup", 900, 20).await;
-    let customer = register_customer(&api, 5_000).await;
-    assert_eq!(add_item(&api, &customer, &tea, 3).await.status, 200);
+    let cart = TeaCart::fill(&api).await;
+    let (tea, cup, customer) = (&cart.tea, &cart.cup, &cart.customer);
     let line = |product: &str| format!("/customers/{customer}/cart/items/{product}");
     let quantity = |n: i64| json!({ "quantity": n });
 
-    let added = api.put(&line(&cup), quantity(2)).await;
-    assert_eq!(added.status, 200, "{}", added.body);
-    assert_eq!(
-        added.header("etag"),
-        Some("\"2\""),
-        "a product not in the cart is added"
-    );
-    let set = api.put(&line(&tea), quantity(5)).await;
-    assert_eq!(set.status, 200, "{}", set.body);
-    assert_eq!(
-        set.header("etag"),
-        Some("\"4\""),
-        "the line out and back in"
-    );
+    // A line set, answered 200 with the cart's new version.
+    let set_to = |reply: &Reply, version: &str, why: &str| {
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert_eq!(reply.header("etag"), Some(version), "{why}");
+    };
+    let added = api.put(&line(cup), quantity(2)).await;
+    set_to(&added, "\"2\"", "a product not in the cart is added");
+    let set = api.put(&line(tea), quantity(5)).await;
+    set_to(&set, "\"4\"", "the line out and back in");
     let lines: Vec<(String, i64)> = set.body["lines"]
         .as_array()
         .unwrap()
@@ -887,9 +884,9 @@ async fn a_line_s_quantity_is_set(cloud: Cloud) {
         .collect();
     assert_eq!(lines, [(cup.clone(), 2), (tea.clone(), 5)]);
     assert_eq!(set.body["total_cents"], 2 * 900 + 5 * 400);
-    let same = api.put(&line(&tea), quantity(5)).await;
+    let same = api.put(&line(tea), quantity(5)).await;
     assert_eq!(same.header("etag"), Some("\"4\""), "nothing appended");
-    let out = api.put(&line(&cup), quantity(0)).await;
+    let out = api.put(&line(cup), quantity(0)).await;
     assert_eq!(out.header("etag"), Some("\"5\""));
     assert_eq!(out.body["total_cents"], 5 * 400);
 
@@ -897,17 +894,13 @@ async fn a_line_s_quantity_is_set(cloud: Cloud) {
         .put(&line(&Uuid::new_v4().to_string()), quantity(1))
         .await;
     assert_eq!(unknown.status, 404, "{}", unknown.body);
-    let too_many = api.put(&line(&tea), quantity(1001)).await;
+    let too_many = api.put(&line(tea), quantity(1001)).await;
     assert_eq!(too_many.status, 400, "{}", too_many.body);
-    let stranger = register_customer(&api, 0).await;
-    let other = cloud.lock().await.api_as("customer", Some(&stranger));
-    assert_eq!(other.put(&line(&tea), quantity(1)).await.status, 403);
+    let other = cart.stranger(&cloud, &api).await;
+    assert_eq!(other.put(&line(tea), quantity(1)).await.status, 403);
 
-    let cart = body_until(&api, &format!("/customers/{customer}/cart"), SAGA, |c| {
-        c["version"] == 5
-    })
-    .await;
-    assert_eq!(cart["total_cents"], 5 * 400);
+    let view = cart.view_until(&api, |c| c["version"] == 5).await;
+    assert_eq!(view["total_cents"], 5 * 400);
 }
 
 fn main() {

@@ -5,9 +5,10 @@
 //! and plates, so they do not see each other.
 
 use e2e_tests::roads::{
-    self, an_hour_ago, detect, detect_overspeed, install_radar, register_vehicle, unique_plate,
+    self, an_hour_ago, change_speed_limit, detect, detect_overspeed, install_radar,
+    register_vehicle, unique_plate, watched_car,
 };
-use e2e_tests::{eventually, Api, Cloud, Reply, Suite};
+use e2e_tests::{eventually, strings, Api, Cloud, Reply, Suite};
 use futures::StreamExt;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -35,22 +36,27 @@ async fn until(api: &Api, path: &str, ready: impl Fn(&Reply) -> bool) -> Reply {
     api.until(path, PROPAGATION, ready).await
 }
 
-async fn events_of(api: &Api, correlation_id: &str) -> Vec<Value> {
-    api.all_items(&format!("/events?correlation_id={correlation_id}"))
-        .await
+/// A radar's stored events, oldest first.
+async fn radar_history(api: &Api, radar_id: &str) -> Vec<Value> {
+    let history = api.get(&format!("/radars/{radar_id}/events")).await;
+    assert_eq!(history.status, 200, "{}", history.body);
+    history.body["items"].as_array().unwrap().clone()
+}
+
+/// `method path body`, which must answer 200; the reply.
+async fn accepted(api: &Api, method: Method, path: &str, body: Value) -> Reply {
+    let reply = api.call(method.clone(), path, Some(body), &[]).await;
+    assert_eq!(reply.status, 200, "{method} {path}: {}", reply.body);
+    reply
 }
 
 async fn traffic_scenario(cloud: Cloud) {
     let api = api(&cloud).await;
-    let radar_id = install_radar(&api, 90).await;
-    let owner_id = register_owner(&api).await;
-    let plate = unique_plate("E2E");
-    assert_eq!(register_vehicle(&api, &plate, &owner_id).await.status, 201);
+    let (radar_id, owner_id, plate) = watched_car(&api, "E2E").await;
 
     let started = Instant::now();
     let detected = detect(&api, &radar_id, &plate.to_lowercase(), 121, None).await;
-    assert_eq!(detected.status, 202, "{}", detected.body);
-    let infraction_id = detected.body["infraction_id"].as_str().unwrap().to_owned();
+    let infraction_id = detected.id(202, "infraction_id");
     let correlation_id = detected.header("x-correlation-id").unwrap().to_owned();
 
     let listed = until(&api, &format!("/owners/{owner_id}/infractions"), |r| {
@@ -77,11 +83,8 @@ async fn traffic_scenario(cloud: Cloud) {
     assert_eq!(one.body["owner_id"], json!(owner_id));
     assert_eq!(one.body["timeline"][0]["event_type"], "InfractionIssued");
 
-    let caused = events_of(&api, &correlation_id).await;
-    let types: Vec<&str> = caused
-        .iter()
-        .filter_map(|e| e["event_type"].as_str())
-        .collect();
+    let caused = api.events_of(&correlation_id).await;
+    let types = strings(&caused, "event_type");
     assert!(types.contains(&"OverspeedDetected"), "{types:?}");
     assert!(types.contains(&"InfractionIssued"), "{types:?}");
     assert!(caused
@@ -93,14 +96,11 @@ async fn traffic_scenario(cloud: Cloud) {
     })
     .await;
     assert_eq!(radar.body["version"], 2);
-    let history = api.get(&format!("/radars/{radar_id}/events")).await;
-    let history_types: Vec<&str> = history.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["event_type"].as_str())
-        .collect();
-    assert_eq!(history_types, ["RadarInstalled", "OverspeedDetected"]);
+    let history = radar_history(&api, &radar_id).await;
+    assert_eq!(
+        strings(&history, "event_type"),
+        ["RadarInstalled", "OverspeedDetected"]
+    );
 
     // The first detection met cold functions; a second one shows the warm path.
     let started = Instant::now();
@@ -120,11 +120,7 @@ async fn pending_owner_then_issued(cloud: Cloud) {
     let radar_id = install_radar(&api, 50).await;
     let plate = unique_plate("E2E");
     let detected = detect(&api, &radar_id, &plate, 62, None).await;
-    assert_eq!(detected.status, 202, "{}", detected.body);
-    let path = format!(
-        "/infractions/{}",
-        detected.body["infraction_id"].as_str().unwrap()
-    );
+    let path = format!("/infractions/{}", detected.id(202, "infraction_id"));
     let pending = until(&api, &path, |r| r.status == 200).await;
     assert_eq!(pending.body["status"], "PENDING_OWNER");
     assert_eq!(pending.body["owner_id"], Value::Null);
@@ -144,21 +140,12 @@ async fn pending_owner_then_issued(cloud: Cloud) {
 async fn radar_off_refuses_detections(cloud: Cloud) {
     let api = api(&cloud).await;
     let radar_id = install_radar(&api, 90).await;
-    let off = api
-        .put(
-            &format!("/radars/{radar_id}/status"),
-            json!({"status": "OFF"}),
-        )
-        .await;
-    assert_eq!(off.status, 200, "{}", off.body);
+    let status = format!("/radars/{radar_id}/status");
+    accepted(&api, Method::PUT, &status, json!({"status": "OFF"})).await;
     let refused = detect(&api, &radar_id, &unique_plate("E2E"), 150, None).await;
     assert_eq!((refused.status, refused.code()), (422, "radar_not_active"));
-    let history = api.get(&format!("/radars/{radar_id}/events")).await;
-    assert_eq!(
-        history.body["items"].as_array().unwrap().len(),
-        2,
-        "installed + status only"
-    );
+    let history = radar_history(&api, &radar_id).await;
+    assert_eq!(history.len(), 2, "installed + status only");
 }
 
 async fn same_detection_twice_gives_one_infraction(cloud: Cloud) {
@@ -175,12 +162,8 @@ async fn same_detection_twice_gives_one_infraction(cloud: Cloud) {
     })
     .await;
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
-    let history = api.get(&format!("/radars/{radar_id}/events")).await;
-    assert_eq!(
-        history.body["items"].as_array().unwrap().len(),
-        2,
-        "one OverspeedDetected"
-    );
+    let history = radar_history(&api, &radar_id).await;
+    assert_eq!(history.len(), 2, "one OverspeedDetected");
 }
 
 /// SPEC §8: a `POST` retried with its `Idempotency-Key` gets the first answer and appends
@@ -232,7 +215,8 @@ async fn a_retried_install_is_made_once(cloud: Cloud) {
     assert_eq!(bad_key.status, 400, "{}", bad_key.body);
     assert_eq!(bad_key.problem_fields(), ["Idempotency-Key"]);
 
-    let installed: Vec<Value> = events_of(&api, &correlation)
+    let installed: Vec<Value> = api
+        .events_of(&correlation)
         .await
         .into_iter()
         .filter(|e| e["event_type"] == "RadarInstalled")
@@ -254,10 +238,7 @@ struct Refusal {
 /// Every refusal of SPEC §2, each appending nothing (checked through its correlation id).
 async fn refusals_append_nothing(cloud: Cloud) {
     let api = api(&cloud).await;
-    let radar_id = install_radar(&api, 90).await;
-    let owner_id = register_owner(&api).await;
-    let plate = unique_plate("E2E");
-    assert_eq!(register_vehicle(&api, &plate, &owner_id).await.status, 201);
+    let (radar_id, owner_id, plate) = watched_car(&api, "E2E").await;
 
     let cases: Vec<Refusal> = vec![
         Refusal { status: 400, code: "invalid_input", method: Method::POST, path: "/radars".into(), body: Some(json!({"name": "", "latitude": 91, "max_speed_kmh": "fast", "colour": "red"}).to_string()), headers: vec![] },
@@ -280,28 +261,19 @@ async fn refusals_append_nothing(cloud: Cloud) {
         headers,
     } in cases
     {
-        let correlation = format!("refusal-{}", Uuid::new_v4());
-        let mut all_headers: Vec<(&str, &str)> =
-            headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
-        all_headers.push(("x-correlation-id", &correlation));
-        let reply = api
-            .send(method.clone(), &path, body.as_deref(), &all_headers)
-            .await
-            .unwrap();
-        assert_eq!(
-            (reply.status, reply.code()),
-            (status, code),
-            "{method} {path}: {}",
-            reply.body
-        );
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let (reply, correlation) = api
+            .refused_appending_nothing(
+                (status, code),
+                (method, &path, body.as_deref()),
+                &headers,
+                "refusal",
+            )
+            .await;
         assert_eq!(
             reply.header("x-correlation-id"),
             Some(correlation.as_str()),
             "echoed on errors too"
-        );
-        assert!(
-            events_of(&api, &correlation).await.is_empty(),
-            "{method} {path} appended events"
         );
     }
 
@@ -352,16 +324,8 @@ async fn every_route_answers(cloud: Cloud) {
         "{}",
         patched.body
     );
-    let limit = api
-        .put(
-            &format!("/radars/{radar_id}/speed-limit"),
-            json!({"max_speed_kmh": 110}),
-        )
-        .await;
-    assert_eq!(
-        (limit.status, limit.body["version"].clone()),
-        (200, json!(3))
-    );
+    let limit = change_speed_limit(&api, &radar_id, 110, &[]).await;
+    assert_eq!(limit.body["version"], 3);
     let radar = until(&api, &format!("/radars/{radar_id}"), |r| {
         r.body["version"] == 3
     })
@@ -381,23 +345,12 @@ async fn every_route_answers(cloud: Cloud) {
 
     let owner_id = register_owner(&api).await;
     let other_owner = register_owner(&api).await;
-    assert_eq!(
-        api.patch(
-            &format!("/owners/{owner_id}"),
-            json!({"phone": "+33 6 12 34 56 78"})
-        )
-        .await
-        .status,
-        200
-    );
+    let phone = json!({"phone": "+33 6 12 34 56 78"});
+    accepted(&api, Method::PATCH, &format!("/owners/{owner_id}"), phone).await;
     let plate = unique_plate("E2E");
     assert_eq!(register_vehicle(&api, &plate, &owner_id).await.status, 201);
-    assert_eq!(
-        api.patch(&format!("/vehicles/{plate}"), json!({"model": "Megane"}))
-            .await
-            .status,
-        200
-    );
+    let model = json!({"model": "Megane"});
+    accepted(&api, Method::PATCH, &format!("/vehicles/{plate}"), model).await;
     let owner = until(&api, &format!("/owners/{owner_id}"), |r| {
         r.body["vehicles"] == json!([plate]) && r.body["phone"] == "+33 6 12 34 56 78"
     })
@@ -413,15 +366,8 @@ async fn every_route_answers(cloud: Cloud) {
     })
     .await;
     assert_eq!(vehicle.body["owner_id"], json!(owner_id));
-    assert_eq!(
-        api.put(
-            &format!("/vehicles/{plate}/owner"),
-            json!({"owner_id": other_owner})
-        )
-        .await
-        .status,
-        200
-    );
+    let sold = json!({"owner_id": other_owner});
+    accepted(&api, Method::PUT, &format!("/vehicles/{plate}/owner"), sold).await;
     until(&api, &format!("/vehicles?owner_id={other_owner}"), |r| {
         r.body["items"].as_array().is_some_and(|i| i.len() == 1)
     })
@@ -430,14 +376,12 @@ async fn every_route_answers(cloud: Cloud) {
     // An infraction through its life: amend, contest, cancel; another paid.
     let to_pay = detect_overspeed(&api, &radar_id, &plate, 125).await;
     let to_cancel = detect_overspeed(&api, &radar_id, &plate, 250).await;
-    until(&api, &format!("/infractions/{to_cancel}"), |r| {
-        r.body["status"] == "ISSUED"
-    })
-    .await;
-    until(&api, &format!("/infractions/{to_pay}"), |r| {
-        r.body["status"] == "ISSUED"
-    })
-    .await;
+    for infraction in [&to_cancel, &to_pay] {
+        until(&api, &format!("/infractions/{infraction}"), |r| {
+            r.body["status"] == "ISSUED"
+        })
+        .await;
+    }
     let wrong = api
         .post(
             &format!("/infractions/{to_pay}/payments"),
@@ -445,15 +389,14 @@ async fn every_route_answers(cloud: Cloud) {
         )
         .await;
     assert_eq!((wrong.status, wrong.code()), (422, "wrong_amount"));
-    assert_eq!(
-        api.post(
-            &format!("/infractions/{to_pay}/payments"),
-            json!({"amount": 500})
-        )
-        .await
-        .status,
-        200
-    );
+    let fine = json!({"amount": 500});
+    accepted(
+        &api,
+        Method::POST,
+        &format!("/infractions/{to_pay}/payments"),
+        fine,
+    )
+    .await;
     let paid_amend = api
         .patch(&format!("/infractions/{to_pay}"), json!({"notes": "late"}))
         .await;
@@ -461,33 +404,18 @@ async fn every_route_answers(cloud: Cloud) {
         (paid_amend.status, paid_amend.code()),
         (422, "invalid_transition")
     );
-    assert_eq!(
-        api.patch(
-            &format!("/infractions/{to_cancel}"),
-            json!({"fine_amount": 3500, "notes": "checked"})
-        )
-        .await
-        .status,
-        200
-    );
-    assert_eq!(
-        api.post(
-            &format!("/infractions/{to_cancel}/contest"),
-            json!({"reason": "not me"})
-        )
-        .await
-        .status,
-        200
-    );
-    assert_eq!(
-        api.post(
-            &format!("/infractions/{to_cancel}/cancel"),
-            json!({"reason": "photo unclear"})
-        )
-        .await
-        .status,
-        200
-    );
+    for (method, action, body) in [
+        (
+            Method::PATCH,
+            "",
+            json!({"fine_amount": 3500, "notes": "checked"}),
+        ),
+        (Method::POST, "/contest", json!({"reason": "not me"})),
+        (Method::POST, "/cancel", json!({"reason": "photo unclear"})),
+    ] {
+        let path = format!("/infractions/{to_cancel}{action}");
+        accepted(&api, method, &path, body).await;
+    }
     let cancelled = until(&api, &format!("/infractions/{to_cancel}"), |r| {
         r.body["status"] == "CANCELLED"
     })
@@ -499,14 +427,9 @@ async fn every_route_answers(cloud: Cloud) {
         ),
         (json!(3500), json!("checked"))
     );
-    let timeline: Vec<&str> = cancelled.body["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|t| t["event_type"].as_str())
-        .collect();
+    let timeline = cancelled.body["timeline"].as_array().unwrap();
     assert_eq!(
-        timeline,
+        strings(timeline, "event_type"),
         [
             "InfractionIssued",
             "InfractionAmended",
@@ -572,12 +495,7 @@ async fn every_route_answers(cloud: Cloud) {
         .iter()
         .all(|e| e["event_type"] == "InfractionCancelled"));
     let newest = api.get("/events?limit=3").await;
-    let times: Vec<&str> = newest.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["occurred_at"].as_str())
-        .collect();
+    let times = strings(newest.body["items"].as_array().unwrap(), "occurred_at");
     assert!(
         times.windows(2).all(|w| w[0] >= w[1]),
         "newest first: {times:?}"
@@ -590,10 +508,7 @@ async fn every_route_answers(cloud: Cloud) {
 /// again with the same detection_id, as a radar would.
 async fn runner_restart_during_a_burst(cloud: Cloud) {
     let api = api(&cloud).await;
-    let radar_id = install_radar(&api, 90).await;
-    let owner_id = register_owner(&api).await;
-    let plate = unique_plate("E2E");
-    assert_eq!(register_vehicle(&api, &plate, &owner_id).await.status, 201);
+    let (radar_id, _, plate) = watched_car(&api, "E2E").await;
     let detections: Vec<Uuid> = (0..200).map(|_| Uuid::new_v4()).collect();
 
     // Sends detections `parallel` at a time and returns those not accepted (the gateway was
@@ -654,10 +569,7 @@ async fn runner_restart_during_a_burst(cloud: Cloud) {
         (items.len() >= 200).then_some(items)
     })
     .await;
-    let mut ids: Vec<&str> = all
-        .iter()
-        .filter_map(|i| i["infraction_id"].as_str())
-        .collect();
+    let mut ids = strings(&all, "infraction_id");
     ids.sort();
     ids.dedup();
     assert_eq!(

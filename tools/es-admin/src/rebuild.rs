@@ -30,10 +30,11 @@ use event_store::EventStore;
 use indicatif::ProgressBar;
 use order_views::reports::ReportsTable;
 use order_views::{CartView, CustomerView, InventoryView, OrderView};
-use projection::{JoinProjector, Joined, JoinedView, Projected, Projector, View, ViewTable};
+use projection::{
+    Companion, JoinProjector, Joined, JoinedView, Projected, Projector, View, ViewTable,
+};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::future::Future;
 use std::str::FromStr;
 use traffic_views::{InfractionView, OwnerView, RadarView, VehicleView};
 
@@ -176,12 +177,62 @@ impl fmt::Display for Rebuilt {
     }
 }
 
+impl Rebuilt {
+    /// Deletes every item of `table` before the replay, and says so.
+    async fn clear(&mut self, client: &Client, table: &str) -> Result<()> {
+        let deleted = clear_table(client, table).await?;
+        self.cleared.push((table.to_owned(), deleted));
+        Ok(())
+    }
+}
+
 /// The result of projecting one event.
 enum Outcome {
     Written,
     Unchanged,
     Ignored,
     Failed(String),
+}
+
+/// A projector's answer as an [`Outcome`]: [`Projected`] (one stream per item) and [`Joined`]
+/// (orders) name the same three answers alike.
+macro_rules! outcome_from {
+    ($($answer:ident),*) => {$(
+        impl From<$answer> for Outcome {
+            fn from(answer: $answer) -> Self {
+                match answer {
+                    $answer::Applied { .. } => Outcome::Written,
+                    $answer::Unchanged { .. } => Outcome::Unchanged,
+                    $answer::Ignored => Outcome::Ignored,
+                }
+            }
+        }
+    )*};
+}
+
+outcome_from!(Projected, Joined);
+
+/// What [`replay`] projects with: a view's [`Projector`], or the orders' [`JoinProjector`].
+trait Project {
+    /// Projects one event; what came of it.
+    async fn apply(&self, envelope: EventEnvelope) -> Outcome;
+}
+
+impl<V: View> Project for Projector<V> {
+    async fn apply(&self, envelope: EventEnvelope) -> Outcome {
+        outcome(self.project(&envelope).await)
+    }
+}
+
+impl<V: JoinedView, C: Companion<V>> Project for JoinProjector<V, C> {
+    async fn apply(&self, envelope: EventEnvelope) -> Outcome {
+        outcome(self.project(&envelope).await)
+    }
+}
+
+/// What a projector's answer to one event comes to.
+fn outcome<T: Into<Outcome>>(projected: std::result::Result<T, impl fmt::Display>) -> Outcome {
+    projected.map_or_else(|e| Outcome::Failed(e.to_string()), Into::into)
 }
 
 /// Rebuilds `view` (see the module's documentation).
@@ -218,33 +269,14 @@ async fn single<V: View>(
         ..Rebuilt::default()
     };
     if clear {
-        let deleted = clear_table(&client, &table).await?;
-        rebuilt.cleared.push((table.clone(), deleted));
+        rebuilt.clear(&client, &table).await?;
     }
     let projector = Projector::new(ViewTable::<V>::new(client, table), store.clone());
     let query = FeedQuery::global()
         .of_types(&[V::AGGREGATE_TYPE])
         .newest_first();
-    let apply = |envelope: EventEnvelope| {
-        let projector = &projector;
-        async move {
-            match projector.project(&envelope).await {
-                Ok(Projected::Applied { .. }) => Outcome::Written,
-                Ok(Projected::Unchanged { .. }) => Outcome::Unchanged,
-                Ok(Projected::Ignored) => Outcome::Ignored,
-                Err(e) => Outcome::Failed(e.to_string()),
-            }
-        }
-    };
-    replay(
-        store,
-        query,
-        &mut rebuilt,
-        |e| Some(e.aggregate_id.clone()),
-        apply,
-        true,
-    )
-    .await?;
+    let key_of = |e: &EventEnvelope| Some(e.aggregate_id.clone());
+    replay(store, query, &mut rebuilt, key_of, &projector, true).await?;
     Ok(rebuilt)
 }
 
@@ -261,8 +293,7 @@ async fn orders(
         ..Rebuilt::default()
     };
     for name in [&table, &reports_table] {
-        let deleted = clear_table(&client, name).await?;
-        rebuilt.cleared.push((name.clone(), deleted));
+        rebuilt.clear(&client, name).await?;
     }
     let reports = ReportsTable::new(client.clone(), reports_table);
     let projector =
@@ -276,18 +307,15 @@ async fn orders(
             CustomerView::AGGREGATE_TYPE,
         ])
         .newest_first();
-    let apply = |envelope: EventEnvelope| {
-        let projector = &projector;
-        async move {
-            match projector.project(&envelope).await {
-                Ok(Joined::Applied { .. }) => Outcome::Written,
-                Ok(Joined::Unchanged { .. }) => Outcome::Unchanged,
-                Ok(Joined::Ignored) => Outcome::Ignored,
-                Err(e) => Outcome::Failed(e.to_string()),
-            }
-        }
-    };
-    replay(store, query, &mut rebuilt, OrderView::key_of, apply, false).await?;
+    replay(
+        store,
+        query,
+        &mut rebuilt,
+        OrderView::key_of,
+        &projector,
+        false,
+    )
+    .await?;
     Ok(rebuilt)
 }
 
@@ -295,21 +323,16 @@ async fn orders(
 /// race for it), different items concurrently.
 const BATCH: usize = 64;
 
-/// Reads the feed of `query` and projects its events with `apply`, grouped by the item
+/// Reads the feed of `query` and projects its events with `projector`, grouped by the item
 /// `key_of` names; with `newest_only`, only the first (newest) event of each stream.
-async fn replay<K, A, F>(
+async fn replay(
     store: &EventStore,
     query: FeedQuery,
     rebuilt: &mut Rebuilt,
-    key_of: K,
-    apply: A,
+    key_of: impl Fn(&EventEnvelope) -> Option<String>,
+    projector: &impl Project,
     newest_only: bool,
-) -> Result<()>
-where
-    K: Fn(&EventEnvelope) -> Option<String>,
-    A: Fn(EventEnvelope) -> F,
-    F: Future<Output = Outcome>,
-{
+) -> Result<()> {
     let mut reader = FeedReader::new(store, query);
     let bar = progress::bar(reader.count().await?, "events");
     let mut seen_streams = HashSet::new();
@@ -338,7 +361,7 @@ where
             let mut outcomes = Vec::with_capacity(events.len());
             for envelope in events {
                 let at = format!("{} v{}", envelope.stream_id().key(), envelope.version);
-                outcomes.push((at, apply(envelope).await));
+                outcomes.push((at, projector.apply(envelope).await));
             }
             outcomes
         });

@@ -5,9 +5,9 @@
 //! One local cloud serves every scenario; each makes its own radars, products and customers.
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use e2e_tests::roads;
 use e2e_tests::shop::Purchase;
 use e2e_tests::{eventually, Api, Cloud, Suite};
-use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Output;
@@ -115,28 +115,13 @@ fn assert_same_items(table: &str, before: &BTreeMap<String, Item>, after: &BTree
 }
 
 async fn install_radar(api: &Api, correlation: &str) -> String {
-    let reply = api
-        .call(
-            Method::POST,
-            "/radars",
-            Some(json!({"name": "A7 km 12", "road": "A7", "latitude": 45.1, "longitude": 4.8, "max_speed_kmh": 90})),
-            &[("x-correlation-id", correlation)],
-        )
-        .await;
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    reply.body["radar_id"].as_str().unwrap().to_owned()
+    roads::install_radar_with(api, 90, &[("x-correlation-id", correlation)]).await
 }
 
 /// A radar at version 2 (installed, then its limit changed), read back from its view.
 async fn radar_at_version_2(api: &Api) -> String {
     let radar = install_radar(api, &format!("admin-{}", Uuid::new_v4())).await;
-    let changed = api
-        .put(
-            &format!("/radars/{radar}/speed-limit"),
-            json!({"max_speed_kmh": 70}),
-        )
-        .await;
-    assert_eq!(changed.status, 200, "{}", changed.body);
+    roads::change_speed_limit(api, &radar, 70, &[]).await;
     let view = api.get(&format!("/radars/{radar}?min_version=2")).await;
     assert_eq!(view.status, 200, "{}", view.body);
     radar
@@ -335,21 +320,57 @@ async fn plate_owners_is_not_a_projection(cloud: Cloud) {
     assert!(!unknown.status.success());
 }
 
+/// Puts `body` in the dead-letter queue `dlq`, with `attributes`.
+async fn dead_letter(
+    sqs: &aws_sdk_sqs::Client,
+    dlq: &str,
+    body: String,
+    attributes: &[(&str, &str)],
+) {
+    let mut message = sqs
+        .send_message()
+        .queue_url(queue_url(sqs, dlq).await)
+        .message_body(body);
+    for (name, value) in attributes {
+        message = message.message_attributes(*name, text(value));
+    }
+    message.send().await.unwrap();
+}
+
+/// A radar at version 2 whose view item was lost: the message that set its version 2, put in a
+/// dead-letter queue, must bring it back once redriven.
+struct LostRadar {
+    radar: String,
+    /// The envelope of `RadarSpeedLimitChanged`, the radar's second event.
+    second: Value,
+}
+
+impl LostRadar {
+    async fn make(cloud: &Cloud, api: &Api) -> Self {
+        let radar = radar_at_version_2(api).await;
+        let mut events = radar_events(api, &radar).await;
+        delete_radar_item(cloud, &radar).await;
+        Self {
+            radar,
+            second: events.swap_remove(1),
+        }
+    }
+
+    /// `es-admin dlq redrive DLQ`, which must report `moved`; then the view item is back.
+    async fn redriven(&self, cloud: &Cloud, dlq: &str, moved: &str) {
+        let redriven = admin_ok(cloud, &["dlq", "redrive", dlq]).await;
+        assert!(redriven.contains(moved), "{redriven}");
+        radar_item_back(cloud, &self.radar, "2").await;
+    }
+}
+
 async fn dlq_show_and_redrive_put_messages_back(cloud: Cloud) {
     let api = api(&cloud).await;
     let sqs = sqs(&cloud).await;
 
     // A consumer's DLQ: the message as SQS moved it there, back to RadarProjectionQueue.
-    let radar = radar_at_version_2(&api).await;
-    let events = radar_events(&api, &radar).await;
-    delete_radar_item(&cloud, &radar).await;
-    let dlq = queue_url(&sqs, "RadarProjectionQueueDLQ").await;
-    sqs.send_message()
-        .queue_url(&dlq)
-        .message_body(bridged(&events[1]))
-        .send()
-        .await
-        .unwrap();
+    let lost = LostRadar::make(&cloud, &api).await;
+    dead_letter(&sqs, "RadarProjectionQueueDLQ", bridged(&lost.second), &[]).await;
 
     let listed = admin_ok(&cloud, &["dlq", "list"]).await;
     let line = listed
@@ -368,79 +389,54 @@ async fn dlq_show_and_redrive_put_messages_back(cloud: Cloud) {
     let shown = admin_ok(&cloud, &["dlq", "show", "RadarProjectionQueueDLQ"]).await;
     assert!(shown.contains("receive count: 1"), "{shown}");
     assert!(
-        shown.contains(&radar) && shown.contains("RadarSpeedLimitChanged"),
+        shown.contains(&lost.radar) && shown.contains("RadarSpeedLimitChanged"),
         "{shown}"
     );
     assert!(shown.contains("1 messages shown"), "{shown}");
     // Shown, not consumed: still there for the redrive.
-    let redriven = admin_ok(&cloud, &["dlq", "redrive", "RadarProjectionQueueDLQ"]).await;
-    assert!(
-        redriven.contains("1 moved: 1 to RadarProjectionQueue, 0 failed"),
-        "{redriven}"
-    );
-    radar_item_back(&cloud, &radar, "2").await;
+    let to_queue = "1 moved: 1 to RadarProjectionQueue, 0 failed";
+    lost.redriven(&cloud, "RadarProjectionQueueDLQ", to_queue)
+        .await;
 
     // PublishEventsDLQ: an envelope the publisher kept, put on the bus.
-    let radar = radar_at_version_2(&api).await;
-    let events = radar_events(&api, &radar).await;
-    delete_radar_item(&cloud, &radar).await;
-    sqs.send_message()
-        .queue_url(queue_url(&sqs, "PublishEventsDLQ").await)
-        .message_body(events[1].to_string())
-        .message_attributes("error_code", text("InternalFailure"))
-        .send()
-        .await
-        .unwrap();
-    let redriven = admin_ok(&cloud, &["dlq", "redrive", "PublishEventsDLQ"]).await;
-    assert!(
-        redriven.contains("1 moved: 1 to the bus, 0 failed"),
-        "{redriven}"
-    );
-    radar_item_back(&cloud, &radar, "2").await;
+    let lost = LostRadar::make(&cloud, &api).await;
+    let kept = [("error_code", "InternalFailure")];
+    dead_letter(&sqs, "PublishEventsDLQ", lost.second.to_string(), &kept).await;
+    lost.redriven(
+        &cloud,
+        "PublishEventsDLQ",
+        "1 moved: 1 to the bus, 0 failed",
+    )
+    .await;
 
     // RuleTargetsDLQ: the event a rule could not deliver, back to its target queue.
-    let radar = radar_at_version_2(&api).await;
-    let events = radar_events(&api, &radar).await;
-    delete_radar_item(&cloud, &radar).await;
-    sqs.send_message()
-        .queue_url(queue_url(&sqs, "RuleTargetsDLQ").await)
-        .message_body(bridged(&events[1]))
-        .message_attributes(
+    let lost = LostRadar::make(&cloud, &api).await;
+    let undelivered = [
+        (
             "RULE_ARN",
-            text("arn:aws:events:us-east-1:123456789012:rule/es-serverless-traffic/RadarProjectionRule"),
-        )
-        .message_attributes(
+            "arn:aws:events:us-east-1:123456789012:rule/es-serverless-traffic/RadarProjectionRule",
+        ),
+        (
             "TARGET_ARN",
-            text("arn:aws:sqs:us-east-1:123456789012:RadarProjectionQueue"),
-        )
-        .send()
-        .await
-        .unwrap();
+            "arn:aws:sqs:us-east-1:123456789012:RadarProjectionQueue",
+        ),
+    ];
+    dead_letter(&sqs, "RuleTargetsDLQ", bridged(&lost.second), &undelivered).await;
     let shown = admin_ok(&cloud, &["dlq", "show", "RuleTargetsDLQ"]).await;
     assert!(
         shown.contains("TARGET_ARN=arn:aws:sqs:us-east-1:123456789012:RadarProjectionQueue"),
         "{shown}"
     );
-    let redriven = admin_ok(&cloud, &["dlq", "redrive", "RuleTargetsDLQ"]).await;
-    assert!(
-        redriven.contains("1 moved: 1 to RadarProjectionQueue, 0 failed"),
-        "{redriven}"
-    );
-    radar_item_back(&cloud, &radar, "2").await;
+    lost.redriven(&cloud, "RuleTargetsDLQ", to_queue).await;
 
     // A body that is nothing to redrive stays, and the run says so.
-    let publish_dlq = queue_url(&sqs, "PublishEventsDLQ").await;
-    sqs.send_message()
-        .queue_url(&publish_dlq)
-        .message_body("{\"unreadable_record\": {}}")
-        .send()
-        .await
-        .unwrap();
+    let unreadable = "{\"unreadable_record\": {}}".to_owned();
+    dead_letter(&sqs, "PublishEventsDLQ", unreadable, &[]).await;
     let output = admin(&cloud, &["dlq", "redrive", "PublishEventsDLQ"]).await;
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stdout).contains("0 moved, 1 failed"));
     sqs.purge_queue()
-        .queue_url(&publish_dlq)
+        .queue_url(queue_url(&sqs, "PublishEventsDLQ").await)
         .send()
         .await
         .unwrap();
@@ -606,15 +602,7 @@ async fn tail_follows_new_events_until_stopped(cloud: Cloud) {
     let mut lines = BufReader::new(tail.stdout.take().unwrap()).lines();
     // Appended after the tail started: printed as they come, once each.
     let radar = install_radar(&api, &correlation).await;
-    let changed = api
-        .call(
-            Method::PUT,
-            &format!("/radars/{radar}/speed-limit"),
-            Some(json!({"max_speed_kmh": 70})),
-            &[("x-correlation-id", correlation.as_str())],
-        )
-        .await;
-    assert_eq!(changed.status, 200, "{}", changed.body);
+    roads::change_speed_limit(&api, &radar, 70, &[("x-correlation-id", &correlation)]).await;
     let mut seen = Vec::new();
     for expected in [" v1 ", " v2 "] {
         let line = tokio::time::timeout(SETTLE, lines.next_line())

@@ -33,7 +33,7 @@ use crate::invoke::{client_timeout, Invocation, Invoker};
 use crate::local_metrics::{LocalMetrics, METRICS_PATH};
 use crate::template::Stack;
 
-pub use payload::{request_event, request_payload, HttpRequest, RequestMeta};
+pub use payload::{header, request_event, request_payload, HttpRequest, RequestMeta};
 pub use response::{response_of, HttpResponse};
 pub use routing::{percent_decode, RouteMatch, Routes, Target};
 pub use server::serve;

@@ -33,12 +33,17 @@ pub struct HttpRequest {
     pub source_ip: String,
 }
 
+/// The first value of the header `name` (lower case) among `headers` (names in lower case).
+pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
 impl HttpRequest {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        header(&self.headers, name)
     }
 
     /// The `x-correlation-id` sent, as the functions take it (trimmed, 1 to 128 characters),

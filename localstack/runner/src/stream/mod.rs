@@ -35,6 +35,7 @@ use tokio::sync::watch;
 use crate::aws::Clients;
 use crate::checkpoint::{CheckpointFile, StreamCheckpoint};
 use crate::invoke::{client_timeout, Invocation, Invoker};
+use crate::template::StreamSource;
 use crate::wake::{spread, Wakes};
 use crate::{context, Error, Result};
 
@@ -43,6 +44,32 @@ pub use retry::{apply, backoff, verdict, Failing, Next, Verdict};
 
 use records::sequence_number;
 
+/// A fresh iterator of `shard` of the stream `stream_arn`: after the record `after`, or at the
+/// shard's oldest record (`TRIM_HORIZON`).
+pub async fn shard_iterator(
+    streams: &aws_sdk_dynamodbstreams::Client,
+    stream_arn: &str,
+    shard: &str,
+    after: Option<&str>,
+) -> Result<String> {
+    let request = streams
+        .get_shard_iterator()
+        .stream_arn(stream_arn)
+        .shard_id(shard);
+    let request = match after {
+        Some(sequence_number) => request
+            .shard_iterator_type(ShardIteratorType::AfterSequenceNumber)
+            .sequence_number(sequence_number),
+        None => request.shard_iterator_type(ShardIteratorType::TrimHorizon),
+    };
+    request
+        .send()
+        .await
+        .map_err(context(format!("GetShardIterator {shard}")))?
+        .shard_iterator
+        .ok_or_else(|| Error::new(format!("GetShardIterator {shard}: no iterator")))
+}
+
 /// One stream → function mapping, running.
 pub struct StreamPoller {
     pub clients: Clients,
@@ -50,12 +77,8 @@ pub struct StreamPoller {
     pub function: String,
     pub function_arn: String,
     pub function_timeout: Duration,
-    pub stream_arn: String,
-    pub batch_size: u32,
-    /// `TRIM_HORIZON` or `LATEST` (for a mapping without a checkpoint).
-    pub starting_position: String,
-    pub maximum_retry_attempts: Option<u32>,
-    pub reports_item_failures: bool,
+    /// The mapping as the template declares it, with the stream's real ARN (provisioned).
+    pub mapping: StreamSource,
     /// The on-failure destination: an SQS queue URL.
     pub on_failure_url: Option<String>,
     pub checkpoints: CheckpointFile,
@@ -85,21 +108,21 @@ enum Polled {
 impl StreamPoller {
     /// Polls until `shutdown` turns true.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) -> Result<()> {
-        let mut checkpoint = self.checkpoints.load_for(&self.stream_arn)?;
+        let mut checkpoint = self.checkpoints.load_for(&self.mapping.stream_arn)?;
         let mut states: HashMap<String, ShardState> = HashMap::new();
         let mut shards: Vec<String> = vec![];
         tracing::info!(
             function = %self.function,
             "stream poller on {} from {}",
-            self.stream_arn,
+            self.mapping.stream_arn,
             if checkpoint.shards.is_empty() {
-                self.starting_position.clone()
+                self.mapping.starting_position.clone()
             } else {
                 format!("checkpoint {:?}", checkpoint.shards)
             }
         );
         let mut wake = self.wakes.writes();
-        let safety_poll = spread(self.safety_poll, &self.stream_arn);
+        let safety_poll = spread(self.safety_poll, &self.mapping.stream_arn);
         loop {
             if *shutdown.borrow() {
                 return Ok(());
@@ -121,7 +144,9 @@ impl StreamPoller {
                 if state.retry_at.is_some_and(|at| Instant::now() < at) {
                     continue;
                 }
-                if !checkpoint.shards.contains_key(&shard) && self.starting_position == "LATEST" {
+                if !checkpoint.shards.contains_key(&shard)
+                    && self.mapping.starting_position == "LATEST"
+                {
                     if let Err(e) = self.skip_to_latest(&shard, &mut checkpoint).await {
                         tracing::warn!(function = %self.function, "{e}");
                         continue;
@@ -165,10 +190,11 @@ impl StreamPoller {
 
     /// The table of the stream, for the logs.
     fn table_name(&self) -> &str {
-        self.stream_arn
+        self.mapping
+            .stream_arn
             .split_once(":table/")
             .and_then(|(_, rest)| rest.split('/').next())
-            .unwrap_or(&self.stream_arn)
+            .unwrap_or(&self.mapping.stream_arn)
     }
 
     async fn list_shards(&self) -> Result<Vec<String>> {
@@ -179,11 +205,14 @@ impl StreamPoller {
                 .clients
                 .streams
                 .describe_stream()
-                .stream_arn(&self.stream_arn)
+                .stream_arn(&self.mapping.stream_arn)
                 .set_exclusive_start_shard_id(start.clone())
                 .send()
                 .await
-                .map_err(context(format!("DescribeStream {}", self.stream_arn)))?;
+                .map_err(context(format!(
+                    "DescribeStream {}",
+                    self.mapping.stream_arn
+                )))?;
             let Some(description) = output.stream_description else {
                 return Ok(shards);
             };
@@ -202,24 +231,13 @@ impl StreamPoller {
     }
 
     async fn iterator(&self, shard: &str, after: Option<&str>) -> Result<String> {
-        let request = self
-            .clients
-            .streams
-            .get_shard_iterator()
-            .stream_arn(&self.stream_arn)
-            .shard_id(shard);
-        let request = match after {
-            Some(sequence_number) => request
-                .shard_iterator_type(ShardIteratorType::AfterSequenceNumber)
-                .sequence_number(sequence_number),
-            None => request.shard_iterator_type(ShardIteratorType::TrimHorizon),
-        };
-        request
-            .send()
-            .await
-            .map_err(context(format!("GetShardIterator {shard}")))?
-            .shard_iterator
-            .ok_or_else(|| Error::new(format!("GetShardIterator {shard}: no iterator")))
+        shard_iterator(
+            &self.clients.streams,
+            &self.mapping.stream_arn,
+            shard,
+            after,
+        )
+        .await
     }
 
     /// A `LATEST` mapping without a checkpoint starts after the shard's last record.
@@ -263,7 +281,7 @@ impl StreamPoller {
     ) -> Result<Polled> {
         let after = checkpoint.shards.get(shard).cloned();
         let iterator = self.iterator(shard, after.as_deref()).await?;
-        let records = self.read(&iterator, self.batch_size).await?;
+        let records = self.read(&iterator, self.mapping.batch_size).await?;
         if records.is_empty() {
             return Ok(Polled::Nothing);
         }
@@ -271,7 +289,7 @@ impl StreamPoller {
         let event = json!({
             "Records": records
                 .iter()
-                .map(|r| record_json(r, &self.stream_arn))
+                .map(|r| record_json(r, &self.mapping.stream_arn))
                 .collect::<Vec<_>>()
         });
         let started = Instant::now();
@@ -284,14 +302,18 @@ impl StreamPoller {
             )
             .await;
         let elapsed = started.elapsed().as_millis();
-        let verdict = verdict(&sequence_numbers, &invocation, self.reports_item_failures);
+        let verdict = verdict(
+            &sequence_numbers,
+            &invocation,
+            self.mapping.report_batch_item_failures,
+        );
         let mut position = checkpoint.shards.get(shard).cloned();
         let next = apply(
             &mut position,
             &mut state.failing,
             &sequence_numbers,
             verdict,
-            self.maximum_retry_attempts,
+            self.mapping.maximum_retry_attempts,
         );
         let outcome = match &invocation {
             Invocation::Ok(_) => String::new(),
@@ -389,7 +411,7 @@ impl StreamPoller {
                 "approximateArrivalOfFirstRecord": arrival(records.first()),
                 "approximateArrivalOfLastRecord": arrival(records.last()),
                 "batchSize": records.len(),
-                "streamArn": self.stream_arn,
+                "streamArn": self.mapping.stream_arn,
             },
         });
         self.clients

@@ -3,17 +3,10 @@
 use aws_sdk_dynamodbstreams::types::AttributeValue;
 
 use super::*;
+use crate::invoke::reporting_failures as failures;
 
 fn seqs(n: usize) -> Vec<String> {
     (1..=n).map(|i| format!("{i:022}")).collect()
-}
-
-fn failures(ids: &[&str]) -> Invocation {
-    Invocation::Ok(
-        json!({"batchItemFailures": ids.iter().map(|id| json!({"itemIdentifier": id})).collect::<Vec<_>>()})
-            .to_string()
-            .into_bytes(),
-    )
 }
 
 #[test]

@@ -136,11 +136,8 @@ fn the_real_template_bus_and_rules_resolve_to_names_and_queue_arns() {
         assert_eq!(rule.targets.len(), 1);
         assert!(stack.queue_by_arn(&rule.targets[0].arn).is_some());
     }
-    let owners = stack
-        .rules
-        .iter()
-        .find(|r| r.name == "OwnerProjectionRule")
-        .unwrap();
+    let rule = |name: &str| stack.rules.iter().find(|r| r.name == name).unwrap();
+    let owners = rule("OwnerProjectionRule");
     assert_eq!(
         owners.pattern,
         serde_json::json!({"source": ["registration-service"], "detail": {"aggregate_type": ["owner"]}})
@@ -149,11 +146,7 @@ fn the_real_template_bus_and_rules_resolve_to_names_and_queue_arns() {
         owners.targets[0].arn,
         "arn:aws:sqs:us-east-1:123456789012:OwnerProjectionQueue"
     );
-    let policy = stack
-        .rules
-        .iter()
-        .find(|r| r.name == "InfractionPolicyRule")
-        .unwrap();
+    let policy = rule("InfractionPolicyRule");
     assert_eq!(
         policy.pattern["detail-type"],
         serde_json::json!([

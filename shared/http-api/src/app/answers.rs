@@ -56,8 +56,11 @@ impl App {
         id: (&str, impl ToString + Serialize),
         command: impl Into<A::Command>,
     ) -> Result<ApiResponse, ApiError> {
-        self.execute_answered::<A>(request, id, command.into(), |_| Value::Null)
-            .await
+        let (id_field, id) = id;
+        let outcome = self
+            .execute::<A>(request, &id.to_string(), command.into())
+            .await?;
+        Ok(ApiResponse::version(id_field, id, outcome.version))
     }
 
     /// A command on the aggregate whose uuid is the path parameter `parameter` (a 404 naming
@@ -66,15 +69,17 @@ impl App {
     pub async fn execute_on_path<A: es_core::Aggregate, C: Into<A::Command>>(
         &self,
         request: &ApiRequest,
-        parameter: (&str, &str),
+        (parameter, what): (&str, &str),
         parse: fn(&Value) -> Result<C, ValidationError>,
     ) -> Result<ApiResponse, ApiError> {
-        self.execute_on_path_answered::<A, C>(request, parameter, parse, |_| Value::Null)
+        let id = request.uuid_parameter(parameter, what)?;
+        let command = parse(&request.json()?)?;
+        self.execute_versioned::<A>(request, (parameter, id), command)
             .await
     }
 
     /// [`App::execute_on_path`], the answer also carrying the `fields` (a JSON object) the
-    /// command's new state gives, e.g. a balance.
+    /// command's new state gives, e.g. a balance: `{<parameter>: id, ...fields, "version": v}`.
     pub async fn execute_on_path_answered<A: es_core::Aggregate, C: Into<A::Command>>(
         &self,
         request: &ApiRequest,
@@ -84,23 +89,11 @@ impl App {
     ) -> Result<ApiResponse, ApiError> {
         let id = request.uuid_parameter(parameter, what)?;
         let command = parse(&request.json()?)?;
-        self.execute_answered::<A>(request, (parameter, id), command.into(), fields)
-            .await
-    }
-
-    /// Runs the command as [`App::execute`] does, and answers `{<id_field>: id, ...fields,
-    /// "version": v}` (`fields` of the new state, a JSON object or nothing) with the version
-    /// as ETag.
-    async fn execute_answered<A: es_core::Aggregate>(
-        &self,
-        request: &ApiRequest,
-        (id_field, id): (&str, impl ToString + Serialize),
-        command: A::Command,
-        fields: impl FnOnce(&A) -> Value,
-    ) -> Result<ApiResponse, ApiError> {
-        let outcome = self.execute::<A>(request, &id.to_string(), command).await?;
+        let outcome = self
+            .execute::<A>(request, &id.to_string(), command.into())
+            .await?;
         let mut body = Map::new();
-        body.insert(id_field.to_owned(), serde_json::json!(id));
+        body.insert(parameter.to_owned(), serde_json::json!(id));
         if let Value::Object(fields) = fields(&outcome.state) {
             body.extend(fields);
         }
